@@ -1,0 +1,55 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "ratetop",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ratetop", targets: ["ratetop"]),
+        .executable(name: "ratetop-gen", targets: ["ratetop-gen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // Pure core: parsing, the event model, estimation, summaries. No I/O, no clock.
+        .target(
+            name: "RatetopCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
+        // Adapters at the edge: files, globs, the bundled limits table, output.
+        .target(
+            name: "RatetopIO",
+            dependencies: ["RatetopCore"],
+            resources: [.copy("Resources/limits-table.yaml")]
+        ),
+        // A reference rate limiter and traffic model: ground truth for tests and sample logs.
+        .target(name: "RatetopSimulation", dependencies: ["RatetopCore"]),
+        // The thin executable: argument parsing and wiring.
+        .executableTarget(
+            name: "ratetop",
+            dependencies: [
+                "RatetopCore", "RatetopIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Generates the bundled sample and benchmark logs.
+        .executableTarget(
+            name: "ratetop-gen",
+            dependencies: [
+                "RatetopSimulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "RatetopCoreTests", dependencies: ["RatetopCore", "RatetopIO"]),
+        .testTarget(name: "RatetopIOTests", dependencies: ["RatetopIO"]),
+        .testTarget(name: "RatetopSimulationTests", dependencies: ["RatetopSimulation", "RatetopCore", "RatetopIO"]),
+        .testTarget(name: "RatetopEndToEndTests", dependencies: ["RatetopIO"]),
+    ]
+)

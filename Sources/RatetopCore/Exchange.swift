@@ -1,0 +1,130 @@
+/// The token counts of one API response, as in the API's `usage` object.
+public struct Usage: Sendable, Equatable {
+    /// Uncached input after the last cache breakpoint.
+    public var inputTokens: Int
+    public var cacheCreationInputTokens: Int
+    /// Of `cacheCreationInputTokens`, the part written with a 1-hour TTL (priced 2x instead of 1.25x).
+    public var cacheCreation1hInputTokens: Int
+    public var cacheReadInputTokens: Int
+    public var outputTokens: Int
+
+    public init(inputTokens: Int = 0, cacheCreationInputTokens: Int = 0, cacheCreation1hInputTokens: Int = 0,
+                cacheReadInputTokens: Int = 0, outputTokens: Int = 0) {
+        self.inputTokens = inputTokens
+        self.cacheCreationInputTokens = cacheCreationInputTokens
+        self.cacheCreation1hInputTokens = cacheCreation1hInputTokens
+        self.cacheReadInputTokens = cacheReadInputTokens
+        self.outputTokens = outputTokens
+    }
+
+    public static let zero = Usage()
+
+    /// Input tokens counted toward ITPM: uncached input and cache writes, plus cache reads for
+    /// the model classes that count them.
+    @inlinable
+    public func countedInputTokens(cacheReadsCount: Bool) -> Int {
+        inputTokens + cacheCreationInputTokens + (cacheReadsCount ? cacheReadInputTokens : 0)
+    }
+}
+
+/// What one response's rate-limit headers said (`anthropic-ratelimit-*`), already parsed.
+/// A value of `-1` means the header was absent (kept as plain integers so the hot path does
+/// not box optionals).
+public struct RateLimitHeaders: Sendable, Equatable {
+    public var limit: PerDimension<Int>
+    public var remaining: PerDimension<Int>
+    /// The combined `anthropic-ratelimit-tokens-*` pair (LiteLLM forwards only this one).
+    public var tokensLimit: Int
+    public var tokensRemaining: Int
+
+    public init() {
+        limit = PerDimension(repeating: -1)
+        remaining = PerDimension(repeating: -1)
+        tokensLimit = -1
+        tokensRemaining = -1
+    }
+
+    /// True when no header of interest was present.
+    public var isEmpty: Bool {
+        limit == PerDimension(repeating: -1) && remaining == PerDimension(repeating: -1)
+            && tokensLimit < 0 && tokensRemaining < 0
+    }
+}
+
+/// The kind of failure an attempt ended in.
+public enum ExchangeErrorKind: UInt8, Sendable {
+    case none
+    /// 429 `rate_limit_error`.
+    case rateLimited
+    /// 429 with `enforced_spend_limit_reached`: the monthly spend cap.
+    case spendLimitReached
+    /// 529 `overloaded_error`: Anthropic-wide load, not the team's limit.
+    case overloaded
+    /// Any other error status.
+    case other
+}
+
+/// Where an event came from, for reporting: the source's index and the 1-based line number.
+public struct LineOrigin: Sendable, Equatable {
+    public var source: Int32
+    public var line: Int
+    public init(source: Int32, line: Int) {
+        self.source = source
+        self.line = line
+    }
+}
+
+/// One API attempt (or, for aggregated sources, one aggregate of attempts), decoded from any
+/// log format. Times are seconds since the Unix epoch.
+public struct Exchange: Sendable {
+    /// When the response completed (the line's timestamp).
+    public var end: Double
+    /// When the request started (`end - latency`); equal to `end` when the latency is unknown.
+    public var start: Double
+    /// When the response headers were produced; by default `end`.
+    public var headersAt: Double
+    /// The model, interned in the decoding `ModelCatalog`.
+    public var model: ModelRef
+    /// HTTP status, or 0 when the source does not say.
+    public var status: Int
+    /// How many API requests this event stands for: 1 for a logged attempt, 0 when the source
+    /// aggregates tokens without request counts (usage reports).
+    public var requests: Int
+    public var usage: Usage
+    /// True when `headers` carries at least one value.
+    public var hasHeaders: Bool
+    public var headers: RateLimitHeaders
+    public var errorKind: ExchangeErrorKind
+    /// The dimension a 429's message names, when it names one.
+    public var limitedDimension: Dimension?
+    /// `retry-after` in seconds, or -1.
+    public var retryAfter: Double
+    /// Message Batches traffic (priced at a discount).
+    public var isBatch: Bool
+    public var origin: LineOrigin
+
+    public init(end: Double, start: Double? = nil, headersAt: Double? = nil, model: ModelRef, status: Int = 200,
+                requests: Int = 1, usage: Usage = .zero, headers: RateLimitHeaders? = nil,
+                errorKind: ExchangeErrorKind = .none, limitedDimension: Dimension? = nil, retryAfter: Double = -1,
+                isBatch: Bool = false, origin: LineOrigin = LineOrigin(source: 0, line: 0)) {
+        self.end = end
+        self.start = start ?? end
+        self.headersAt = headersAt ?? end
+        self.model = model
+        self.status = status
+        self.requests = requests
+        self.usage = usage
+        self.hasHeaders = headers.map { !$0.isEmpty } ?? false
+        self.headers = headers ?? RateLimitHeaders()
+        self.errorKind = errorKind
+        self.limitedDimension = limitedDimension
+        self.retryAfter = retryAfter
+        self.isBatch = isBatch
+        self.origin = origin
+    }
+
+    /// The attempt was throttled by the team's own limits (429, spend cap included).
+    @inlinable public var isThrottled: Bool { status == 429 || errorKind == .rateLimited || errorKind == .spendLimitReached }
+    /// The attempt failed because Anthropic was overloaded (529).
+    @inlinable public var isOverloaded: Bool { status == 529 || errorKind == .overloaded }
+}

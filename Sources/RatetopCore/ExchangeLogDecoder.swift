@@ -1,0 +1,234 @@
+/// Decodes ratetop's own `exchange` format: one API exchange per line.
+///
+/// ```json
+/// {"ts":"2026-11-20T09:00:02.422Z","latency_ms":2099,"model":"claude-sonnet-4-5-20250929","status":200,
+///  "usage":{"input_tokens":1622,"cache_creation_input_tokens":0,"cache_read_input_tokens":12000,"output_tokens":102},
+///  "headers":{"anthropic-ratelimit-requests-remaining":"47"},"error":{"type":"rate_limit_error","message":"..."}}
+/// ```
+/// This is the hot path of a replay: it reads only the members it needs and skips the rest
+/// without allocating.
+public struct ExchangeLogDecoder: LogDecoder {
+    public let models: ModelCatalog
+
+    public init(models: ModelCatalog) {
+        self.models = models
+    }
+
+    public mutating func decode(line: UnsafeRawBufferPointer, origin: LineOrigin, into events: inout [Exchange]) -> LineOutcome {
+        do {
+            if let event = try decodeExchange(line, origin: origin) {
+                events.append(event)
+                return .decoded
+            }
+            return .ignored
+        } catch {
+            return .malformed(error.reason)
+        }
+    }
+
+    func decodeExchange(_ line: UnsafeRawBufferPointer, origin: LineOrigin) throws(JSONScanError) -> Exchange? {
+        var cursor = JSONCursor(line)
+        try cursor.openObject()
+        var ts: Double?
+        var latencyMs: Double?
+        var ttfbMs: Double?
+        var model: ModelRef?
+        var status: Int?
+        var usage = Usage()
+        var headers = RateLimitHeaders()
+        var retryAfter = -1.0
+        var errorKind = ExchangeErrorKind.none
+        var limited: Dimension?
+        var isBatch = false
+        var first = true
+        while let key = try cursor.nextKey(&first) {
+            switch key.count {
+            case 2 where key.equals("ts"):
+                let text = try cursor.readString()
+                guard let parsed = RFC3339.parse(text.raw) else { throw JSONScanError("ts: not an RFC 3339 timestamp") }
+                ts = parsed
+            case 5 where key.equals("model"):
+                if let name = try cursor.readOptionalString() {
+                    model = name.hasEscapes ? models.intern(name.string) : models.intern(name.raw)
+                }
+            case 6 where key.equals("status"):
+                status = try cursor.readInt()
+            case 5 where key.equals("usage"):
+                if !cursor.consumeNull() { isBatch = try Self.readUsage(&cursor, into: &usage) }
+            case 7 where key.equals("headers"):
+                if !cursor.consumeNull() { retryAfter = try Self.readHeaders(&cursor, into: &headers) }
+            case 5 where key.equals("error"):
+                if !cursor.consumeNull() { (errorKind, limited) = try Self.readError(&cursor) }
+            case 10 where key.equals("latency_ms"):
+                latencyMs = try cursor.readNumber()
+            case 7 where key.equals("ttfb_ms"):
+                ttfbMs = try cursor.readNumber()
+            default:
+                try cursor.skipValue()
+            }
+        }
+        guard cursor.atEnd() else { throw .trailing }
+        guard let ts else { throw JSONScanError("missing required field ts") }
+        guard let status else { throw JSONScanError("missing required field status") }
+        guard let model else {
+            if (200..<300).contains(status) { throw JSONScanError("missing model on a \(status) response") }
+            // An error without a model cannot be attributed to a bucket; keep it visible.
+            throw JSONScanError("status \(status) without a model: cannot attribute it to a model class")
+        }
+        if errorKind == .none {
+            if status == 429 { errorKind = .rateLimited } else if status == 529 { errorKind = .overloaded }
+            else if status >= 400 { errorKind = .other }
+        }
+        let latency = max(0, (latencyMs ?? 0) / 1000)
+        let start = ts - latency
+        let headersAt = ttfbMs.map { start + min(max(0, $0 / 1000), latency) } ?? ts
+        var event = Exchange(end: ts, start: start, headersAt: headersAt, model: model, status: status, requests: 1,
+                             usage: usage, errorKind: errorKind, limitedDimension: limited, retryAfter: retryAfter,
+                             isBatch: isBatch, origin: origin)
+        if !headers.isEmpty {
+            event.hasHeaders = true
+            event.headers = headers
+        }
+        return event
+    }
+
+    /// Reads the API's usage object; returns true when `service_tier` is `batch`.
+    static func readUsage(_ cursor: inout JSONCursor, into usage: inout Usage) throws(JSONScanError) -> Bool {
+        try cursor.openObject()
+        var isBatch = false
+        var first = true
+        while let key = try cursor.nextKey(&first) {
+            switch key.count {
+            case 12 where key.equals("input_tokens"):
+                usage.inputTokens = try cursor.readInt() ?? 0
+            case 13 where key.equals("output_tokens"):
+                usage.outputTokens = try cursor.readInt() ?? 0
+            case 27 where key.equals("cache_creation_input_tokens"):
+                usage.cacheCreationInputTokens = try cursor.readInt() ?? 0
+            case 23 where key.equals("cache_read_input_tokens"):
+                usage.cacheReadInputTokens = try cursor.readInt() ?? 0
+            case 14 where key.equals("cache_creation"):
+                if cursor.consumeNull() { continue }
+                try cursor.openObject()
+                var inner = true
+                while let sub = try cursor.nextKey(&inner) {
+                    if sub.equals("ephemeral_1h_input_tokens") {
+                        usage.cacheCreation1hInputTokens = try cursor.readInt() ?? 0
+                    } else {
+                        try cursor.skipValue()
+                    }
+                }
+            case 12 where key.equals("service_tier"):
+                if let tier = try cursor.readOptionalString() { isBatch = tier.equals("batch") }
+            default:
+                try cursor.skipValue()
+            }
+        }
+        guard usage.inputTokens >= 0, usage.outputTokens >= 0, usage.cacheReadInputTokens >= 0,
+              usage.cacheCreationInputTokens >= 0 else { throw JSONScanError("usage: negative token count") }
+        return isBatch
+    }
+
+    /// Reads the rate-limit headers of interest; returns `retry-after` in seconds or -1.
+    ///
+    /// Understands Anthropic's `anthropic-ratelimit-*` names, and the `x-ratelimit-*` and
+    /// `llm_provider-*` forms LiteLLM forwards.
+    static func readHeaders(_ cursor: inout JSONCursor, into headers: inout RateLimitHeaders) throws(JSONScanError) -> Double {
+        try cursor.openObject()
+        var retryAfter = -1.0
+        var first = true
+        while let rawKey = try cursor.nextKey(&first) {
+            var key = rawKey
+            if key.hasPrefix("llm_provider-") { key = key.dropFirst(13) }
+            if key.hasPrefix("anthropic-ratelimit-") {
+                let rest = key.dropFirst(20)
+                let value = try cursor.readOptionalString()?.integerValue ?? -1
+                if rest.hasPrefix("requests-") {
+                    assign(rest.dropFirst(9), value, limit: &headers.limit.requests, remaining: &headers.remaining.requests)
+                } else if rest.hasPrefix("input-tokens-") {
+                    assign(rest.dropFirst(13), value, limit: &headers.limit.inputTokens, remaining: &headers.remaining.inputTokens)
+                } else if rest.hasPrefix("output-tokens-") {
+                    assign(rest.dropFirst(14), value, limit: &headers.limit.outputTokens, remaining: &headers.remaining.outputTokens)
+                } else if rest.hasPrefix("tokens-") {
+                    assign(rest.dropFirst(7), value, limit: &headers.tokensLimit, remaining: &headers.tokensRemaining)
+                }
+            } else if key.hasPrefix("x-ratelimit-") {
+                // LiteLLM: x-ratelimit-remaining-requests, x-ratelimit-limit-tokens, ...
+                let rest = key.dropFirst(12)
+                let value = try cursor.readOptionalString()?.integerValue ?? -1
+                if rest.equals("limit-requests") { if headers.limit.requests < 0 { headers.limit.requests = value } }
+                else if rest.equals("remaining-requests") { if headers.remaining.requests < 0 { headers.remaining.requests = value } }
+                else if rest.equals("limit-tokens") { if headers.tokensLimit < 0 { headers.tokensLimit = value } }
+                else if rest.equals("remaining-tokens") { if headers.tokensRemaining < 0 { headers.tokensRemaining = value } }
+            } else if key.equals("retry-after") {
+                if cursor.peek() == UInt8(ascii: "\"") {
+                    retryAfter = Double(try cursor.readString().integerValue ?? -1)
+                } else {
+                    retryAfter = try cursor.readNumber() ?? -1
+                }
+            } else {
+                try cursor.skipValue()
+            }
+        }
+        return retryAfter
+    }
+
+    @inline(__always)
+    private static func assign(_ suffix: JSONString, _ value: Int, limit: inout Int, remaining: inout Int) {
+        if suffix.equals("remaining") { remaining = value } else if suffix.equals("limit") { limit = value }
+    }
+
+    /// Reads the API's error object: its type and, for 429s, which limit the message names.
+    static func readError(_ cursor: inout JSONCursor) throws(JSONScanError) -> (ExchangeErrorKind, Dimension?) {
+        try cursor.openObject()
+        var kind = ExchangeErrorKind.other
+        var limited: Dimension?
+        var spendCap = false
+        var first = true
+        while let key = try cursor.nextKey(&first) {
+            if key.equals("type") {
+                guard let type = try cursor.readOptionalString() else { continue }
+                if type.equals("rate_limit_error") { kind = .rateLimited }
+                else if type.equals("overloaded_error") { kind = .overloaded }
+                else if type.equals("error") {
+                    // A whole error body was logged: {"type":"error","error":{...}}.
+                    continue
+                }
+            } else if key.equals("message") {
+                guard let message = try cursor.readOptionalString() else { continue }
+                limited = limitedDimension(inMessage: message)
+                if message.contains("spend limit") || message.contains("usage limit") { spendCap = spendCap || message.contains("spend") }
+            } else if key.equals("details") {
+                if cursor.consumeNull() { continue }
+                try cursor.openObject()
+                var inner = true
+                while let sub = try cursor.nextKey(&inner) {
+                    if sub.equals("error_code"), let code = try cursor.readOptionalString() {
+                        if code.equals("enforced_spend_limit_reached") { spendCap = true }
+                    } else {
+                        try cursor.skipValue()
+                    }
+                }
+            } else if key.equals("error") {
+                // Nested body shape: take the inner object's findings.
+                if cursor.consumeNull() { continue }
+                let (innerKind, innerLimited) = try readError(&cursor)
+                if innerKind == .spendLimitReached { spendCap = true }
+                if innerKind != .other { kind = innerKind }
+                limited = innerLimited ?? limited
+            } else {
+                try cursor.skipValue()
+            }
+        }
+        if spendCap { kind = .spendLimitReached }
+        return (kind, limited)
+    }
+
+    /// The dimension named by a 429 message such as "...of 50,000 input tokens per minute".
+    static func limitedDimension(inMessage message: JSONString) -> Dimension? {
+        if message.contains("input tokens per minute") { return .inputTokens }
+        if message.contains("output tokens per minute") { return .outputTokens }
+        if message.contains("requests per minute") { return .requests }
+        return nil
+    }
+}

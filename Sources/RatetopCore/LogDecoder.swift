@@ -1,0 +1,36 @@
+/// The log formats ratetop reads.
+public enum LogFormat: String, CaseIterable, Sendable {
+    case exchange
+    case claudeCode = "claude-code"
+    case litellm
+    case usageReport = "usage-report"
+}
+
+/// What a decoder made of one line.
+public enum LineOutcome: Equatable, Sendable {
+    /// The line produced events (appended to the output buffer).
+    case decoded
+    /// The line is valid but carries no API usage (a user message in a transcript, a header line).
+    case ignored
+    /// The line repeats an exchange already counted (a streamed transcript snapshot).
+    case duplicate
+    /// The line is broken; the reason is shown to the user with the file and line.
+    case malformed(String)
+}
+
+/// Turns lines of one source into `Exchange` events.
+///
+/// Decoders are pure: they get the bytes of one line (without the newline) and append zero or
+/// more events. Decoders that must look ahead (to keep the final snapshot of a streamed
+/// response) hold events back and release them from `flush`.
+public protocol LogDecoder {
+    /// Decodes one line. `origin` identifies it for reporting.
+    mutating func decode(line: UnsafeRawBufferPointer, origin: LineOrigin, into events: inout [Exchange]) -> LineOutcome
+
+    /// Releases events held back; `final` is true at the end of the input.
+    mutating func flush(into events: inout [Exchange], final: Bool)
+}
+
+extension LogDecoder {
+    public mutating func flush(into events: inout [Exchange], final: Bool) {}
+}
