@@ -1,1 +1,1 @@
-print("gen")
+RatetopGen.main()

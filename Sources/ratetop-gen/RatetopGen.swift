@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `ratetop-gen`: writes simulated `exchange` logs from the reference limiter and traffic model.
+struct RatetopGen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ratetop-gen",
+        abstract: "Generate simulated Claude API exchange logs (ratetop's exchange format).",
+        subcommands: [SampleCommand.self, BenchCommand.self])
+}
