@@ -1,0 +1,297 @@
+import Histogram
+
+/// Everything the engine keeps for one model class: the three bucket estimates, where their
+/// limits came from, the rolling five-minute window, and the replay totals.
+final class ClassTracker {
+    let info: ModelClassInfo
+    private(set) var models: [ModelRef] = []
+    private var requests = TokenBucketEstimator()
+    private var input = TokenBucketEstimator()
+    private var output = TokenBucketEstimator()
+    private var sources = PerDimension<LimitsSource>(repeating: .unknown)
+    /// Limits configured before any header (file or tier); -1 unknown.
+    private let configuredLimits: PerDimension<Int>
+    private let configuredSource: LimitsSource
+    private let configuredTier: String?
+    /// The last limits seen in headers; -1 unknown.
+    private var headerLimits = PerDimension<Int>(repeating: -1)
+    private var window = RollingWindow()
+    private var lastRetryAfter: Double?
+    /// Smoothed counted input per successful request, to bound the level after an input 429.
+    private var typicalInputCost: Double = 0
+    private var totals = Totals()
+    private var minutes = MinuteStatistics()
+    private var prices: [Int32: CachedPrice] = [:]
+
+    init(info: ModelClassInfo, table: LimitsTable, tier: (scheme: TierScheme, tier: Tier)?, at time: Double) {
+        self.info = info
+        if let limits = table.organizationLimits[info.id] {
+            configuredLimits = limits
+            configuredSource = .file
+            configuredTier = table.tier(matching: limits, classID: info.id, at: time)?.id ?? "custom"
+        } else if let tier, let limits = tier.tier.limits[info.id] {
+            configuredLimits = limits
+            configuredSource = .tier
+            configuredTier = tier.tier.id
+        } else {
+            configuredLimits = PerDimension(repeating: -1)
+            configuredSource = .unknown
+            configuredTier = nil
+        }
+        for dimension in Dimension.allCases where configuredLimits[dimension] > 0 {
+            sources[dimension] = configuredSource
+            self[bucket: dimension].setCapacity(Double(configuredLimits[dimension]), at: time)
+        }
+    }
+
+    func addModel(_ model: ModelRef) {
+        if !models.contains(model) { models.append(model) }
+    }
+
+    subscript(bucket dimension: Dimension) -> TokenBucketEstimator {
+        get {
+            switch dimension {
+            case .requests: requests
+            case .inputTokens: input
+            case .outputTokens: output
+            }
+        }
+        _modify {
+            switch dimension {
+            case .requests: yield &requests
+            case .inputTokens: yield &input
+            case .outputTokens: yield &output
+            }
+        }
+    }
+
+    // MARK: Applying events
+
+    func apply(_ event: Exchange, now: Double, table: LimitsTable, modelName: String, countInSummary: Bool) {
+        let usage = event.usage
+        let countedInput = Double(usage.countedInputTokens(cacheReadsCount: info.cacheReadsCountTowardITPM))
+        let outputTokens = Double(usage.outputTokens)
+        let throttled = event.isThrottled
+        let overloaded = event.isOverloaded
+
+        if event.hasHeaders { learnLimits(from: event.headers, at: event.headersAt) }
+
+        requests.advance(to: now)
+        input.advance(to: now)
+        output.advance(to: now)
+        // A throttled or overloaded attempt was not admitted: it costs nothing.
+        if !throttled && !overloaded {
+            requests.consume(Double(event.requests), at: event.start)
+            input.consume(countedInput, at: event.start)
+            output.consume(outputTokens, from: event.start, to: event.end)
+        }
+        var untracked = PerDimension<Double>(repeating: 0)
+        if event.hasHeaders {
+            let headers = event.headers
+            if headers.remaining.requests >= 0 {
+                untracked.requests = requests.observe(remaining: Double(headers.remaining.requests), at: event.headersAt, below: 0, above: 1)
+            }
+            if headers.remaining.inputTokens >= 0 {
+                untracked.inputTokens = input.observe(remaining: Double(headers.remaining.inputTokens), at: event.headersAt, below: 500, above: 500)
+            }
+            if headers.remaining.outputTokens >= 0 {
+                untracked.outputTokens = output.observe(remaining: Double(headers.remaining.outputTokens), at: event.headersAt, below: 500, above: 500)
+            }
+        } else if event.errorKind == .rateLimited, let dimension = event.limitedDimension {
+            // The server said this dimension was short at that moment.
+            switch dimension {
+            case .requests: requests.cap(at: 0.5)
+            case .inputTokens: input.cap(at: typicalInputCost / 2)
+            case .outputTokens: output.cap(at: 0)
+            }
+        }
+        if !throttled && !overloaded && event.requests > 0 && countedInput > 0 {
+            typicalInputCost = typicalInputCost == 0 ? countedInput : typicalInputCost * 0.9 + countedInput * 0.1
+        }
+        if throttled, event.retryAfter >= 0 { lastRetryAfter = event.retryAfter }
+
+        let second = Int64((event.end).rounded(.down))
+        window.withSlot(second: second) { slot in
+            slot.requests += Double(event.requests)
+            slot.countedInput += countedInput
+            slot.output += outputTokens
+            slot.uncachedInput += Double(usage.inputTokens)
+            slot.cacheRead += Double(usage.cacheReadInputTokens)
+            slot.cacheCreation += Double(usage.cacheCreationInputTokens)
+            if throttled { slot.throttled += Double(max(1, event.requests)) }
+            if overloaded { slot.overloaded += Double(max(1, event.requests)) }
+            slot.untracked.requests += untracked.requests
+            slot.untracked.inputTokens += untracked.inputTokens
+            slot.untracked.outputTokens += untracked.outputTokens
+        }
+
+        guard countInSummary else { return }
+        totals.requests += event.requests
+        if throttled { totals.throttled += max(1, event.requests) }
+        if overloaded { totals.overloaded += max(1, event.requests) }
+        totals.input += usage.inputTokens
+        totals.cacheCreation += usage.cacheCreationInputTokens
+        totals.cacheRead += usage.cacheReadInputTokens
+        totals.output += usage.outputTokens
+        totals.cost += cost(of: event, table: table, modelName: modelName)
+        minutes.add(minute: Int64((event.end / 60).rounded(.down)), requests: event.requests,
+                    input: Int(countedInput), output: usage.outputTokens)
+    }
+
+    private func learnLimits(from headers: RateLimitHeaders, at time: Double) {
+        for dimension in Dimension.allCases where headers.limit[dimension] > 0 {
+            headerLimits[dimension] = headers.limit[dimension]
+            sources[dimension] = .headers
+            self[bucket: dimension].setCapacity(Double(headers.limit[dimension]), at: time)
+        }
+    }
+
+    private func cost(of event: Exchange, table: LimitsTable, modelName: String) -> Double {
+        let usage = event.usage
+        guard usage.inputTokens | usage.outputTokens | usage.cacheReadInputTokens | usage.cacheCreationInputTokens != 0 else { return 0 }
+        var cached = prices[event.model.index]
+        if cached == nil || !(cached!.validFrom...cached!.validUntil).contains(event.end) {
+            let rule = table.price(for: modelName, at: event.end)
+            cached = CachedPrice(rule: rule, validFrom: rule?.from ?? -.infinity, validUntil: rule?.until ?? .infinity)
+            prices[event.model.index] = cached
+        }
+        guard let rule = cached?.rule else { return 0 }
+        let p = table.prices
+        let oneHour = Double(min(usage.cacheCreation1hInputTokens, usage.cacheCreationInputTokens))
+        let fiveMinute = Double(usage.cacheCreationInputTokens) - oneHour
+        var dollars = Double(usage.inputTokens) * rule.inputPerMTok
+            + fiveMinute * rule.inputPerMTok * p.cacheWrite5mMultiplier
+            + oneHour * rule.inputPerMTok * p.cacheWrite1hMultiplier
+            + Double(usage.cacheReadInputTokens) * rule.inputPerMTok * p.cacheReadMultiplier
+            + Double(usage.outputTokens) * rule.outputPerMTok
+        if event.isBatch { dollars *= 1 - p.batchDiscount }
+        return dollars / 1_000_000
+    }
+
+    // MARK: Reading state
+
+    private var currentLimits: PerDimension<Int> {
+        var limits = configuredLimits
+        for dimension in Dimension.allCases where headerLimits[dimension] > 0 { limits[dimension] = headerLimits[dimension] }
+        return limits
+    }
+
+    private var limitsSource: LimitsSource {
+        if sources.requests == .headers || sources.inputTokens == .headers || sources.outputTokens == .headers { return .headers }
+        return configuredSource
+    }
+
+    private func tierName(table: LimitsTable, at time: Double) -> String? {
+        let limits = currentLimits
+        if headerLimits != PerDimension(repeating: -1) {
+            return table.tier(matching: limits, classID: info.id, at: time)?.id ?? "custom"
+        }
+        return configuredTier
+    }
+
+    func state(at time: Double, table: LimitsTable, models catalog: ModelCatalog) -> BucketState {
+        let second = Int64(time.rounded(.down))
+        let lastMinute = window.sum(endingAt: second, span: 60)
+        let lastFive = window.sum(endingAt: second, span: 300)
+        let limits = currentLimits
+        var remaining = PerDimension<Double?>(repeating: nil)
+        var toEmpty = PerDimension<Double?>(repeating: nil)
+        let rates = PerDimension(requests: lastMinute.requests, inputTokens: lastMinute.countedInput, outputTokens: lastMinute.output)
+        for dimension in Dimension.allCases {
+            let bucket = self[bucket: dimension]
+            guard bucket.isKnown else { continue }
+            let elapsed = max(0, time - bucket.time)
+            let level = min(bucket.capacity, bucket.level + elapsed * bucket.capacity / 60)
+            remaining[dimension] = max(0, level)
+            let drain = rates[dimension] / 60 - bucket.capacity / 60
+            if drain > 0 { toEmpty[dimension] = max(0, level) / drain }
+        }
+        let input = lastFive.uncachedInput + lastFive.cacheRead + lastFive.cacheCreation
+        return BucketState(
+            classID: info.id, models: models.map { catalog.name($0) }, tier: tierName(table: table, at: time),
+            limits: limits.map { $0 > 0 ? $0 : nil }, limitsSource: limitsSource, remaining: remaining,
+            ratePerMinute: rates, secondsToEmpty: toEmpty,
+            cacheHitRate: input > 0 ? lastFive.cacheRead / input : nil,
+            rate429: lastFive.requests > 0 ? lastFive.throttled / lastFive.requests : nil,
+            requests429: Int(lastFive.throttled), requests529: Int(lastFive.overloaded),
+            untrackedPerMinute: lastMinute.untracked, lastRetryAfter: lastRetryAfter)
+    }
+
+    func summary(table: LimitsTable, at time: Double, models catalog: ModelCatalog) -> BucketSummary {
+        var stats = minutes
+        stats.close()
+        let allInput = totals.input + totals.cacheRead + totals.cacheCreation
+        let tier = tierName(table: table, at: time)
+        let scheme = tier.flatMap { table.scheme(containing: $0) } ?? table.scheme(at: time)
+        var recommended: String?
+        if let scheme, scheme.tiers.contains(where: { $0.limits[info.id] != nil }) {
+            let demand = stats.p95.map { Double($0) * 1.25 }
+            recommended = table.smallestTier(in: scheme, classID: info.id, fitting: demand)?.id ?? "custom"
+        }
+        return BucketSummary(
+            classID: info.id, models: models.map { catalog.name($0) }, requests: totals.requests, requests429: totals.throttled,
+            requests529: totals.overloaded, inputTokens: totals.input, cacheCreationTokens: totals.cacheCreation,
+            cacheReadTokens: totals.cacheRead, outputTokens: totals.output,
+            cacheHitRate: allInput > 0 ? Double(totals.cacheRead) / Double(allInput) : nil,
+            peakPerMinute: stats.peak, p95PerMinute: stats.p95, tier: tier, recommendedTier: recommended,
+            costUSD: totals.cost)
+    }
+
+    private struct Totals {
+        var requests = 0, throttled = 0, overloaded = 0
+        var input = 0, cacheCreation = 0, cacheRead = 0, output = 0
+        var cost = 0.0
+    }
+
+    private struct CachedPrice {
+        var rule: PriceRule?
+        var validFrom: Double
+        var validUntil: Double
+    }
+}
+
+/// Per-minute usage of one class: the peak and the distribution of active minutes.
+///
+/// Minutes are calendar minutes (UTC) with at least one attempt; idle minutes are not part of
+/// the distribution, so p95 describes the busy part of the day. Memory is fixed (histograms).
+struct MinuteStatistics {
+    private var minute: Int64 = .min
+    private var current = PerDimension<Int>(repeating: 0)
+    private(set) var peak = PerDimension<Int>(repeating: 0)
+    private var histograms = PerDimension(repeating: MinuteStatistics.makeHistogram())
+
+    static func makeHistogram() -> Histogram<UInt32> {
+        var histogram = Histogram<UInt32>(highestTrackableValue: 1 << 20, numberOfSignificantValueDigits: .three)
+        histogram.autoResize = true
+        return histogram
+    }
+
+    mutating func add(minute: Int64, requests: Int, input: Int, output: Int) {
+        if minute != self.minute {
+            if minute < self.minute {
+                // A late line for a minute already closed: count it in the open minute.
+            } else {
+                close()
+                self.minute = minute
+            }
+        }
+        current.requests += requests
+        current.inputTokens += input
+        current.outputTokens += output
+    }
+
+    /// Closes the open minute into the distribution.
+    mutating func close() {
+        guard minute != .min, current.requests > 0 || current.inputTokens > 0 || current.outputTokens > 0 else { return }
+        for dimension in Dimension.allCases {
+            let value = current[dimension]
+            peak[dimension] = max(peak[dimension], value)
+            _ = histograms[dimension].record(UInt64(value))
+        }
+        current = PerDimension(repeating: 0)
+    }
+
+    var p95: PerDimension<Int> {
+        histograms.map { $0.totalCount == 0 ? 0 : Int($0.valueAtPercentile(95)) }
+    }
+}

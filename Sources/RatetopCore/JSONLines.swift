@@ -1,0 +1,165 @@
+/// Encodes ratetop's machine-readable output: one JSON object per line, field names as in the
+/// product contract (`state`, `summary`). Later versions may add fields, never rename these.
+public enum JSONLines {
+    /// A `state` object.
+    public static func state(_ state: EngineState, malformedLines: Int) -> String {
+        var out = JSONObjectWriter()
+        out.field("type", string: "state")
+        out.field("at", string: RFC3339.format(state.at, fractionDigits: state.at.rounded() == state.at ? 0 : 3))
+        out.field("malformed_lines", int: malformedLines)
+        out.key("buckets")
+        out.raw("[")
+        for (index, bucket) in state.buckets.enumerated() {
+            if index > 0 { out.raw(",") }
+            var b = JSONObjectWriter()
+            b.field("bucket", string: bucket.classID)
+            b.field("models", strings: bucket.models)
+            b.field("tier", optionalString: bucket.tier)
+            b.field("limits", perDimension: bucket.limits.map { $0.map(Double.init) }, decimals: (0, 0, 0))
+            b.field("limits_source", string: bucket.limitsSource.rawValue)
+            b.field("remaining", perDimension: bucket.remaining, decimals: (1, 0, 0))
+            b.field("rate_per_min", perDimension: bucket.ratePerMinute.map { Optional($0) }, decimals: (1, 0, 0))
+            b.field("seconds_to_empty", perDimension: bucket.secondsToEmpty, decimals: (1, 1, 1))
+            b.field("cache_hit_rate", number: bucket.cacheHitRate, decimals: 4)
+            b.field("rate_429", number: bucket.rate429, decimals: 4)
+            b.field("requests_429", int: bucket.requests429)
+            b.field("requests_529", int: bucket.requests529)
+            b.field("untracked_per_min", perDimension: bucket.untrackedPerMinute.map { Optional($0) }, decimals: (1, 0, 0))
+            b.field("last_retry_after", number: bucket.lastRetryAfter, decimals: 1)
+            out.raw(b.finish())
+        }
+        out.raw("]")
+        return out.finish()
+    }
+
+    /// The counts a summary reports about its input.
+    public struct InputCounts: Sendable {
+        public var lines: Int
+        public var malformedLines: Int
+        public var duplicatesSkipped: Int
+        public init(lines: Int, malformedLines: Int, duplicatesSkipped: Int) {
+            self.lines = lines
+            self.malformedLines = malformedLines
+            self.duplicatesSkipped = duplicatesSkipped
+        }
+    }
+
+    /// A `summary` object.
+    public static func summary(_ buckets: [BucketSummary], from: Double?, to: Double?, counts: InputCounts) -> String {
+        var out = JSONObjectWriter()
+        out.field("type", string: "summary")
+        out.field("from", optionalString: from.map { RFC3339.format($0, fractionDigits: $0.rounded() == $0 ? 0 : 3) })
+        out.field("to", optionalString: to.map { RFC3339.format($0, fractionDigits: $0.rounded() == $0 ? 0 : 3) })
+        out.field("lines", int: counts.lines)
+        out.field("malformed_lines", int: counts.malformedLines)
+        out.field("duplicates_skipped", int: counts.duplicatesSkipped)
+        out.key("buckets")
+        out.raw("[")
+        for (index, bucket) in buckets.enumerated() {
+            if index > 0 { out.raw(",") }
+            var b = JSONObjectWriter()
+            b.field("bucket", string: bucket.classID)
+            b.field("models", strings: bucket.models)
+            b.field("requests", int: bucket.requests)
+            b.field("requests_429", int: bucket.requests429)
+            b.field("requests_529", int: bucket.requests529)
+            b.field("rate_429", number: bucket.rate429 ?? 0, decimals: 4)
+            var tokens = JSONObjectWriter()
+            tokens.field("input", int: bucket.inputTokens)
+            tokens.field("cache_creation", int: bucket.cacheCreationTokens)
+            tokens.field("cache_read", int: bucket.cacheReadTokens)
+            tokens.field("output", int: bucket.outputTokens)
+            b.key("tokens")
+            b.raw(tokens.finish())
+            b.field("cache_hit_rate", number: bucket.cacheHitRate ?? 0, decimals: 4)
+            b.field("peak_per_min", perDimension: bucket.peakPerMinute.map { Optional(Double($0)) }, decimals: (0, 0, 0))
+            b.field("p95_per_min", perDimension: bucket.p95PerMinute.map { Optional(Double($0)) }, decimals: (0, 0, 0))
+            b.field("tier", optionalString: bucket.tier)
+            b.field("recommended_tier", optionalString: bucket.recommendedTier)
+            b.field("cost_usd", number: bucket.costUSD, decimals: 4)
+            out.raw(b.finish())
+        }
+        out.raw("]")
+        return out.finish()
+    }
+}
+
+/// Builds one JSON object as text, fields in the order written.
+struct JSONObjectWriter {
+    private var text = "{"
+    private var empty = true
+
+    mutating func key(_ name: String) {
+        if !empty { text += "," }
+        empty = false
+        text += "\""
+        text += name
+        text += "\":"
+    }
+
+    mutating func raw(_ fragment: String) { text += fragment }
+
+    mutating func field(_ name: String, string: String) {
+        key(name)
+        text += Self.quote(string)
+    }
+
+    mutating func field(_ name: String, optionalString: String?) {
+        key(name)
+        text += optionalString.map(Self.quote) ?? "null"
+    }
+
+    mutating func field(_ name: String, strings: [String]) {
+        key(name)
+        text += "[" + strings.map(Self.quote).joined(separator: ",") + "]"
+    }
+
+    mutating func field(_ name: String, int: Int) {
+        key(name)
+        text += String(int)
+    }
+
+    mutating func field(_ name: String, number: Double?, decimals: Int) {
+        key(name)
+        text += number.map { Self.format($0, decimals: decimals) } ?? "null"
+    }
+
+    mutating func field(_ name: String, perDimension values: PerDimension<Double?>, decimals: (Int, Int, Int)) {
+        key(name)
+        text += "{\"requests\":" + (values.requests.map { Self.format($0, decimals: decimals.0) } ?? "null")
+        text += ",\"input_tokens\":" + (values.inputTokens.map { Self.format($0, decimals: decimals.1) } ?? "null")
+        text += ",\"output_tokens\":" + (values.outputTokens.map { Self.format($0, decimals: decimals.2) } ?? "null") + "}"
+    }
+
+    mutating func finish() -> String {
+        text + "}"
+    }
+
+    /// A number rounded to `decimals` places, written without a trailing `.0` when whole.
+    static func format(_ value: Double, decimals: Int) -> String {
+        guard value.isFinite else { return "null" }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
+        if rounded == rounded.rounded(), abs(rounded) < 9e15 { return String(Int(rounded)) }
+        return "\(rounded)"
+    }
+
+    static func quote(_ string: String) -> String {
+        var out = "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,150 @@
+/// What the engine needs to know besides the events.
+public struct EngineConfiguration: Sendable {
+    public var table: LimitsTable
+    /// The tier chosen with `--tier`, if any (an id or name from the table).
+    public var tierID: String?
+    /// How far behind the engine's clock a line may be stamped and still be applied (seconds).
+    /// Later lines are skipped and reported as out of order.
+    public var outOfOrderTolerance: Double
+    /// Events completed before this time warm the buckets up but are left out of the summary
+    /// (`--from`).
+    public var summaryFrom: Double
+
+    public init(table: LimitsTable, tierID: String? = nil, outOfOrderTolerance: Double = 30,
+                summaryFrom: Double = -.infinity) {
+        self.table = table
+        self.tierID = tierID
+        self.outOfOrderTolerance = outOfOrderTolerance
+        self.summaryFrom = summaryFrom
+    }
+}
+
+/// What the engine did with an event.
+public enum IngestResult: Equatable, Sendable {
+    case applied
+    /// The event is stamped this many seconds before the engine's clock, beyond the tolerance.
+    case outOfOrder(behind: Double)
+}
+
+/// The pure core of ratetop: rebuilds every model class's buckets from events and answers
+/// what the state is at a time. It does no I/O and never reads a clock: time is what the
+/// events and the caller say. Live, replay and tests all drive this same type.
+public final class UsageEngine {
+    public let configuration: EngineConfiguration
+    public let models: ModelCatalog
+    /// The engine's clock: the latest completion time seen.
+    public private(set) var now: Double = -.infinity
+    /// Per model index: its class tracker index, -1 when not yet resolved.
+    private var classOfModel: [Int32] = []
+    private var trackers: [ClassTracker] = []
+    private let tier: (scheme: TierScheme, tier: Tier)?
+
+    public init(configuration: EngineConfiguration, models: ModelCatalog) {
+        self.configuration = configuration
+        self.models = models
+        self.tier = configuration.tierID.flatMap { configuration.table.tier(named: $0) }
+    }
+
+    /// The classes seen so far, in order of first appearance.
+    public var classIDs: [String] { trackers.map(\.info.id) }
+
+    /// Applies one event. Events should come in completion order; small disorder (within the
+    /// tolerance) is applied retroactively.
+    @discardableResult
+    public func ingest(_ event: Exchange) -> IngestResult {
+        if event.end < now - configuration.outOfOrderTolerance {
+            return .outOfOrder(behind: now - event.end)
+        }
+        if event.end > now { now = event.end }
+        let tracker = tracker(for: event.model, at: event.end)
+        tracker.apply(event, now: now, table: configuration.table, modelName: models.names[Int(event.model.index)],
+                      countInSummary: event.end >= configuration.summaryFrom)
+        return .applied
+    }
+
+    /// The state of every bucket at `time` (normally ≥ every event ingested so far).
+    public func state(at time: Double) -> EngineState {
+        EngineState(at: time, buckets: trackers.map { $0.state(at: time, table: configuration.table, models: models) })
+    }
+
+    /// Totals, peaks and advice over everything ingested, with the window `from...to`.
+    public func summary(from: Double?, to: Double?) -> [BucketSummary] {
+        trackers.map { $0.summary(table: configuration.table, at: to ?? now, models: models) }
+    }
+
+    private func tracker(for model: ModelRef, at time: Double) -> ClassTracker {
+        let index = Int(model.index)
+        if index < classOfModel.count, classOfModel[index] >= 0 {
+            let tracker = trackers[Int(classOfModel[index])]
+            return tracker
+        }
+        while classOfModel.count <= index { classOfModel.append(-1) }
+        let name = models.names[index]
+        let info = configuration.table.modelClass(for: name)
+            ?? ModelClassInfo(id: name.lowercased(), name: name, modelPatterns: [name.lowercased()])
+        let trackerIndex: Int
+        if let existing = trackers.firstIndex(where: { $0.info.id == info.id }) {
+            trackerIndex = existing
+        } else {
+            trackers.append(ClassTracker(info: info, table: configuration.table, tier: tier, at: time))
+            trackerIndex = trackers.count - 1
+        }
+        classOfModel[index] = Int32(trackerIndex)
+        trackers[trackerIndex].addModel(model)
+        return trackers[trackerIndex]
+    }
+}
+
+/// The state of all buckets at one time.
+public struct EngineState: Sendable {
+    public var at: Double
+    public var buckets: [BucketState]
+}
+
+/// One model class's buckets at a time: the `state` object's bucket entry.
+public struct BucketState: Sendable {
+    public var classID: String
+    public var models: [String]
+    /// The tier the limits match, `custom` when they match none, nil when unknown.
+    public var tier: String?
+    public var limits: PerDimension<Int?>
+    public var limitsSource: LimitsSource
+    /// Estimated level now (nil when the limit is unknown).
+    public var remaining: PerDimension<Double?>
+    /// Consumption over the last 60 seconds.
+    public var ratePerMinute: PerDimension<Double>
+    /// Seconds until the bucket is empty at the current rate; nil when not draining.
+    public var secondsToEmpty: PerDimension<Double?>
+    /// Cache hit rate over 5 minutes (Anthropic's definition); nil with no input.
+    public var cacheHitRate: Double?
+    /// Share of attempts throttled (429) over 5 minutes; nil with no attempts.
+    public var rate429: Double?
+    /// Throttled attempts over 5 minutes.
+    public var requests429: Int
+    /// Overloaded (529) attempts over 5 minutes.
+    public var requests529: Int
+    /// Usage the server reported that the logs do not explain, per minute (last 60 s).
+    public var untrackedPerMinute: PerDimension<Double>
+    /// The `retry-after` of the most recent 429, in seconds.
+    public var lastRetryAfter: Double?
+}
+
+/// One model class's totals over a replay: the `summary` object's bucket entry.
+public struct BucketSummary: Sendable {
+    public var classID: String
+    public var models: [String]
+    public var requests: Int
+    public var requests429: Int
+    public var requests529: Int
+    public var inputTokens: Int
+    public var cacheCreationTokens: Int
+    public var cacheReadTokens: Int
+    public var outputTokens: Int
+    public var cacheHitRate: Double?
+    public var peakPerMinute: PerDimension<Int>
+    public var p95PerMinute: PerDimension<Int>
+    public var tier: String?
+    public var recommendedTier: String?
+    public var costUSD: Double
+    public var rate429: Double? { requests > 0 ? Double(requests429) / Double(requests) : nil }
+}

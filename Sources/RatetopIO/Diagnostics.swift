@@ -1,0 +1,29 @@
+/// Collects problems with the input: counts every malformed line and keeps the first few as
+/// `file:line: reason` messages, passing each kept one to `report` as it happens.
+public final class Diagnostics {
+    public private(set) var malformedLines = 0
+    public private(set) var messages: [String] = []
+    public let limit: Int
+    private let report: (String) -> Void
+
+    public init(limit: Int = 10, report: @escaping (String) -> Void = { _ in }) {
+        self.limit = limit
+        self.report = report
+    }
+
+    /// Counts a malformed line of `path`.
+    public func malformed(path: String, line: Int, reason: String) {
+        malformedLines += 1
+        guard messages.count < limit else { return }
+        let message = "\(path):\(line): \(reason)"
+        messages.append(message)
+        report(message)
+    }
+
+    /// A closing line when more problems were counted than shown, else nil.
+    public var overflowMessage: String? {
+        malformedLines > messages.count
+            ? "ratetop: \(malformedLines) malformed lines skipped in all (\(malformedLines - messages.count) not shown)"
+            : nil
+    }
+}

@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One line handed out by a `LineReader`: valid until the next call.
+public struct RawLine {
+    public var bytes: UnsafeRawBufferPointer
+    /// 1-based line number in the file.
+    public var number: Int
+    /// The line was longer than the cap; `bytes` is empty and the line was skipped.
+    public var oversized: Bool
+    /// The file ended without a newline after this line (a partial last line).
+    public var unterminated: Bool
+}
+
+/// Reads a file as lines, in large chunks, without allocating per line.
+///
+/// Lines are split with `memchr`; a trailing `\r` is dropped. A line longer than `maxLineBytes`
+/// is skipped whole (reported as oversized) and reading goes on after it.
+public final class LineReader {
+    public static let defaultMaxLineBytes = 4 << 20
+    private let fd: Int32
+    private let ownsDescriptor: Bool
+    private var buffer: UnsafeMutableRawPointer
+    private var capacity: Int
+    private let chunkBytes: Int
+    private let maxLineBytes: Int
+    private var start = 0
+    private var end = 0
+    private var eof = false
+    private var lineNumber = 0
+    private var skippingOversized = false
+
+    /// Opens a file for reading.
+    public convenience init(path: String, chunkBytes: Int = 1 << 20, maxLineBytes: Int = LineReader.defaultMaxLineBytes) throws(SourceError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SourceError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
+            throw SourceError.unreadable(path: path, reason: "is a directory")
+        }
+        self.init(descriptor: fd, ownsDescriptor: true, chunkBytes: chunkBytes, maxLineBytes: maxLineBytes)
+    }
+
+    /// Reads from an open descriptor (stdin, a pipe).
+    public init(descriptor: Int32, ownsDescriptor: Bool, chunkBytes: Int = 1 << 20, maxLineBytes: Int = LineReader.defaultMaxLineBytes) {
+        fd = descriptor
+        self.ownsDescriptor = ownsDescriptor
+        self.chunkBytes = max(chunkBytes, 4096)
+        self.maxLineBytes = max(maxLineBytes, self.chunkBytes)
+        capacity = self.chunkBytes
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit {
+        buffer.deallocate()
+        if ownsDescriptor { close(fd) }
+    }
+
+    /// The next line, or nil at the end of the input.
+    public func next() -> RawLine? {
+        while true {
+            if start < end, let newline = memchr(buffer + start, 0x0A, end - start) {
+                let lineEnd = buffer.distance(to: newline)
+                let lineStart = start
+                start = lineEnd + 1
+                lineNumber += 1
+                if skippingOversized {
+                    skippingOversized = false
+                    return RawLine(bytes: UnsafeRawBufferPointer(start: buffer, count: 0), number: lineNumber, oversized: true, unterminated: false)
+                }
+                var length = lineEnd - lineStart
+                if length > 0, buffer.load(fromByteOffset: lineStart + length - 1, as: UInt8.self) == 0x0D { length -= 1 }
+                return RawLine(bytes: UnsafeRawBufferPointer(start: buffer + lineStart, count: length), number: lineNumber,
+                               oversized: false, unterminated: false)
+            }
+            if eof {
+                guard start < end || skippingOversized else { return nil }
+                lineNumber += 1
+                let line = RawLine(bytes: UnsafeRawBufferPointer(start: buffer + start, count: skippingOversized ? 0 : end - start),
+                                   number: lineNumber, oversized: skippingOversized, unterminated: true)
+                start = end
+                skippingOversized = false
+                return line
+            }
+            fill()
+        }
+    }
+
+    /// Reads more input, making room first; drops an over-long partial line.
+    private func fill() {
+        if start > 0 {
+            let pending = end - start
+            if pending > 0 { memmove(buffer, buffer + start, pending) }
+            start = 0
+            end = pending
+        }
+        if end == capacity {
+            if capacity < maxLineBytes {
+                let grown = min(maxLineBytes, capacity * 2)
+                let newBuffer = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
+                newBuffer.copyMemory(from: buffer, byteCount: end)
+                buffer.deallocate()
+                buffer = newBuffer
+                capacity = grown
+            } else {
+                // The line is longer than the cap: forget it and skip to its newline.
+                skippingOversized = true
+                end = 0
+            }
+        }
+        let count = read(fd, buffer + end, min(capacity - end, max(chunkBytes, capacity - end)))
+        if count > 0 {
+            end += count
+        } else if count == 0 {
+            eof = true
+        } else if errno != EINTR {
+            eof = true
+        }
+        if skippingOversized, end > 0 {
+            if let newline = memchr(buffer, 0x0A, end) {
+                // Keep the newline so `next` ends the skipped line there.
+                let offset = buffer.distance(to: newline)
+                start = offset
+            } else {
+                end = 0
+            }
+        }
+    }
+}
+
+/// A source that cannot be used.
+public enum SourceError: Error, CustomStringConvertible, Sendable {
+    case unreadable(path: String, reason: String)
+    case noMatch(pattern: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason): "\(path): cannot read (\(reason))"
+        case .noMatch(let pattern): "\(pattern): no such file, and no *.jsonl file matches"
+        }
+    }
+}

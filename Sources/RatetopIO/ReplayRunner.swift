@@ -1,0 +1,114 @@
+import RatetopCore
+
+/// What `ratetop replay --headless` should do.
+public struct ReplayOptions: Sendable {
+    public var paths: [String]
+    public var format: LogFormat?
+    /// Seconds of virtual time between `state` objects.
+    public var interval: Double
+    public var emitState: Bool
+    public var emitSummary: Bool
+    public var from: Double?
+    public var to: Double?
+
+    public init(paths: [String], format: LogFormat? = nil, interval: Double = 1, emitState: Bool = false,
+                emitSummary: Bool = true, from: Double? = nil, to: Double? = nil) {
+        self.paths = paths
+        self.format = format
+        self.interval = interval
+        self.emitState = emitState
+        self.emitSummary = emitSummary
+        self.from = from
+        self.to = to
+    }
+}
+
+/// Plays logs through the engine on a virtual clock, as fast as the machine allows, writing
+/// `state` objects every interval and a `summary` at the end.
+///
+/// The clock only moves with the events: the state at virtual time T is written before any
+/// line stamped after T is applied, so the output uses exactly what a live run would have seen.
+public final class ReplayRunner {
+    public let engine: UsageEngine
+    private let options: ReplayOptions
+    private let sources: [FileEventSource]
+    private let output: OutputSink
+    private let diagnostics: Diagnostics
+
+    public init(options: ReplayOptions, configuration: EngineConfiguration, output: OutputSink,
+                diagnostics: Diagnostics) throws(SourceError) {
+        let models = ModelCatalog()
+        var configuration = configuration
+        if let from = options.from { configuration.summaryFrom = from }
+        self.options = options
+        self.engine = UsageEngine(configuration: configuration, models: models)
+        self.output = output
+        self.diagnostics = diagnostics
+        let paths = try SourcePaths.expand(options.paths)
+        self.sources = try SourceOpener.open(paths: paths, format: options.format, models: models, diagnostics: diagnostics)
+    }
+
+    /// Runs the replay to the end of the input (or `--to`).
+    public func run() {
+        var heads: [Exchange?] = sources.map { $0.next() }
+        var nextTick: Double?
+        var firstEvent: Double?
+        var lastEvent: Double?
+        let interval = options.interval
+        while true {
+            // The source whose next event completes first.
+            var chosen = -1
+            var earliest = Double.infinity
+            for (index, head) in heads.enumerated() {
+                if let head, head.end < earliest {
+                    earliest = head.end
+                    chosen = index
+                }
+            }
+            guard chosen >= 0, let event = heads[chosen] else { break }
+            heads[chosen] = sources[chosen].next()
+            if let to = options.to, event.end > to { break }
+            if options.emitState {
+                if nextTick == nil {
+                    nextTick = options.from ?? (event.end / interval).rounded(.up) * interval
+                }
+                while let tick = nextTick, tick < event.end {
+                    emitState(at: tick)
+                    nextTick = tick + interval
+                }
+            }
+            switch engine.ingest(event) {
+            case .applied:
+                if event.end >= options.from ?? -.infinity {
+                    if firstEvent == nil { firstEvent = event.end }
+                    lastEvent = max(lastEvent ?? event.end, event.end)
+                }
+            case .outOfOrder(let behind):
+                let path = sources[Int(event.origin.source)].displayName
+                diagnostics.malformed(path: path, line: event.origin.line,
+                                      reason: "out of order: stamped \(Int(behind.rounded())) s before lines already read (tolerance \(Int(engine.configuration.outOfOrderTolerance)) s), skipped")
+            }
+        }
+        if options.emitState, let last = lastEvent ?? options.to {
+            var tick = nextTick ?? options.from ?? (last / interval).rounded(.up) * interval
+            let end = options.to ?? last
+            while tick < end + interval {
+                emitState(at: tick)
+                if tick >= end { break }
+                tick += interval
+            }
+        }
+        if options.emitSummary {
+            let counts = JSONLines.InputCounts(lines: sources.reduce(0) { $0 + $1.lines }, malformedLines: diagnostics.malformedLines,
+                                               duplicatesSkipped: sources.reduce(0) { $0 + $1.duplicates })
+            let from = options.from ?? firstEvent
+            let to = options.to ?? lastEvent
+            output.writeLine(JSONLines.summary(engine.summary(from: from, to: to), from: from, to: to, counts: counts))
+        }
+        output.flush()
+    }
+
+    private func emitState(at time: Double) {
+        output.writeLine(JSONLines.state(engine.state(at: time), malformedLines: diagnostics.malformedLines))
+    }
+}

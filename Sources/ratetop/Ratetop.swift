@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+
+/// `ratetop`: top for Claude API rate limits.
+@main
+struct Ratetop {
+    static let configuration = CommandConfiguration(
+        commandName: "ratetop",
+        abstract: "top for Claude API rate limits: rebuilds the real token buckets from your logs.",
+        subcommands: [ReplayCommand.self, LimitsCommand.self])
+
+    static func main() {
+        do {
+            var command = try RatetopRoot.parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch let failure as UsageFailure {
+            FileHandle.standardError.write(Data("ratetop: \(failure.message)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            let code = RatetopRoot.exitCode(for: error)
+            if code == .success {
+                // --help, --version: the full text on stdout.
+                print(RatetopRoot.fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let message = RatetopRoot.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("ratetop: \(message)\n".utf8))
+            FileHandle.standardError.write(Data("ratetop: see 'ratetop --help'\n".utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+/// The root command, parsed by swift-argument-parser.
+struct RatetopRoot: ParsableCommand {
+    static let configuration = Ratetop.configuration
+}
+
+/// A problem with the arguments, configuration or input: one line on stderr, exit 2.
+struct UsageFailure: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import RatetopCore
+import RatetopIO
+
+/// `ratetop replay FILE... --headless`: plays a past log through the engine.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay past logs through the engine on a virtual clock.",
+        discussion: """
+        With --headless, plays the logs as fast as the machine allows and writes JSON lines: \
+        `state` objects every --interval of virtual time and a `summary` at the end.
+        """)
+
+    @Argument(help: ArgumentHelp("Log files, directories (every *.jsonl under them), globs, or - for stdin.", valueName: "FILE"))
+    var files: [String] = []
+
+    @Flag(help: "No screen: write JSON lines.")
+    var headless = false
+
+    @Option(help: ArgumentHelp("What to write: state, summary (comma-separated).", valueName: "LIST"))
+    var emit: String = "summary"
+
+    @Option(help: ArgumentHelp("Virtual time between state objects.", valueName: "DURATION"))
+    var interval: String = "1s"
+
+    @Option(help: ArgumentHelp("Start at this time (earlier lines only warm the buckets up).", valueName: "TIME"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Stop at this time.", valueName: "TIME"))
+    var to: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        guard !files.isEmpty else { throw UsageFailure("replay: name at least one log file (or - for stdin)") }
+        guard headless else {
+            throw UsageFailure("replay: the dashboard is not built yet; use --headless")
+        }
+        let kinds = emit.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        for kind in kinds where !["state", "summary"].contains(kind) {
+            throw UsageFailure(kind == "alerts"
+                ? "--emit alerts: alert rules are not available in this version (use state, summary)"
+                : "--emit \(kind): unknown output (use state, summary)")
+        }
+        let options = ReplayOptions(
+            paths: files, format: try common.logFormat(), interval: try TimeArguments.duration(interval, option: "--interval"),
+            emitState: kinds.contains("state"), emitSummary: kinds.contains("summary"),
+            from: try from.map { try TimeArguments.time($0, option: "--from") },
+            to: try to.map { try TimeArguments.time($0, option: "--to") })
+        if let from = options.from, let to = options.to, to < from {
+            throw UsageFailure("--to \(self.to ?? ""): is before --from \(self.from ?? "")")
+        }
+        let table = try common.loadTable()
+        var sink = OutputSink()
+        if let path = common.output {
+            do {
+                sink = try OutputSink(path: path)
+            } catch {
+                throw UsageFailure("--output \(error.description)")
+            }
+        }
+        let diagnostics = Diagnostics { message in
+            FileHandle.standardError.write(Data("ratetop: \(message)\n".utf8))
+        }
+        let runner: ReplayRunner
+        do {
+            runner = try ReplayRunner(options: options, configuration: EngineConfiguration(table: table, tierID: common.tier),
+                                      output: sink, diagnostics: diagnostics)
+        } catch {
+            throw UsageFailure(error.description)
+        }
+        runner.run()
+        if let overflow = diagnostics.overflowMessage {
+            FileHandle.standardError.write(Data("\(overflow)\n".utf8))
+        }
+        if let failure = sink.failure {
+            FileHandle.standardError.write(Data("ratetop: cannot write the output: \(failure)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
