@@ -138,14 +138,15 @@ public struct ReferenceLimiter: Sendable {
             outputTokens: now + secondsUntilOutput(reaches: capacity(.outputTokens)))
     }
 
-    /// Seconds from `now` until the output bucket first reaches `target`, given the in-flight
-    /// drains and no new admissions.
+    /// Seconds from `now` until the output bucket reaches `target` and stays at or above it,
+    /// given the in-flight drains and no new admissions. The net slope only grows as drains
+    /// end, so once the level is at the target with a non-negative slope it stays there.
     private func secondsUntilOutput(reaches target: Double) -> Double {
         var level = outputLevel
-        if level >= target { return 0 }
+        let refill = refillRate(.outputTokens)
+        if level >= target, refill - drainRate >= 0 { return 0 }
         var clock = now
         var rate = drainRate
-        let refill = refillRate(.outputTokens)
         var index = head
         while index < drains.count {
             let drain = drains[index]
@@ -161,7 +162,7 @@ public struct ReferenceLimiter: Sendable {
             clock = drain.end
             index += 1
         }
-        return clock + (target - level) / refill - now
+        return max(0, clock + (target - level) / refill - now)
     }
 
     // MARK: Requests
@@ -229,7 +230,9 @@ public struct ReferenceLimiter: Sendable {
             inputTokens: Self.roundedToThousand(levels.inputTokens, limit: limits.inputTokens),
             outputTokens: Self.roundedToThousand(levels.outputTokens, limit: limits.outputTokens))
         let full = fullAt
-        let reset = full.map { Swift.max($0, now).rounded(.up) }
+        // Whole seconds, rounded up; the small allowance keeps float noise on an exact second
+        // (45.000000001) from being pushed to the next one.
+        let reset = full.map { (Swift.max($0, now) - 1e-6).rounded(.up) }
         return RateLimitSnapshot(
             limit: limits, remaining: remaining, reset: reset,
             tokensLimit: limits.inputTokens + limits.outputTokens,

@@ -84,6 +84,37 @@ extension TrafficModel {
             overloadEpisodes: [OverloadEpisode(from: at(16 + 20.0 / 60), until: at(16 + 24.0 / 60), share: 0.4)])
     }
 
+    /// One bursty hour on Tier 1 (09:00–10:00 UTC of the sample day) with the sample day's
+    /// stories compressed into it: the backfill job at 09:08 (ITPM storm), the launch spike at
+    /// 09:25 (OTPM), an overload episode at 09:22 and the tagging job at 09:44 (RPM storm), over
+    /// the usual chat, review and triage traffic. The estimator accuracy test runs on it.
+    public static func burstyHour() -> TrafficModel {
+        let day = sampleDayMidnight
+        func at(_ minute: Double) -> Double { day + 9 * 3600 + minute * 60 }
+        var model = sampleDay(from: 9, until: 10)
+        model.streams = model.streams.map { stream in
+            var stream = stream
+            switch stream.name {
+            case "nightly-backfill":
+                stream.from = at(8)
+                stream.until = at(20)
+                stream.arrivals = .workers(count: 6, thinkTime: 0.3, totalCalls: 90)
+            case "launch-spike":
+                stream.from = at(25)
+                stream.until = at(40)
+            case "tagging-job":
+                stream.from = at(44)
+                stream.until = at(54)
+                stream.arrivals = .workers(count: 8, thinkTime: 0.2, totalCalls: 120)
+            default:
+                break
+            }
+            return stream
+        }
+        model.overloadEpisodes = [OverloadEpisode(from: at(22), until: at(24), share: 0.4)]
+        return model
+    }
+
     /// Midnight UTC of Wednesday 2026-11-18, the benchmark's day (Start/Build/Scale scheme).
     public static let benchmarkMidnight = Double(RFC3339.daysFromCivil(year: 2026, month: 11, day: 18)) * 86_400
 
