@@ -185,19 +185,26 @@ public struct ReferenceLimiter: Sendable {
         if outputLevel <= 0 {
             return .rejected(.outputTokens, waitSeconds: secondsUntilOutput(reaches: 0))
         }
-        requestLevel -= 1
-        inputLevel -= input
-        if outputTokens > 0 {
-            let finish = max(end, now)
-            if finish > now {
-                let drain = Drain(end: finish, rate: Double(outputTokens) / (finish - now))
-                insert(drain)
-                drainRate += drain.rate
-            } else {
-                outputLevel -= Double(outputTokens)
-            }
-        }
+        charge(at: start, countedInput: countedInput, outputTokens: outputTokens, end: end)
         return .admitted
+    }
+
+    /// Charges a request without checking admission (the bookkeeping of an admitted request):
+    /// one request and `countedInput` at `start` (≥ `now`), `outputTokens` drained uniformly
+    /// until `end`. For replaying known usage, e.g. an oracle that knows every completed request.
+    public mutating func charge(at start: Double, countedInput: Int, outputTokens: Int, end: Double) {
+        advance(to: start)
+        requestLevel -= 1
+        inputLevel -= Double(countedInput)
+        guard outputTokens > 0 else { return }
+        let finish = max(end, now)
+        if finish > now {
+            let drain = Drain(end: finish, rate: Double(outputTokens) / (finish - now))
+            insert(drain)
+            drainRate += drain.rate
+        } else {
+            outputLevel -= Double(outputTokens)
+        }
     }
 
     /// Inserts a drain keeping `drains[head...]` sorted by end (stable for equal ends).
