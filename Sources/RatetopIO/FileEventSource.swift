@@ -73,7 +73,6 @@ public final class FileEventSource {
         return events[0]
     }
 
-    public func countLinesOnly() -> Int { var n = 0; while let l = reader.next() { n &+= l.bytes.count }; return n }
     private static func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
         for byte in bytes where byte != 0x20 && byte != 0x09 && byte != 0x0D { return false }
         return true

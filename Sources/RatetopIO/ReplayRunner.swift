@@ -1,5 +1,4 @@
 import RatetopCore
-import Glibc
 
 /// What `ratetop replay --headless` should do.
 public struct ReplayOptions: Sendable {
@@ -51,8 +50,6 @@ public final class ReplayRunner {
 
     /// Runs the replay to the end of the input (or `--to`).
     public func run() {
-        if getenv("DECODE_ONLY") != nil { var n = 0; for s in sources { while let e = s.next() { n &+= e.usage.inputTokens } }; print(n); return }
-        if getenv("READ_ONLY") != nil { var n = 0; for s in sources { n += s.countLinesOnly() }; print(n); return }
         var heads: [Exchange?] = sources.map { $0.next() }
         var nextTick: Double?
         var firstEvent: Double?
