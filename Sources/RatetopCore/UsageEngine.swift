@@ -57,7 +57,7 @@ public final class UsageEngine {
         }
         if event.end > now { now = event.end }
         let tracker = tracker(for: event.model, at: event.end)
-        tracker.apply(event, now: now, table: configuration.table, modelName: models.names[Int(event.model.index)],
+        tracker.apply(event, now: now, table: configuration.table, models: models,
                       countInSummary: event.end >= configuration.summaryFrom)
         return .applied
     }

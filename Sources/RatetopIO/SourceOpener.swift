@@ -8,17 +8,33 @@ import RatetopCore
 /// Opens expanded source paths as event sources: picks each file's format from its first lines
 /// (unless one is forced) and the matching decoder.
 public enum SourceOpener {
+    /// Files at least this large are decoded on several threads.
+    public static let parallelThreshold = 16 << 20
+    static var workers: Int { min(4, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+
+    static func fileSize(_ path: String) -> Int {
+        guard path != SourcePaths.stdin else { return 0 }
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
+    }
+
     public static func open(paths: [String], format forced: LogFormat?, models: ModelCatalog,
-                            diagnostics: Diagnostics) throws(SourceError) -> [FileEventSource] {
+                            diagnostics: Diagnostics, parallelThreshold: Int = SourceOpener.parallelThreshold) throws(SourceError) -> [any EventSource] {
         raiseDescriptorLimit()
         // Many files (a transcript directory): smaller buffers keep memory bounded.
         let chunk = max(16 << 10, min(1 << 20, (64 << 20) / max(1, paths.count)))
-        var sources: [FileEventSource] = []
+        var sources: [any EventSource] = []
         // Claude Code re-writes old messages into a resumed session's file: dedup across files.
         let transcriptMemory = TranscriptDedupMemory()
         for (index, path) in paths.enumerated() {
             let sniffed = try sniff(path: path)
             let format = forced ?? sniffed.format ?? .exchange
+            if workers > 1, ParallelFileEventSource.supports(format), !sniffed.isDocument,
+               paths.count <= 4, fileSize(path) >= parallelThreshold {
+                sources.append(try ParallelFileEventSource(path: path, format: format, models: models,
+                                                           diagnostics: diagnostics, workers: workers))
+                continue
+            }
             let reader: LineReader
             if path == SourcePaths.stdin {
                 reader = LineReader(descriptor: STDIN_FILENO, ownsDescriptor: false, chunkBytes: chunk)
