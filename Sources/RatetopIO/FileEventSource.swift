@@ -71,6 +71,9 @@ public final class FileEventSource: EventSource {
             if line.bytes.isEmpty || Self.isBlank(line.bytes) { continue }
             lines += 1
             let outcome = decoder.decode(line: line.bytes, origin: LineOrigin(source: index, line: line.number), into: &events)
+            // Decoders that hold events back (transcripts keep a streamed response until its
+            // final snapshot) release what is settled.
+            decoder.flush(into: &events, final: false)
             switch outcome {
             case .decoded, .ignored:
                 break
