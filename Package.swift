@@ -27,7 +27,8 @@ let package = Package(
         .target(
             name: "RatetopIO",
             dependencies: ["RatetopCore"],
-            resources: [.copy("Resources/limits-table.yaml")]
+            resources: [.copy("Resources/limits-table.yaml")],
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         // A reference rate limiter and traffic model: ground truth for tests and sample logs.
         .target(name: "RatetopSimulation", dependencies: ["RatetopCore"]),

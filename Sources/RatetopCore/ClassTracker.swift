@@ -21,7 +21,8 @@ final class ClassTracker {
     private var typicalInputCost: Double = 0
     private var totals = Totals()
     private var minutes = MinuteStatistics()
-    private var prices: [Int32: CachedPrice] = [:]
+    /// Per model index: the price rule and the time span it is valid for.
+    private var prices: [CachedPrice?] = []
 
     init(info: ModelClassInfo, table: LimitsTable, tier: (scheme: TierScheme, tier: Tier)?, at time: Double) {
         self.info = info
@@ -67,7 +68,7 @@ final class ClassTracker {
 
     // MARK: Applying events
 
-    func apply(_ event: Exchange, now: Double, table: LimitsTable, modelName: String, countInSummary: Bool) {
+    func apply(_ event: Exchange, now: Double, table: LimitsTable, models catalog: ModelCatalog, countInSummary: Bool) {
         let usage = event.usage
         let countedInput = Double(usage.countedInputTokens(cacheReadsCount: info.cacheReadsCountTowardITPM))
         let outputTokens = Double(usage.outputTokens)
@@ -133,7 +134,7 @@ final class ClassTracker {
         totals.cacheCreation += usage.cacheCreationInputTokens
         totals.cacheRead += usage.cacheReadInputTokens
         totals.output += usage.outputTokens
-        totals.cost += cost(of: event, table: table, modelName: modelName)
+        totals.cost += cost(of: event, table: table, models: catalog)
         minutes.add(minute: Int64((event.end / 60).rounded(.down)), requests: event.requests,
                     input: Int(countedInput), output: usage.outputTokens)
     }
@@ -146,14 +147,16 @@ final class ClassTracker {
         }
     }
 
-    private func cost(of event: Exchange, table: LimitsTable, modelName: String) -> Double {
+    private func cost(of event: Exchange, table: LimitsTable, models catalog: ModelCatalog) -> Double {
         let usage = event.usage
         guard usage.inputTokens | usage.outputTokens | usage.cacheReadInputTokens | usage.cacheCreationInputTokens != 0 else { return 0 }
-        var cached = prices[event.model.index]
-        if cached == nil || !(cached!.validFrom...cached!.validUntil).contains(event.end) {
-            let rule = table.price(for: modelName, at: event.end)
+        let index = Int(event.model.index)
+        while prices.count <= index { prices.append(nil) }
+        var cached = prices[index]
+        if cached == nil || event.end < cached!.validFrom || event.end >= cached!.validUntil {
+            let rule = table.price(for: catalog.name(event.model), at: event.end)
             cached = CachedPrice(rule: rule, validFrom: rule?.from ?? -.infinity, validUntil: rule?.until ?? .infinity)
-            prices[event.model.index] = cached
+            prices[index] = cached
         }
         guard let rule = cached?.rule else { return 0 }
         let p = table.prices

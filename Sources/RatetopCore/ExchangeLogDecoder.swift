@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Decodes ratetop's own `exchange` format: one API exchange per line.
 ///
 /// ```json
@@ -137,21 +143,19 @@ public struct ExchangeLogDecoder: LogDecoder {
         try cursor.openObject()
         var retryAfter = -1.0
         var first = true
-        while let rawKey = try cursor.nextKey(&first) {
+        while true {
+            // Fast path: `"anthropic-ratelimit-<dimension>-<limit|remaining|reset>":` is recognised
+            // in place, without scanning the key byte by byte.
+            if !first, cursor.p < cursor.end, cursor.p.pointee == UInt8(ascii: ","),
+               try readRateLimitMember(&cursor, into: &headers) {
+                continue
+            }
+            guard let rawKey = try cursor.nextKey(&first) else { break }
             var key = rawKey
             if key.hasPrefix("llm_provider-") { key = key.dropFirst(13) }
             if key.hasPrefix("anthropic-ratelimit-") {
-                let rest = key.dropFirst(20)
                 let value = try cursor.readOptionalString()?.integerValue ?? -1
-                if rest.hasPrefix("requests-") {
-                    assign(rest.dropFirst(9), value, limit: &headers.limit.requests, remaining: &headers.remaining.requests)
-                } else if rest.hasPrefix("input-tokens-") {
-                    assign(rest.dropFirst(13), value, limit: &headers.limit.inputTokens, remaining: &headers.remaining.inputTokens)
-                } else if rest.hasPrefix("output-tokens-") {
-                    assign(rest.dropFirst(14), value, limit: &headers.limit.outputTokens, remaining: &headers.remaining.outputTokens)
-                } else if rest.hasPrefix("tokens-") {
-                    assign(rest.dropFirst(7), value, limit: &headers.tokensLimit, remaining: &headers.tokensRemaining)
-                }
+                assign(key: key.dropFirst(20), value: value, into: &headers)
             } else if key.hasPrefix("x-ratelimit-") {
                 // LiteLLM: x-ratelimit-remaining-requests, x-ratelimit-limit-tokens, ...
                 let rest = key.dropFirst(12)
@@ -171,6 +175,70 @@ public struct ExchangeLogDecoder: LogDecoder {
             }
         }
         return retryAfter
+    }
+
+    /// With the cursor on the `,` before a member: if the member is an `anthropic-ratelimit-*`
+    /// header with a plain string value, reads it and returns true; otherwise leaves the cursor
+    /// where it was and returns false.
+    @inline(__always)
+    private static func readRateLimitMember(_ cursor: inout JSONCursor, into headers: inout RateLimitHeaders) throws(JSONScanError) -> Bool {
+        let prefix: StaticString = "\"anthropic-ratelimit-"
+        let start = cursor.p + 1
+        guard cursor.end - start > 48, memcmp(start, prefix.utf8Start, 21) == 0 else { return false }
+        var q = start + 21
+        let dimension: Int  // 0 requests, 1 input, 2 output, 3 combined tokens
+        switch q.pointee {
+        case UInt8(ascii: "r") where memcmp(q, "requests-", 9) == 0: dimension = 0; q += 9
+        case UInt8(ascii: "i") where memcmp(q, "input-tokens-", 13) == 0: dimension = 1; q += 13
+        case UInt8(ascii: "o") where memcmp(q, "output-tokens-", 14) == 0: dimension = 2; q += 14
+        case UInt8(ascii: "t") where memcmp(q, "tokens-", 7) == 0: dimension = 3; q += 7
+        default: return false
+        }
+        let isLimit: Bool
+        if memcmp(q, "limit\":\"", 8) == 0 {
+            isLimit = true
+            q += 8
+        } else if memcmp(q, "remaining\":\"", 12) == 0 {
+            isLimit = false
+            q += 12
+        } else if memcmp(q, "reset\":\"", 8) == 0 {
+            cursor.p = q + 7  // on the value's opening quote
+            _ = try cursor.readStringBody()
+            return true
+        } else {
+            return false
+        }
+        var value = 0
+        let digits = q
+        while q < cursor.end, q.pointee &- 48 < 10 {
+            value = value &* 10 &+ Int(q.pointee &- 48)
+            q += 1
+        }
+        guard q > digits, q - digits < 19, q < cursor.end, q.pointee == UInt8(ascii: "\"") else { return false }
+        cursor.p = q + 1
+        switch (dimension, isLimit) {
+        case (0, true): headers.limit.requests = value
+        case (0, false): headers.remaining.requests = value
+        case (1, true): headers.limit.inputTokens = value
+        case (1, false): headers.remaining.inputTokens = value
+        case (2, true): headers.limit.outputTokens = value
+        case (2, false): headers.remaining.outputTokens = value
+        case (3, true): headers.tokensLimit = value
+        default: headers.tokensRemaining = value
+        }
+        return true
+    }
+
+    private static func assign(key rest: JSONString, value: Int, into headers: inout RateLimitHeaders) {
+        if rest.hasPrefix("requests-") {
+            assign(rest.dropFirst(9), value, limit: &headers.limit.requests, remaining: &headers.remaining.requests)
+        } else if rest.hasPrefix("input-tokens-") {
+            assign(rest.dropFirst(13), value, limit: &headers.limit.inputTokens, remaining: &headers.remaining.inputTokens)
+        } else if rest.hasPrefix("output-tokens-") {
+            assign(rest.dropFirst(14), value, limit: &headers.limit.outputTokens, remaining: &headers.remaining.outputTokens)
+        } else if rest.hasPrefix("tokens-") {
+            assign(rest.dropFirst(7), value, limit: &headers.tokensLimit, remaining: &headers.tokensRemaining)
+        }
     }
 
     @inline(__always)

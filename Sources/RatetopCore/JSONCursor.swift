@@ -376,7 +376,7 @@ public struct JSONCursor {
 
     /// Reads the string whose opening quote the cursor is on; skips the body 8 bytes at a time.
     @inline(__always)
-    mutating func readStringBody() throws(JSONScanError) -> JSONString {
+    public mutating func readStringBody() throws(JSONScanError) -> JSONString {
         p += 1  // opening quote
         let start = p
         var escaped = false

@@ -141,26 +141,30 @@ public struct TokenBucketEstimator: Sendable {
 /// A short history of (time, level, cumulative waste) checkpoints, about one per 0.25 s over
 /// the last minutes: enough to credit refill lost at the cap to costs learned late.
 struct WasteHistory: Sendable {
+    private struct Checkpoint {
+        var time: Double
+        var level: Double
+        var waste: Double
+    }
     private static let size = 512
     private static let spacing = 0.25
-    private var times = [Double](repeating: -.infinity, count: WasteHistory.size)
-    private var levels = [Double](repeating: 0, count: WasteHistory.size)
-    private var wastes = [Double](repeating: 0, count: WasteHistory.size)
+    private var points = ContiguousArray(repeating: Checkpoint(time: -.infinity, level: 0, waste: 0), count: WasteHistory.size)
     private var head = -1
     private var count = 0
 
     @inline(__always)
     mutating func record(time: Double, level: Double, waste: Double) {
-        if head >= 0, time - times[head] < Self.spacing, time >= times[head] {
-            // Coalesce: keep the first time of the slot, update the state reached.
-            levels[head] = level
-            wastes[head] = waste
-            return
+        if head >= 0 {
+            let last = points[head].time
+            if time - last < Self.spacing, time >= last {
+                // Coalesce: keep the first time of the slot, update the state reached.
+                points[head].level = level
+                points[head].waste = waste
+                return
+            }
         }
-        head = (head + 1) % Self.size
-        times[head] = time
-        levels[head] = level
-        wastes[head] = waste
+        head = head + 1 == Self.size ? 0 : head + 1
+        points[head] = Checkpoint(time: time, level: level, waste: waste)
         count = min(count + 1, Self.size)
     }
 
@@ -169,14 +173,15 @@ struct WasteHistory: Sendable {
         guard count > 0 else { return 0 }
         var index = head
         for _ in 0..<count {
-            if times[index] <= t {
-                let overflow = levels[index] + (t - times[index]) * refillPerSecond - capacity
-                return wastes[index] + max(0, overflow)
+            let point = points[index]
+            if point.time <= t {
+                let overflow = point.level + (t - point.time) * refillPerSecond - capacity
+                return point.waste + max(0, overflow)
             }
-            index = (index - 1 + Self.size) % Self.size
+            index = index == 0 ? Self.size - 1 : index - 1
         }
         // Older than the history: assume nothing was wasted since the oldest checkpoint.
-        return wastes[(head - count + 1 + Self.size) % Self.size]
+        return points[(head - count + 1 + Self.size) % Self.size].waste
     }
 
     /// Removes `amount` of waste from the checkpoints after `t`: the earliest waste is the
@@ -187,18 +192,18 @@ struct WasteHistory: Sendable {
         var newer = 0
         var baseline = -1.0
         while newer < count {
-            if times[index] <= t {
-                baseline = wastes[index]
+            if points[index].time <= t {
+                baseline = points[index].waste
                 break
             }
             newer += 1
-            index = (index - 1 + Self.size) % Self.size
+            index = index == 0 ? Self.size - 1 : index - 1
         }
         index = head
         for _ in 0..<newer {
-            let w = wastes[index]
-            wastes[index] = baseline < 0 ? max(0, w - amount) : baseline + max(0, w - baseline - amount)
-            index = (index - 1 + Self.size) % Self.size
+            let w = points[index].waste
+            points[index].waste = baseline < 0 ? max(0, w - amount) : baseline + max(0, w - baseline - amount)
+            index = index == 0 ? Self.size - 1 : index - 1
         }
     }
 }

@@ -56,8 +56,8 @@ public final class UsageEngine {
             return .outOfOrder(behind: now - event.end)
         }
         if event.end > now { now = event.end }
-        let tracker = tracker(for: event.model, at: event.end)
-        tracker.apply(event, now: now, table: configuration.table, modelName: models.names[Int(event.model.index)],
+        let tracker = tracker(for: event.model, at: event.start)
+        tracker.apply(event, now: now, table: configuration.table, models: models,
                       countInSummary: event.end >= configuration.summaryFrom)
         return .applied
     }

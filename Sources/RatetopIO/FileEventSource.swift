@@ -1,7 +1,20 @@
 import RatetopCore
 
+/// A stream of events from one source, in the source's order.
+public protocol EventSource: AnyObject {
+    /// The name used in `file:line` messages.
+    var displayName: String { get }
+    var format: LogFormat { get }
+    /// Non-empty lines read so far.
+    var lines: Int { get }
+    /// Lines that repeated an exchange already counted.
+    var duplicates: Int { get }
+    /// The next event, or nil at the end.
+    func next() -> Exchange?
+}
+
 /// The events of one file: lines read, decoded with the file's format, problems reported.
-public final class FileEventSource {
+public final class FileEventSource: EventSource {
     public let path: String
     public let format: LogFormat
     private let index: Int32
@@ -58,6 +71,9 @@ public final class FileEventSource {
             if line.bytes.isEmpty || Self.isBlank(line.bytes) { continue }
             lines += 1
             let outcome = decoder.decode(line: line.bytes, origin: LineOrigin(source: index, line: line.number), into: &events)
+            // Decoders that hold events back (transcripts keep a streamed response until its
+            // final snapshot) release what is settled.
+            decoder.flush(into: &events, final: false)
             switch outcome {
             case .decoded, .ignored:
                 break

@@ -10,9 +10,13 @@ public struct ReplayOptions: Sendable {
     public var emitSummary: Bool
     public var from: Double?
     public var to: Double?
+    /// Files at least this large are decoded on several threads.
+    public var parallelThreshold: Int
 
     public init(paths: [String], format: LogFormat? = nil, interval: Double = 1, emitState: Bool = false,
-                emitSummary: Bool = true, from: Double? = nil, to: Double? = nil) {
+                emitSummary: Bool = true, from: Double? = nil, to: Double? = nil,
+                parallelThreshold: Int = SourceOpener.parallelThreshold) {
+        self.parallelThreshold = parallelThreshold
         self.paths = paths
         self.format = format
         self.interval = interval
@@ -31,7 +35,7 @@ public struct ReplayOptions: Sendable {
 public final class ReplayRunner {
     public let engine: UsageEngine
     private let options: ReplayOptions
-    private let sources: [FileEventSource]
+    private let sources: [any EventSource]
     private let output: OutputSink
     private let diagnostics: Diagnostics
 
@@ -45,7 +49,8 @@ public final class ReplayRunner {
         self.output = output
         self.diagnostics = diagnostics
         let paths = try SourcePaths.expand(options.paths)
-        self.sources = try SourceOpener.open(paths: paths, format: options.format, models: models, diagnostics: diagnostics)
+        self.sources = try SourceOpener.open(paths: paths, format: options.format, models: models, diagnostics: diagnostics,
+                                             parallelThreshold: options.parallelThreshold)
     }
 
     /// Runs the replay to the end of the input (or `--to`).

@@ -8,18 +8,33 @@ import RatetopCore
 /// Opens expanded source paths as event sources: picks each file's format from its first lines
 /// (unless one is forced) and the matching decoder.
 public enum SourceOpener {
-    /// How many leading lines format detection looks at.
-    static let detectionLines = 20
+    /// Files at least this large are decoded on several threads.
+    public static let parallelThreshold = 16 << 20
+    static var workers: Int { min(4, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+
+    static func fileSize(_ path: String) -> Int {
+        guard path != SourcePaths.stdin else { return 0 }
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
+    }
 
     public static func open(paths: [String], format forced: LogFormat?, models: ModelCatalog,
-                            diagnostics: Diagnostics) throws(SourceError) -> [FileEventSource] {
+                            diagnostics: Diagnostics, parallelThreshold: Int = SourceOpener.parallelThreshold) throws(SourceError) -> [any EventSource] {
         raiseDescriptorLimit()
         // Many files (a transcript directory): smaller buffers keep memory bounded.
         let chunk = max(16 << 10, min(1 << 20, (64 << 20) / max(1, paths.count)))
-        var sources: [FileEventSource] = []
+        var sources: [any EventSource] = []
+        // Claude Code re-writes old messages into a resumed session's file: dedup across files.
+        let transcriptMemory = TranscriptDedupMemory()
         for (index, path) in paths.enumerated() {
-            var format = forced ?? .exchange
-            if forced == nil, let detected = try detect(path: path) { format = detected }
+            let sniffed = try sniff(path: path)
+            let format = forced ?? sniffed.format ?? .exchange
+            if workers > 1, ParallelFileEventSource.supports(format), !sniffed.isDocument,
+               paths.count <= 4, fileSize(path) >= parallelThreshold {
+                sources.append(try ParallelFileEventSource(path: path, format: format, models: models,
+                                                           diagnostics: diagnostics, workers: workers))
+                continue
+            }
             let reader: LineReader
             if path == SourcePaths.stdin {
                 reader = LineReader(descriptor: STDIN_FILENO, ownsDescriptor: false, chunkBytes: chunk)
@@ -27,27 +42,46 @@ public enum SourceOpener {
                 reader = try LineReader(path: path, chunkBytes: chunk)
             }
             sources.append(FileEventSource(path: path, index: Int32(index), reader: reader, format: format,
-                                           decoder: makeDecoder(format, models: models), diagnostics: diagnostics))
+                                           decoder: makeDecoder(format, models: models, transcriptMemory: transcriptMemory,
+                                                                wholeDocument: sniffed.isDocument),
+                                           diagnostics: diagnostics))
         }
         return sources
     }
 
-    /// A decoder for a format.
-    public static func makeDecoder(_ format: LogFormat, models: ModelCatalog) -> any LogDecoder {
+    /// A decoder for a format. `wholeDocument` reads a pretty-printed usage report as one document.
+    public static func makeDecoder(_ format: LogFormat, models: ModelCatalog,
+                                   transcriptMemory: TranscriptDedupMemory = TranscriptDedupMemory(),
+                                   wholeDocument: Bool = false) -> any LogDecoder {
         switch format {
-        case .exchange, .claudeCode, .litellm, .usageReport: ExchangeLogDecoder(models: models)
+        case .exchange: ExchangeLogDecoder(models: models)
+        case .claudeCode: ClaudeCodeTranscriptDecoder(models: models, memory: transcriptMemory)
+        case .litellm: LiteLLMDecoder(models: models)
+        case .usageReport: wholeDocument ? UsageReportDocumentDecoder(models: models) : UsageReportDecoder(models: models)
         }
     }
 
-    /// The format of a file from its first lines; nil when undecidable (stdin is not sniffed).
-    static func detect(path: String) throws(SourceError) -> LogFormat? {
-        guard path != SourcePaths.stdin else { return nil }
+    /// What the first lines of a file say: its format, and whether it is one JSON document
+    /// spread over many lines (a pretty-printed usage report) rather than JSON lines.
+    static func sniff(path: String) throws(SourceError) -> (format: LogFormat?, isDocument: Bool) {
+        guard path != SourcePaths.stdin else { return (nil, false) }
         let reader = try LineReader(path: path, chunkBytes: 64 << 10)
         var lines: [[UInt8]] = []
-        while lines.count < detectionLines, let line = reader.next() {
-            if !line.bytes.isEmpty { lines.append(Array(line.bytes)) }
+        while lines.count < LogFormatDetector.maxLines, let line = reader.next() {
+            if !line.bytes.isEmpty, line.bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) { lines.append(Array(line.bytes)) }
         }
-        return lines.isEmpty ? nil : .exchange
+        guard let first = lines.first else { return (nil, false) }
+        let format = LogFormatDetector.detect(lines: lines)
+        let firstLineIsComplete = first.withUnsafeBytes { bytes -> Bool in
+            var cursor = JSONCursor(bytes)
+            do throws(JSONScanError) {
+                try cursor.skipValue()
+                return true
+            } catch {
+                return false
+            }
+        }
+        return (format, format == .usageReport && !firstLineIsComplete)
     }
 
     private static func raiseDescriptorLimit() {

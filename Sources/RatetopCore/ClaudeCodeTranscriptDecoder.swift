@@ -1,0 +1,344 @@
+/// Decodes Claude Code transcripts (`~/.claude/projects/<slug>/<session>.jsonl`).
+///
+/// Assistant lines carry the API usage:
+/// ```json
+/// {"type":"assistant","timestamp":"2026-09-03T07:39:02.837Z","requestId":"req_...","sessionId":"...",
+///  "message":{"id":"msg_...","model":"claude-sonnet-4-6","usage":{"input_tokens":3,"output_tokens":412}}}
+/// ```
+/// - **One response, several lines.** Claude Code writes one line per content block; the lines
+///   share `message.id` and `requestId`, and the earlier lines of a streamed response can carry
+///   a partial `output_tokens`. Lines are grouped by `message.id` + `requestId` and the *final*
+///   snapshot is kept: the one with the most output tokens, the latest on ties. Its timestamp is
+///   the event's `end`; `start == end` (no latency is logged). Every repeat line is `.duplicate`;
+///   the first line of a message is `.decoded` even though its event is released later.
+/// - **Held back, bounded.** Because the final snapshot comes later, events wait in a pending set
+///   and are released by `flush(into:final:)` once a later line has arrived and the message's
+///   last snapshot is at least `holdSeconds` older (in log time) than the newest line; by
+///   `decode` itself when more than `maxPending` wait (oldest first); and all of them on `final`.
+///   Released events are appended in `end` order. In a live tail the newest response therefore
+///   shows up with the next line of the file (Claude Code writes a `user` line for every tool
+///   result, so this is usually quick).
+///   A snapshot that arrives after its message was released is counted as `.duplicate` and lost.
+/// - **Across files.** Counted keys go into a `TranscriptDedupMemory` (64-bit hashes, bounded),
+///   which can be shared by the decoders of every file of a source, so a resumed session that
+///   re-writes old messages is not counted twice. A key is remembered from its first line on.
+/// - **API errors.** A line with `isApiErrorMessage: true` is one failed attempt. Its status comes
+///   from `apiErrorStatus` or, when absent, from the error text (`rate_limit`/`429`,
+///   `overloaded`/`529`). It is emitted with zero usage and attributed to the model the same
+///   `sessionId` used last (then to the last model this decoder saw). Choices:
+///   an error whose status cannot be determined (a timeout, a dropped connection) is `.ignored`;
+///   one with a known status but no model seen yet is `.malformed` with the reason, like the
+///   exchange decoder's model-less errors, so that it stays visible instead of vanishing;
+///   repeats of an error line with the same `uuid` are `.duplicate`.
+/// - Model `<synthetic>` lines that are not API errors, assistant lines without usage, and every
+///   other line type (`user`, `summary`, `system`, future types) are `.ignored`. Broken JSON is
+///   `.malformed`. Every field may be missing or null.
+public struct ClaudeCodeTranscriptDecoder: LogDecoder {
+    public let models: ModelCatalog
+    /// The keys already counted; shareable across files.
+    public let memory: TranscriptDedupMemory
+    /// How much older (log time) than the newest line a message's last snapshot must be before
+    /// the message is released.
+    public let holdSeconds: Double
+    /// The most events held back; beyond it the oldest is released from `decode`.
+    public let maxPending: Int
+
+    private struct Pending {
+        /// The dedup key; nil for events that never merge (API errors, lines without ids).
+        var key: UInt64?
+        var event: Exchange
+        /// The timestamp of the latest line of this message.
+        var seenAt: Double
+        /// `lineSequence` at that line.
+        var sequence: Int
+    }
+
+    private var pending: [Pending] = []
+    /// Counts lines that carried a valid timestamp.
+    private var lineSequence = 0
+    /// The newest timestamp seen.
+    private var latestTime = -Double.infinity
+    private var lastModelBySession: [UInt64: ModelRef] = [:]
+    private var lastModel: ModelRef?
+    private static let maxSessions = 4096
+
+    public init(models: ModelCatalog, memory: TranscriptDedupMemory = TranscriptDedupMemory(), holdSeconds: Double = 5,
+                maxPending: Int = 256) {
+        self.models = models
+        self.memory = memory
+        self.holdSeconds = holdSeconds
+        self.maxPending = max(1, maxPending)
+    }
+
+    /// How many events are held back right now.
+    public var pendingCount: Int { pending.count }
+
+    /// The members of one transcript line that matter; strings point into the line.
+    private struct Fields {
+        var type: JSONString?
+        var timestamp: JSONString?
+        var requestId: JSONString?
+        var sessionId: JSONString?
+        var uuid: JSONString?
+        var messageId: JSONString?
+        var model: JSONString?
+        var usage: Usage?
+        var isBatch = false
+        var isApiError = false
+        var apiErrorStatus: Int?
+        var errorText: JSONString?
+        var contentText: JSONString?
+    }
+
+    public mutating func decode(line: UnsafeRawBufferPointer, origin: LineOrigin, into events: inout [Exchange]) -> LineOutcome {
+        let fields: Fields
+        do {
+            fields = try Self.scan(line)
+        } catch {
+            return .malformed(error.reason)
+        }
+        let ts = fields.timestamp.flatMap { RFC3339.parse($0.raw) }
+        if let ts {
+            lineSequence += 1
+            if ts > latestTime { latestTime = ts }
+        }
+        guard let type = fields.type, type.equals("assistant") else { return .ignored }
+        guard let ts else {
+            return .malformed(fields.timestamp == nil ? "assistant line without a timestamp"
+                              : "timestamp: not an RFC 3339 timestamp")
+        }
+        let session = fields.sessionId.map { Self.hash($0.raw) }
+        if fields.isApiError { return decodeAPIError(fields, ts: ts, session: session, origin: origin, into: &events) }
+        guard let name = fields.model, !name.equals("<synthetic>"), name.count > 0 else { return .ignored }
+        guard let usage = fields.usage else { return .ignored }
+        let model = intern(name)
+        remember(model, session: session)
+
+        let key = Self.messageKey(fields.messageId, fields.requestId)
+        if let key {
+            if let index = pending.lastIndex(where: { $0.key == key }) {
+                if usage.outputTokens >= pending[index].event.usage.outputTokens {
+                    pending[index].event = event(ts: ts, model: model, usage: usage, isBatch: fields.isBatch, origin: origin)
+                }
+                pending[index].seenAt = ts
+                pending[index].sequence = lineSequence
+                return .duplicate
+            }
+            guard memory.insert(key) else { return .duplicate }
+        }
+        hold(key: key, event(ts: ts, model: model, usage: usage, isBatch: fields.isBatch, origin: origin), at: ts,
+             into: &events)
+        return .decoded
+    }
+
+    public mutating func flush(into events: inout [Exchange], final: Bool) {
+        guard !pending.isEmpty else { return }
+        let first = events.count
+        if final {
+            for item in pending { events.append(item.event) }
+            pending.removeAll(keepingCapacity: true)
+        } else {
+            let cutoff = latestTime - holdSeconds
+            guard pending.contains(where: { isReleasable($0, cutoff: cutoff) }) else { return }
+            var kept = 0
+            for index in pending.indices {
+                let item = pending[index]
+                if isReleasable(item, cutoff: cutoff) {
+                    events.append(item.event)
+                } else {
+                    pending[kept] = item
+                    kept += 1
+                }
+            }
+            pending.removeLast(pending.count - kept)
+        }
+        events[first...].sort { $0.end < $1.end }
+    }
+
+    @inline(__always)
+    private func isReleasable(_ item: Pending, cutoff: Double) -> Bool {
+        item.sequence < lineSequence && item.seenAt <= cutoff
+    }
+
+    private mutating func hold(key: UInt64?, _ event: Exchange, at ts: Double, into events: inout [Exchange]) {
+        pending.append(Pending(key: key, event: event, seenAt: ts, sequence: lineSequence))
+        if pending.count > maxPending {
+            events.append(pending.removeFirst().event)
+        }
+    }
+
+    private func event(ts: Double, model: ModelRef, usage: Usage, isBatch: Bool, origin: LineOrigin) -> Exchange {
+        Exchange(end: ts, model: model, status: 200, requests: 1, usage: usage, isBatch: isBatch, origin: origin)
+    }
+
+    private mutating func decodeAPIError(_ fields: Fields, ts: Double, session: UInt64?, origin: LineOrigin,
+                                         into events: inout [Exchange]) -> LineOutcome {
+        var status = fields.apiErrorStatus
+        var kind = ExchangeErrorKind.other
+        var limited: Dimension?
+        for text in [fields.errorText, fields.contentText] {
+            guard let text else { continue }
+            if status == nil { status = Self.statusNamed(in: text) }
+            if text.contains("spend limit") || text.contains("enforced_spend_limit_reached") { kind = .spendLimitReached }
+            limited = limited ?? ExchangeLogDecoder.limitedDimension(inMessage: text)
+        }
+        guard let status, status >= 400 else { return .ignored }
+        if kind != .spendLimitReached {
+            kind = status == 429 ? .rateLimited : status == 529 ? .overloaded : .other
+        }
+        let model: ModelRef
+        if let name = fields.model, !name.equals("<synthetic>"), name.count > 0 {
+            model = intern(name)
+            remember(model, session: session)
+        } else if let session, let known = lastModelBySession[session] {
+            model = known
+        } else if let lastModel {
+            model = lastModel
+        } else {
+            return .malformed("API error \(status) before any model was seen: cannot attribute it to a model class")
+        }
+        var key: UInt64?
+        if let uuid = fields.uuid {
+            key = Self.hash(uuid.raw, seed: Self.errorSeed)
+            guard memory.insert(key ?? 0) else { return .duplicate }
+        }
+        let event = Exchange(end: ts, model: model, status: status, requests: 1, usage: .zero, errorKind: kind,
+                             limitedDimension: kind == .rateLimited ? limited : nil, origin: origin)
+        // Never merged: a nil key keeps later lines from matching it.
+        hold(key: nil, event, at: ts, into: &events)
+        return .decoded
+    }
+
+    /// The status an error text names, or nil.
+    static func statusNamed(in text: JSONString) -> Int? {
+        if text.contains("rate_limit") || text.contains("Rate limit") || text.contains("rate limit") { return 429 }
+        if text.contains("overloaded") || text.contains("Overloaded") { return 529 }
+        if text.contains("429") { return 429 }
+        if text.contains("529") { return 529 }
+        return nil
+    }
+
+    private func intern(_ name: JSONString) -> ModelRef {
+        name.hasEscapes ? models.intern(name.string) : models.intern(name.raw)
+    }
+
+    private mutating func remember(_ model: ModelRef, session: UInt64?) {
+        lastModel = model
+        guard let session else { return }
+        if lastModelBySession.count >= Self.maxSessions, lastModelBySession[session] == nil {
+            lastModelBySession.removeAll(keepingCapacity: true)
+        }
+        lastModelBySession[session] = model
+    }
+
+    // MARK: Scanning
+
+    private static func scan(_ line: UnsafeRawBufferPointer) throws(JSONScanError) -> Fields {
+        var cursor = JSONCursor(line)
+        try cursor.openObject()
+        var fields = Fields()
+        var first = true
+        while let key = try cursor.nextKey(&first) {
+            switch key.count {
+            case 4 where key.equals("type"):
+                fields.type = try cursor.readOptionalString()
+            case 9 where key.equals("timestamp"):
+                fields.timestamp = try cursor.readOptionalString()
+            case 9 where key.equals("requestId"):
+                fields.requestId = try cursor.readOptionalString()
+            case 9 where key.equals("sessionId"):
+                fields.sessionId = try cursor.readOptionalString()
+            case 4 where key.equals("uuid"):
+                fields.uuid = try cursor.readOptionalString()
+            case 7 where key.equals("message"):
+                if cursor.peek() == UInt8(ascii: "{") { try scanMessage(&cursor, into: &fields) } else { try cursor.skipValue() }
+            case 17 where key.equals("isApiErrorMessage"):
+                fields.isApiError = try cursor.readBool() ?? false
+            case 14 where key.equals("apiErrorStatus"):
+                fields.apiErrorStatus = try readLooseInt(&cursor)
+            case 5 where key.equals("error"):
+                fields.errorText = try rawValue(&cursor)
+            default:
+                try cursor.skipValue()
+            }
+        }
+        guard cursor.atEnd() else { throw .trailing }
+        return fields
+    }
+
+    private static func scanMessage(_ cursor: inout JSONCursor, into fields: inout Fields) throws(JSONScanError) {
+        try cursor.openObject()
+        var first = true
+        while let key = try cursor.nextKey(&first) {
+            switch key.count {
+            case 2 where key.equals("id"):
+                fields.messageId = try cursor.readOptionalString()
+            case 5 where key.equals("model"):
+                fields.model = try cursor.readOptionalString()
+            case 5 where key.equals("usage"):
+                if cursor.peek() == UInt8(ascii: "{") {
+                    var usage = Usage()
+                    fields.isBatch = try ExchangeLogDecoder.readUsage(&cursor, into: &usage)
+                    fields.usage = usage
+                } else {
+                    try cursor.skipValue()
+                }
+            case 7 where key.equals("content"):
+                fields.contentText = try rawValue(&cursor)
+            default:
+                try cursor.skipValue()
+            }
+        }
+    }
+
+    /// Skips a value and returns its raw JSON text, for substring checks.
+    static func rawValue(_ cursor: inout JSONCursor) throws(JSONScanError) -> JSONString {
+        cursor.skipWhitespace()
+        let start = cursor.p
+        try cursor.skipValue()
+        return JSONString(base: start, count: cursor.p - start, hasEscapes: false)
+    }
+
+    /// Reads a number, or a string holding one; anything else is skipped and gives nil.
+    static func readLooseInt(_ cursor: inout JSONCursor) throws(JSONScanError) -> Int? {
+        switch cursor.peek() {
+        case UInt8(ascii: "\""):
+            return try cursor.readString().integerValue
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return try cursor.readInt()
+        default:
+            try cursor.skipValue()
+            return nil
+        }
+    }
+
+    // MARK: Keys
+
+    private static let errorSeed: UInt64 = 0x9e37_79b9_7f4a_7c15
+
+    static func messageKey(_ messageId: JSONString?, _ requestId: JSONString?) -> UInt64? {
+        guard messageId != nil || requestId != nil else { return nil }
+        var hash = fnvOffset
+        if let messageId { hash = fnv(messageId.raw, hash) }
+        hash = (hash ^ 0xFF) &* fnvPrime  // separator: "ab"+"c" and "a"+"bc" differ
+        if let requestId { hash = fnv(requestId.raw, hash) }
+        return hash
+    }
+
+    static func hash(_ raw: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+        fnv(raw, fnvOffset ^ seed)
+    }
+
+    private static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
+    private static let fnvPrime: UInt64 = 0x100_0000_01b3
+
+    @inline(__always)
+    private static func fnv(_ raw: UnsafeRawBufferPointer, _ start: UInt64) -> UInt64 {
+        var hash = start
+        for byte in raw {
+            hash ^= UInt64(byte)
+            hash &*= fnvPrime
+        }
+        return hash
+    }
+}

@@ -1,0 +1,225 @@
+/// Decodes saved Admin API usage-report pages (`GET /v1/organizations/usage_report/messages`).
+///
+/// ```json
+/// {"data":[{"starting_at":"2026-11-20T09:00:00Z","ending_at":"2026-11-20T09:01:00Z",
+///   "results":[{"uncached_input_tokens":1622,"cache_creation":{"ephemeral_1h_input_tokens":0,
+///     "ephemeral_5m_input_tokens":200},"cache_read_input_tokens":12000,"output_tokens":102,
+///     "model":"claude-sonnet-4-5-20250929","service_tier":"standard"}]}],
+///  "has_more":false,"next_page":null}
+/// ```
+/// - One event per (bucket, result): `start` = `starting_at`, `end` = `ending_at`, status 200,
+///   `requests` = 0 (the report counts no requests). Input is `uncached_input_tokens`; cache
+///   creation is the sum of the two `ephemeral_*` fields. A result's `service_tier` of `batch`
+///   marks the event as batch traffic.
+/// - A report not grouped by model (a result without `model`) cannot be attributed to a model
+///   class: the whole page is `.malformed` (no events), once, telling the user to add
+///   `group_by[]=model`.
+/// - A page with no buckets is `.ignored`; a JSON object without `data` is `.malformed`.
+/// - Events of one page are appended sorted by `end`. Pages on successive lines are expected
+///   in time order (the API pages forward) and are not re-sorted against each other.
+///
+/// **Whole documents.** `decode(line:...)` expects a page per line (JSONL). A page saved as
+/// pretty-printed JSON spans many lines; when a file's first non-empty line is not a complete
+/// JSON object (typically just `{`), the file reader should instead pass the whole file to
+/// `UsageReportDecoder.decodeDocument(_:origin:models:)`, which accepts one page, several
+/// pages one after another (as `curl` appends them), or a JSON array of pages.
+public struct UsageReportDecoder: LogDecoder {
+    public let models: ModelCatalog
+
+    public init(models: ModelCatalog) {
+        self.models = models
+    }
+
+    static let notGroupedByModel = "usage report not grouped by model (add group_by[]=model)"
+
+    public mutating func decode(line: UnsafeRawBufferPointer, origin: LineOrigin, into events: inout [Exchange]) -> LineOutcome {
+        let first = events.count
+        var cursor = JSONCursor(line)
+        do throws(JSONScanError) {
+            let outcome = try Self.decodePage(&cursor, origin: origin, models: models, into: &events)
+            guard cursor.atEnd() else { throw JSONScanError.trailing }
+            if outcome != .decoded { events.removeSubrange(first...) }
+            events[first...].sort { $0.end < $1.end }
+            return outcome
+        } catch {
+            events.removeSubrange(first...)
+            return .malformed(error.reason)
+        }
+    }
+
+    /// Decodes a whole saved response: one page (pretty-printed or not), pages one after
+    /// another, or a JSON array of pages. Events come back sorted by `end`.
+    ///
+    /// The outcome is `.decoded` when every page decoded. When a page is broken or not grouped
+    /// by model, the outcome is `.malformed` naming the page, and the events of the pages before
+    /// it are still returned (a download cut short keeps what arrived).
+    public static func decodeDocument(_ bytes: UnsafeRawBufferPointer, origin: LineOrigin,
+                                      models: ModelCatalog) -> ([Exchange], LineOutcome) {
+        var events: [Exchange] = []
+        var cursor = JSONCursor(bytes)
+        var page = 0
+        var anyDecoded = false
+        var inArray = false
+        var firstElement = true
+        var kept = 0
+        do throws(JSONScanError) {
+            if cursor.peek() == UInt8(ascii: "[") {
+                try cursor.openArray()
+                inArray = true
+            }
+            while true {
+                if inArray {
+                    guard try cursor.nextElement(&firstElement) else { break }
+                } else if cursor.atEnd() {
+                    break
+                }
+                page += 1
+                kept = events.count
+                let outcome = try decodePage(&cursor, origin: origin, models: models, into: &events)
+                if case .malformed(let reason) = outcome {
+                    events.removeSubrange(kept...)
+                    events.sort { $0.end < $1.end }
+                    return (events, .malformed("page \(page): \(reason)"))
+                }
+                anyDecoded = anyDecoded || outcome == .decoded
+            }
+            guard cursor.atEnd() else { throw JSONScanError.trailing }
+        } catch {
+            events.removeSubrange(kept...)  // the broken page's partial events
+            events.sort { $0.end < $1.end }
+            return (events, .malformed(page > 0 ? "page \(page): \(error.reason)" : error.reason))
+        }
+        events.sort { $0.end < $1.end }
+        return (events, anyDecoded ? .decoded : .ignored)
+    }
+
+    /// Reads one page object; appends its events (unsorted). Returns `.malformed` (with events
+    /// possibly appended, for the caller to drop) when a result has no model.
+    static func decodePage(_ cursor: inout JSONCursor, origin: LineOrigin, models: ModelCatalog,
+                           into events: inout [Exchange]) throws(JSONScanError) -> LineOutcome {
+        try cursor.openObject()
+        var sawData = false
+        var missingModel = false
+        let first = events.count
+        var firstKey = true
+        while let key = try cursor.nextKey(&firstKey) {
+            guard key.equals("data") else {
+                try cursor.skipValue()
+                continue
+            }
+            sawData = true
+            if cursor.consumeNull() { continue }
+            try cursor.openArray()
+            var firstBucket = true
+            while try cursor.nextElement(&firstBucket) {
+                missingModel = try decodeBucket(&cursor, origin: origin, models: models, into: &events) || missingModel
+            }
+        }
+        guard sawData else { throw JSONScanError("not a usage report page (no data array)") }
+        if missingModel { return .malformed(notGroupedByModel) }
+        return events.count > first ? .decoded : .ignored
+    }
+
+    /// Reads one bucket; returns true when a result had no model.
+    private static func decodeBucket(_ cursor: inout JSONCursor, origin: LineOrigin, models: ModelCatalog,
+                                     into events: inout [Exchange]) throws(JSONScanError) -> Bool {
+        try cursor.openObject()
+        var start: Double?
+        var end: Double?
+        var missingModel = false
+        let first = events.count
+        var firstKey = true
+        while let key = try cursor.nextKey(&firstKey) {
+            if key.equals("starting_at") {
+                start = try readTime(&cursor, "starting_at")
+            } else if key.equals("ending_at") {
+                end = try readTime(&cursor, "ending_at")
+            } else if key.equals("results") {
+                if cursor.consumeNull() { continue }
+                try cursor.openArray()
+                var firstResult = true
+                while try cursor.nextElement(&firstResult) {
+                    // Times are filled in below: `results` may come before `starting_at`.
+                    if let event = try decodeResult(&cursor, origin: origin, models: models) {
+                        events.append(event)
+                    } else {
+                        missingModel = true
+                    }
+                }
+            } else {
+                try cursor.skipValue()
+            }
+        }
+        guard let bucketEnd = end ?? start, let bucketStart = start ?? end else {
+            throw JSONScanError("bucket without starting_at or ending_at")
+        }
+        for index in first..<events.count {
+            events[index].start = min(bucketStart, bucketEnd)
+            events[index].end = bucketEnd
+            events[index].headersAt = bucketEnd
+        }
+        return missingModel
+    }
+
+    private static func readTime(_ cursor: inout JSONCursor, _ field: StaticString) throws(JSONScanError) -> Double? {
+        guard let text = try cursor.readOptionalString() else { return nil }
+        guard let time = RFC3339.parse(text.raw) else { throw JSONScanError("\(field): not an RFC 3339 timestamp") }
+        return time
+    }
+
+    /// Reads one result; nil when it names no model.
+    private static func decodeResult(_ cursor: inout JSONCursor, origin: LineOrigin,
+                                     models: ModelCatalog) throws(JSONScanError) -> Exchange? {
+        try cursor.openObject()
+        var usage = Usage()
+        var cacheCreationSum = 0
+        var sawEphemeral = false
+        var model: ModelRef?
+        var isBatch = false
+        var firstKey = true
+        while let key = try cursor.nextKey(&firstKey) {
+            switch key.count {
+            case 21 where key.equals("uncached_input_tokens"), 12 where key.equals("input_tokens"):
+                usage.inputTokens = try cursor.readInt() ?? usage.inputTokens
+            case 13 where key.equals("output_tokens"):
+                usage.outputTokens = try cursor.readInt() ?? 0
+            case 23 where key.equals("cache_read_input_tokens"):
+                usage.cacheReadInputTokens = try cursor.readInt() ?? 0
+            case 27 where key.equals("cache_creation_input_tokens"):
+                usage.cacheCreationInputTokens = try cursor.readInt() ?? 0
+            case 14 where key.equals("cache_creation"):
+                if cursor.consumeNull() { continue }
+                try cursor.openObject()
+                var inner = true
+                while let sub = try cursor.nextKey(&inner) {
+                    if sub.equals("ephemeral_1h_input_tokens") {
+                        let value = try cursor.readInt() ?? 0
+                        usage.cacheCreation1hInputTokens = value
+                        cacheCreationSum += value
+                        sawEphemeral = true
+                    } else if sub.equals("ephemeral_5m_input_tokens") {
+                        cacheCreationSum += try cursor.readInt() ?? 0
+                        sawEphemeral = true
+                    } else {
+                        try cursor.skipValue()
+                    }
+                }
+            case 5 where key.equals("model"):
+                if let name = try cursor.readOptionalString(), name.count > 0 {
+                    model = name.hasEscapes ? models.intern(name.string) : models.intern(name.raw)
+                }
+            case 12 where key.equals("service_tier"):
+                if let tier = try cursor.readOptionalString() { isBatch = tier.equals("batch") }
+            default:
+                try cursor.skipValue()
+            }
+        }
+        if sawEphemeral { usage.cacheCreationInputTokens = cacheCreationSum }
+        guard usage.inputTokens >= 0, usage.outputTokens >= 0, usage.cacheReadInputTokens >= 0,
+              usage.cacheCreationInputTokens >= 0, usage.cacheCreation1hInputTokens >= 0 else {
+            throw JSONScanError("usage report: negative token count")
+        }
+        guard let model else { return nil }
+        return Exchange(end: 0, model: model, status: 200, requests: 0, usage: usage, isBatch: isBatch, origin: origin)
+    }
+}

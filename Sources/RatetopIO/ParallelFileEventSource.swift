@@ -1,0 +1,282 @@
+import Foundation
+import RatetopCore
+
+/// The events of one large file, decoded on several threads and handed out in file order.
+///
+/// The file is cut into chunks of about 1 MiB at line boundaries; worker threads decode chunks
+/// with their own decoder and model catalog, and `next()` consumes the results strictly in
+/// chunk order, translating model references into the shared catalog and reporting problems
+/// with their real line numbers. At most a few chunks are in flight, so memory stays bounded
+/// whatever the file size. Only for formats whose lines decode independently (exchange,
+/// LiteLLM, usage-report pages); Claude Code transcripts need the sequential path.
+public final class ParallelFileEventSource: EventSource {
+    public let path: String
+    public let format: LogFormat
+    public private(set) var lines = 0
+    public let duplicates = 0
+    private let models: ModelCatalog
+    private let diagnostics: Diagnostics
+    private let shared: Shared
+    private var threads: [Thread] = []
+    private var current: ChunkResult?
+    private var position = 0
+    private var nextSequence = 0
+    private var lineBase = 0
+    /// Per worker: its catalog index → the shared catalog's reference.
+    private var translation: [[ModelRef]]
+
+    public static func supports(_ format: LogFormat) -> Bool {
+        format == .exchange || format == .litellm
+    }
+
+    public init(path: String, format: LogFormat, models: ModelCatalog, diagnostics: Diagnostics, workers: Int,
+                maxLineBytes: Int = LineReader.defaultMaxLineBytes) throws(SourceError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SourceError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        self.path = path
+        self.format = format
+        self.models = models
+        self.diagnostics = diagnostics
+        let count = max(1, workers)
+        shared = Shared(fd: fd, maxLineBytes: maxLineBytes, maxInFlight: count * 3)
+        translation = Array(repeating: [], count: count)
+        for worker in 0..<count {
+            let shared = self.shared
+            let thread = Thread {
+                let catalog = ModelCatalog()
+                let decoder = SourceOpener.makeDecoder(format, models: catalog)
+                Self.work(shared: shared, worker: worker, catalog: catalog, decoder: decoder)
+            }
+            thread.name = "ratetop-decode-\(worker)"
+            thread.stackSize = 1 << 20
+            threads.append(thread)
+            thread.start()
+        }
+    }
+
+    deinit {
+        shared.cancel()
+    }
+
+    public var displayName: String { path }
+
+    @inline(__always)
+    public func next() -> Exchange? {
+        if let chunk = current, position < chunk.events.count {
+            var event = chunk.events[position]
+            position += 1
+            event.model = translate(event.model, worker: chunk.worker, names: chunk.modelNames)
+            event.origin.line += lineBase
+            return event
+        }
+        return advanceChunk()
+    }
+
+    private func advanceChunk() -> Exchange? {
+        while true {
+            if let chunk = current {
+                lineBase += chunk.lineCount
+                current = nil
+            }
+            guard let chunk = shared.take(sequence: nextSequence) else { return nil }
+            nextSequence += 1
+            lines += chunk.nonEmptyLines
+            for problem in chunk.problems {
+                diagnostics.malformed(path: path, line: lineBase + problem.line, reason: problem.reason)
+            }
+            current = chunk
+            position = 0
+            if !chunk.events.isEmpty { return next() }
+        }
+    }
+
+    @inline(__always)
+    private func translate(_ ref: ModelRef, worker: Int, names: [String]) -> ModelRef {
+        let index = Int(ref.index)
+        if index < translation[worker].count { return translation[worker][index] }
+        while translation[worker].count <= index {
+            translation[worker].append(models.intern(names[translation[worker].count]))
+        }
+        return translation[worker][index]
+    }
+
+    // MARK: Workers
+
+    private static func work(shared: Shared, worker: Int, catalog: ModelCatalog, decoder: any LogDecoder) {
+        var decoder = decoder
+        while let chunk = shared.nextChunk() {
+            var result = ChunkResult(sequence: chunk.sequence, worker: worker)
+            result.events.reserveCapacity(chunk.bytes.count / 512)
+            chunk.bytes.withUnsafeBytes { raw in
+                guard let base = raw.baseAddress else { return }
+                var start = 0
+                var lineNumber = 0
+                while start < raw.count {
+                    var end = start
+                    if let newline = memchr(base + start, 0x0A, raw.count - start) {
+                        end = base.distance(to: UnsafeRawPointer(newline))
+                    } else {
+                        end = raw.count
+                    }
+                    lineNumber += 1
+                    var length = end - start
+                    if length > 0, raw[end - 1] == 0x0D { length -= 1 }
+                    let line = UnsafeRawBufferPointer(start: base + start, count: length)
+                    if length > 0, line.contains(where: { $0 != 0x20 && $0 != 0x09 }) {
+                        result.nonEmptyLines += 1
+                        let outcome = decoder.decode(line: line, origin: LineOrigin(source: 0, line: lineNumber), into: &result.events)
+                        if case .malformed(let reason) = outcome {
+                            let truncated = end == raw.count && chunk.unterminated
+                            result.problems.append(.init(line: lineNumber,
+                                reason: truncated ? "\(reason) (the file ends without a newline: truncated?)" : reason))
+                        }
+                    }
+                    start = end + 1
+                }
+                result.lineCount = lineNumber
+            }
+            if chunk.oversized {
+                result.lineCount += 1
+                result.nonEmptyLines += 1
+                result.problems.append(.init(line: result.lineCount,
+                    reason: "line longer than \(shared.maxLineBytes >> 20) MiB, skipped"))
+            }
+            decoder.flush(into: &result.events, final: false)
+            result.modelNames = catalog.names
+            shared.deliver(result)
+        }
+    }
+
+    struct Problem: Sendable {
+        var line: Int
+        var reason: String
+    }
+
+    struct ChunkResult: @unchecked Sendable {
+        var sequence: Int
+        var worker: Int
+        var events: [Exchange] = []
+        var problems: [Problem] = []
+        var lineCount = 0
+        var nonEmptyLines = 0
+        var modelNames: [String] = []
+    }
+
+    struct Chunk {
+        var sequence: Int
+        var bytes: [UInt8]
+        /// The chunk ends at the end of the file without a newline.
+        var unterminated: Bool
+        /// After the chunk's lines, one line longer than the cap was skipped.
+        var oversized: Bool
+    }
+
+    /// State shared by the reader side, the workers and the consumer, behind one condition.
+    final class Shared: @unchecked Sendable {
+        static let chunkBytes = 1 << 20
+        let maxLineBytes: Int
+        private let fd: Int32
+        private let maxInFlight: Int
+        private let condition = NSCondition()
+        private var carry: [UInt8] = []
+        private var eof = false
+        private var cancelled = false
+        private var issued = 0
+        private var consumed = 0
+        private var results: [Int: ChunkResult] = [:]
+        private var activeWorkers = 0
+
+        init(fd: Int32, maxLineBytes: Int, maxInFlight: Int) {
+            self.fd = fd
+            self.maxLineBytes = maxLineBytes
+            self.maxInFlight = maxInFlight
+        }
+
+        deinit { close(fd) }
+
+        func cancel() {
+            condition.lock()
+            cancelled = true
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        /// The next chunk to decode, or nil at the end. Blocks while too many are in flight.
+        func nextChunk() -> Chunk? {
+            condition.lock()
+            defer { condition.unlock() }
+            while !cancelled && !eof && issued - consumed >= maxInFlight { condition.wait() }
+            guard !cancelled, !eof || !carry.isEmpty else { return nil }
+            let sequence = issued
+            issued += 1
+            return readChunk(sequence: sequence)
+        }
+
+        /// Reads about a chunk's worth, cut after the last newline (called with the lock held).
+        private func readChunk(sequence: Int) -> Chunk {
+            var bytes = carry
+            carry = []
+            var oversized = false
+            while true {
+                let old = bytes.count
+                bytes.reserveCapacity(old + Self.chunkBytes)
+                var readCount = 0
+                if !eof {
+                    bytes.append(contentsOf: repeatElement(0, count: Self.chunkBytes))
+                    readCount = bytes.withUnsafeMutableBytes { raw in
+                        var n: Int
+                        repeat { n = read(fd, raw.baseAddress! + old, Self.chunkBytes) } while n < 0 && errno == EINTR
+                        return n
+                    }
+                    bytes.removeLast(Self.chunkBytes - max(0, readCount))
+                    if readCount <= 0 { eof = true }
+                }
+                if eof { return Chunk(sequence: sequence, bytes: bytes, unterminated: bytes.last.map { $0 != 0x0A } ?? false, oversized: oversized) }
+                if let lastNewline = bytes.lastIndex(of: 0x0A) {
+                    if lastNewline + 1 < bytes.count { carry = Array(bytes[(lastNewline + 1)...]) }
+                    bytes.removeSubrange((lastNewline + 1)...)
+                    return Chunk(sequence: sequence, bytes: bytes, unterminated: false, oversized: oversized)
+                }
+                if bytes.count >= maxLineBytes {
+                    // One line longer than the cap: drop what we have and skip to its end.
+                    oversized = true
+                    bytes.removeAll(keepingCapacity: true)
+                    while !eof {
+                        var buffer = [UInt8](repeating: 0, count: Self.chunkBytes)
+                        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, Self.chunkBytes) }
+                        if n <= 0 {
+                            eof = true
+                            break
+                        }
+                        if let newline = buffer[..<n].firstIndex(of: 0x0A) {
+                            carry = Array(buffer[(newline + 1)..<n])
+                            return Chunk(sequence: sequence, bytes: [], unterminated: false, oversized: true)
+                        }
+                    }
+                    return Chunk(sequence: sequence, bytes: [], unterminated: false, oversized: true)
+                }
+            }
+        }
+
+        func deliver(_ result: ChunkResult) {
+            condition.lock()
+            results[result.sequence] = result
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        /// The result of chunk `sequence`, waiting for it; nil when there is no such chunk.
+        func take(sequence: Int) -> ChunkResult? {
+            condition.lock()
+            defer { condition.unlock() }
+            while results[sequence] == nil {
+                if cancelled || (eof && carry.isEmpty && sequence >= issued) { return nil }
+                condition.wait()
+            }
+            let result = results.removeValue(forKey: sequence)
+            consumed = sequence + 1
+            condition.broadcast()
+            return result
+        }
+    }
+}

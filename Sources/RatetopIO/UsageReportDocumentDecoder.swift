@@ -1,0 +1,36 @@
+import RatetopCore
+
+/// Reads a saved usage report that is one JSON document over many lines (pretty-printed, as
+/// `curl | jq .` leaves it): gathers the lines and decodes the whole document at the end.
+struct UsageReportDocumentDecoder: LogDecoder {
+    /// Saved usage reports are pages of minute buckets; anything larger is not one.
+    static let maxBytes = 256 << 20
+    let models: ModelCatalog
+    private var text: [UInt8] = []
+    private var firstLine: LineOrigin?
+    private var tooLarge = false
+
+    init(models: ModelCatalog) {
+        self.models = models
+    }
+
+    mutating func decode(line: UnsafeRawBufferPointer, origin: LineOrigin, into events: inout [Exchange]) -> LineOutcome {
+        if firstLine == nil { firstLine = origin }
+        guard !tooLarge else { return .ignored }
+        guard text.count + line.count < Self.maxBytes else {
+            tooLarge = true
+            text = []
+            return .malformed("usage report document larger than \(Self.maxBytes >> 20) MiB, skipped")
+        }
+        text.append(contentsOf: line)
+        text.append(0x0A)
+        return .ignored
+    }
+
+    mutating func flush(into events: inout [Exchange], final: Bool) {
+        guard final, !text.isEmpty, let origin = firstLine else { return }
+        let (decoded, _) = text.withUnsafeBytes { UsageReportDecoder.decodeDocument($0, origin: origin, models: models) }
+        events.append(contentsOf: decoded)
+        text = []
+    }
+}
