@@ -47,11 +47,11 @@ public struct PerDimension<Value>: Sendable where Value: Sendable {
             case .outputTokens: outputTokens
             }
         }
-        set {
+        _modify {
             switch dimension {
-            case .requests: requests = newValue
-            case .inputTokens: inputTokens = newValue
-            case .outputTokens: outputTokens = newValue
+            case .requests: yield &requests
+            case .inputTokens: yield &inputTokens
+            case .outputTokens: yield &outputTokens
             }
         }
     }

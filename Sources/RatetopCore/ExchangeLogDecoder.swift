@@ -184,24 +184,24 @@ public struct ExchangeLogDecoder: LogDecoder {
     private static func readRateLimitMember(_ cursor: inout JSONCursor, into headers: inout RateLimitHeaders) throws(JSONScanError) -> Bool {
         let prefix: StaticString = "\"anthropic-ratelimit-"
         let start = cursor.p + 1
-        guard cursor.end - start > 48, memcmp(start, prefix.utf8Start, 21) == 0 else { return false }
+        guard cursor.end - start > 48, bytesEqual(start, prefix.utf8Start, 21) else { return false }
         var q = start + 21
         let dimension: Int  // 0 requests, 1 input, 2 output, 3 combined tokens
         switch q.pointee {
-        case UInt8(ascii: "r") where memcmp(q, "requests-", 9) == 0: dimension = 0; q += 9
-        case UInt8(ascii: "i") where memcmp(q, "input-tokens-", 13) == 0: dimension = 1; q += 13
-        case UInt8(ascii: "o") where memcmp(q, "output-tokens-", 14) == 0: dimension = 2; q += 14
-        case UInt8(ascii: "t") where memcmp(q, "tokens-", 7) == 0: dimension = 3; q += 7
+        case UInt8(ascii: "r") where bytesEqual(q, StaticString("requests-").utf8Start, 9): dimension = 0; q += 9
+        case UInt8(ascii: "i") where bytesEqual(q, StaticString("input-tokens-").utf8Start, 13): dimension = 1; q += 13
+        case UInt8(ascii: "o") where bytesEqual(q, StaticString("output-tokens-").utf8Start, 14): dimension = 2; q += 14
+        case UInt8(ascii: "t") where bytesEqual(q, StaticString("tokens-").utf8Start, 7): dimension = 3; q += 7
         default: return false
         }
         let isLimit: Bool
-        if memcmp(q, "limit\":\"", 8) == 0 {
+        if bytesEqual(q, StaticString("limit\":\"").utf8Start, 8) {
             isLimit = true
             q += 8
-        } else if memcmp(q, "remaining\":\"", 12) == 0 {
+        } else if bytesEqual(q, StaticString("remaining\":\"").utf8Start, 12) {
             isLimit = false
             q += 12
-        } else if memcmp(q, "reset\":\"", 8) == 0 {
+        } else if bytesEqual(q, StaticString("reset\":\"").utf8Start, 8) {
             cursor.p = q + 7  // on the value's opening quote
             _ = try cursor.readStringBody()
             return true
@@ -265,7 +265,7 @@ public struct ExchangeLogDecoder: LogDecoder {
             } else if key.equals("message") {
                 guard let message = try cursor.readOptionalString() else { continue }
                 limited = limitedDimension(inMessage: message)
-                if message.contains("spend limit") || message.contains("usage limit") { spendCap = spendCap || message.contains("spend") }
+                if limited == nil, message.contains("spend limit") { spendCap = true }
             } else if key.equals("details") {
                 if cursor.consumeNull() { continue }
                 try cursor.openObject()
@@ -294,9 +294,11 @@ public struct ExchangeLogDecoder: LogDecoder {
 
     /// The dimension named by a 429 message such as "...of 50,000 input tokens per minute".
     static func limitedDimension(inMessage message: JSONString) -> Dimension? {
-        if message.contains("input tokens per minute") { return .inputTokens }
-        if message.contains("output tokens per minute") { return .outputTokens }
-        if message.contains("requests per minute") { return .requests }
+        guard let at = message.firstRange(of: " per minute") else { return nil }
+        let before = JSONString(base: message.base, count: at, hasEscapes: false)
+        if before.hasSuffix("input tokens") { return .inputTokens }
+        if before.hasSuffix("output tokens") { return .outputTokens }
+        if before.hasSuffix("requests") { return .requests }
         return nil
     }
 }

@@ -20,6 +20,29 @@ public struct JSONScanError: Error, Sendable, Equatable {
     static let expectedNumber = JSONScanError("malformed JSON (expected a number)")
 }
 
+/// Compares `count` bytes eight at a time, inline (short constant compares are too small for a
+/// `memcmp` call to pay off).
+@inline(__always)
+public func bytesEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    if count >= 8 {
+        var i = 0
+        while i + 8 <= count {
+            if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) {
+                return false
+            }
+            i += 8
+        }
+        return i == count
+            || UnsafeRawPointer(a + count - 8).loadUnaligned(as: UInt64.self) == UnsafeRawPointer(b + count - 8).loadUnaligned(as: UInt64.self)
+    }
+    var i = 0
+    while i < count {
+        if a[i] != b[i] { return false }
+        i += 1
+    }
+    return true
+}
+
 /// A JSON string as it appears in the input: the bytes between the quotes, not unescaped.
 public struct JSONString {
     public let base: UnsafePointer<UInt8>
@@ -30,13 +53,20 @@ public struct JSONString {
     /// True when the raw bytes equal `literal` (which must not need escaping).
     @inline(__always)
     public func equals(_ literal: StaticString) -> Bool {
-        literal.utf8CodeUnitCount == count && memcmp(base, literal.utf8Start, count) == 0
+        literal.utf8CodeUnitCount == count && bytesEqual(base, literal.utf8Start, count)
     }
 
     /// True when the raw bytes start with `literal`.
     @inline(__always)
     public func hasPrefix(_ literal: StaticString) -> Bool {
-        literal.utf8CodeUnitCount <= count && memcmp(base, literal.utf8Start, literal.utf8CodeUnitCount) == 0
+        literal.utf8CodeUnitCount <= count && bytesEqual(base, literal.utf8Start, literal.utf8CodeUnitCount)
+    }
+
+    /// True when the raw bytes end with `literal`.
+    @inline(__always)
+    public func hasSuffix(_ literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        return n <= count && bytesEqual(base + count - n, literal.utf8Start, n)
     }
 
     /// The bytes after the first `offset` bytes.
@@ -47,15 +77,23 @@ public struct JSONString {
 
     /// True when `needle` occurs in the raw bytes.
     public func contains(_ needle: StaticString) -> Bool {
+        firstRange(of: needle) != nil
+    }
+
+    /// The offset of the first occurrence of `needle`, or nil.
+    public func firstRange(of needle: StaticString) -> Int? {
         let n = needle.utf8CodeUnitCount
-        guard n <= count, n > 0 else { return n == 0 }
-        let first = needle.utf8Start.pointee
-        var i = 0
-        while i <= count - n {
-            if base[i] == first, memcmp(base + i, needle.utf8Start, n) == 0 { return true }
-            i += 1
+        guard n <= count else { return nil }
+        guard n > 0 else { return 0 }
+        let first = Int32(needle.utf8Start.pointee)
+        var offset = 0
+        while offset <= count - n {
+            guard let hit = memchr(base + offset, first, count - n + 1 - offset) else { return nil }
+            let at = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+            if memcmp(base + at, needle.utf8Start, n) == 0 { return at }
+            offset = at + 1
         }
-        return false
+        return nil
     }
 
     /// The raw bytes.

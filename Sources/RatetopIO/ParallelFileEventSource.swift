@@ -216,46 +216,53 @@ public final class ParallelFileEventSource: EventSource {
         private func readChunk(sequence: Int) -> Chunk {
             var bytes = carry
             carry = []
-            var oversized = false
             while true {
-                let old = bytes.count
-                bytes.reserveCapacity(old + Self.chunkBytes)
-                var readCount = 0
                 if !eof {
-                    bytes.append(contentsOf: repeatElement(0, count: Self.chunkBytes))
-                    readCount = bytes.withUnsafeMutableBytes { raw in
-                        var n: Int
-                        repeat { n = read(fd, raw.baseAddress! + old, Self.chunkBytes) } while n < 0 && errno == EINTR
-                        return n
+                    let old = bytes.count
+                    var readCount = 0
+                    let grown = [UInt8](unsafeUninitializedCapacity: old + Self.chunkBytes) { buffer, initialized in
+                        if old > 0 {
+                            bytes.withUnsafeBufferPointer { source in
+                                _ = buffer.baseAddress!.initialize(from: source.baseAddress!, count: old)
+                            }
+                        }
+                        repeat {
+                            readCount = read(fd, buffer.baseAddress! + old, Self.chunkBytes)
+                        } while readCount < 0 && errno == EINTR
+                        initialized = old + max(0, readCount)
                     }
-                    bytes.removeLast(Self.chunkBytes - max(0, readCount))
+                    bytes = grown
                     if readCount <= 0 { eof = true }
                 }
-                if eof { return Chunk(sequence: sequence, bytes: bytes, unterminated: bytes.last.map { $0 != 0x0A } ?? false, oversized: oversized) }
+                if eof {
+                    return Chunk(sequence: sequence, bytes: bytes, unterminated: bytes.last.map { $0 != 0x0A } ?? false, oversized: false)
+                }
                 if let lastNewline = bytes.lastIndex(of: 0x0A) {
                     if lastNewline + 1 < bytes.count { carry = Array(bytes[(lastNewline + 1)...]) }
                     bytes.removeSubrange((lastNewline + 1)...)
-                    return Chunk(sequence: sequence, bytes: bytes, unterminated: false, oversized: oversized)
+                    return Chunk(sequence: sequence, bytes: bytes, unterminated: false, oversized: false)
                 }
                 if bytes.count >= maxLineBytes {
-                    // One line longer than the cap: drop what we have and skip to its end.
-                    oversized = true
-                    bytes.removeAll(keepingCapacity: true)
-                    while !eof {
-                        var buffer = [UInt8](repeating: 0, count: Self.chunkBytes)
-                        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, Self.chunkBytes) }
-                        if n <= 0 {
-                            eof = true
-                            break
-                        }
-                        if let newline = buffer[..<n].firstIndex(of: 0x0A) {
-                            carry = Array(buffer[(newline + 1)..<n])
-                            return Chunk(sequence: sequence, bytes: [], unterminated: false, oversized: true)
-                        }
-                    }
-                    return Chunk(sequence: sequence, bytes: [], unterminated: false, oversized: true)
+                    return skipOversizedLine(sequence: sequence)
                 }
             }
+        }
+
+        /// Drops the rest of a line longer than the cap (called with the lock held).
+        private func skipOversizedLine(sequence: Int) -> Chunk {
+            var buffer = [UInt8](repeating: 0, count: Self.chunkBytes)
+            while !eof {
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, Self.chunkBytes) }
+                if n <= 0 {
+                    eof = true
+                    break
+                }
+                if let newline = buffer[..<n].firstIndex(of: 0x0A) {
+                    carry = Array(buffer[(newline + 1)..<n])
+                    break
+                }
+            }
+            return Chunk(sequence: sequence, bytes: [], unterminated: false, oversized: true)
         }
 
         func deliver(_ result: ChunkResult) {

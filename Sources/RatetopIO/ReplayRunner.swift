@@ -55,23 +55,12 @@ public final class ReplayRunner {
 
     /// Runs the replay to the end of the input (or `--to`).
     public func run() {
-        var heads: [Exchange?] = sources.map { $0.next() }
+        var merged = MergedEvents(sources: sources)
         var nextTick: Double?
         var firstEvent: Double?
         var lastEvent: Double?
         let interval = options.interval
-        while true {
-            // The source whose next event completes first.
-            var chosen = -1
-            var earliest = Double.infinity
-            for (index, head) in heads.enumerated() {
-                if let head, head.end < earliest {
-                    earliest = head.end
-                    chosen = index
-                }
-            }
-            guard chosen >= 0, let event = heads[chosen] else { break }
-            heads[chosen] = sources[chosen].next()
+        while let event = merged.next() {
             if let to = options.to, event.end > to { break }
             if options.emitState {
                 if nextTick == nil {
@@ -115,5 +104,33 @@ public final class ReplayRunner {
 
     private func emitState(at time: Double) {
         output.writeLine(JSONLines.state(engine.state(at: time), malformedLines: diagnostics.malformedLines))
+    }
+}
+
+/// The events of several sources merged by completion time; each source is in its own order.
+struct MergedEvents {
+    private let sources: [any EventSource]
+    private var heads: [Exchange?]
+
+    init(sources: [any EventSource]) {
+        self.sources = sources
+        heads = sources.count == 1 ? [] : sources.map { $0.next() }
+    }
+
+    @inline(__always)
+    mutating func next() -> Exchange? {
+        if sources.count == 1 { return sources[0].next() }
+        var chosen = -1
+        var earliest = Double.infinity
+        for index in heads.indices {
+            if let end = heads[index]?.end, end < earliest {
+                earliest = end
+                chosen = index
+            }
+        }
+        guard chosen >= 0 else { return nil }
+        let event = heads[chosen]
+        heads[chosen] = sources[chosen].next()
+        return event
     }
 }
