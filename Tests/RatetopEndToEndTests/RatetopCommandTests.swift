@@ -257,4 +257,21 @@ let sampleLog = """
         #expect(run.stdout.contains("replay"))
         #expect(run.stdout.contains("limits"))
     }
+
+    /// The format of every source is detected from its lines, standard input included.
+    @Test func standardInputFormatIsDetected() throws {
+        let transcript = """
+        {"type":"assistant","timestamp":"2026-11-20T09:00:02.000Z","requestId":"req_1","sessionId":"s","uuid":"u1","message":{"id":"msg_1","model":"claude-sonnet-4-6","usage":{"input_tokens":7,"output_tokens":3}}}
+
+        """
+        let forced = try ratetop(["replay", "-", "--headless", "--format", "claude-code"], stdin: transcript)
+        #expect(forced.status == 0)
+        #expect(((jsonObject(forced.stdout)?["buckets"] as? [Any])?.count) == 1)
+        let run = try ratetop(["replay", "-", "--headless"], stdin: transcript)
+        #expect(run.status == 0)
+        withKnownIssue("bug: SourceOpener.sniff skips detection for stdin (SourceOpener.swift:51), so `-` is always read as exchange lines") {
+            #expect(((jsonObject(run.stdout)?["buckets"] as? [Any])?.count) == 1, "\(run.stdout) \(run.stderr)")
+            #expect(run.stderr.isEmpty, "\(run.stderr)")
+        }
+    }
 }
