@@ -274,4 +274,56 @@ let sampleLog = """
             #expect(run.stderr.isEmpty, "\(run.stderr)")
         }
     }
+
+    @Test func manyMalformedLinesAreCappedWithAClosingCount() throws {
+        let scratch = Scratch()
+        let garbage = (1...25).map { "garbage \($0)" }.joined(separator: "\n")
+        let log = scratch.write("noisy.jsonl", sampleLog + garbage + "\n")
+        let run = try ratetop(["replay", log, "--headless"])
+        #expect(run.status == 0)
+        let lines = run.stderrLines
+        #expect(lines.count == 11, "\(run.stderr)")
+        #expect(lines.prefix(10).allSatisfy { $0.hasPrefix("ratetop: \(log):") })
+        #expect(lines.last == "ratetop: 25 malformed lines skipped in all (15 not shown)")
+        #expect((jsonObject(run.stdout)?["malformed_lines"] as? NSNumber)?.intValue == 25)
+    }
+
+    @Test func fromAndToOnTheCommandLine() throws {
+        let scratch = Scratch()
+        let log = scratch.write("day.jsonl", sampleLog)
+        let run = try ratetop(["replay", log, "--headless", "--emit", "state,summary", "--from", "2026-11-20T09:00:03Z",
+                               "--to", "2026-11-20T09:00:05Z"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let objects = run.stdoutLines.compactMap(jsonObject)
+        #expect(objects.compactMap { $0["at"] as? String }
+                == ["2026-11-20T09:00:03Z", "2026-11-20T09:00:04Z", "2026-11-20T09:00:05Z"])
+        let summary = try #require(objects.last)
+        #expect(summary["from"] as? String == "2026-11-20T09:00:03Z")
+        #expect(summary["to"] as? String == "2026-11-20T09:00:05Z")
+        let buckets = try #require(summary["buckets"] as? [[String: Any]])
+        // 09:00:03.1 and the 429 at 09:00:04 are in range; 09:00:02.4 only warmed up; 09:00:05.5 is after --to.
+        #expect(buckets.map { $0["bucket"] as? String } == ["sonnet-4.x"])
+        #expect((buckets.first?["requests"] as? NSNumber)?.intValue == 2)
+    }
+
+    @Test func limitsFromASavedAdminAPIResponse() throws {
+        let scratch = Scratch()
+        let file = scratch.write("rate_limits.json", """
+        {"data":[{"type":"rate_limit","group_type":"model_group","models":["claude-sonnet-4-5-20250929","claude-sonnet-4-6"],"limits":[{"type":"requests_per_minute","value":4000},{"type":"input_tokens_per_minute","value":2000000},{"type":"output_tokens_per_minute","value":400000}]}],"has_more":false}
+        """)
+        let run = try ratetop(["limits", "--limits", file])
+        #expect(run.status == 0, "\(run.stderr)")
+        let row = run.stdoutLines.first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("sonnet-4.x ") }
+        #expect(row?.split(separator: " ").map(String.init) == ["sonnet-4.x", "4k", "2M", "400k", "tier4"], "\(run.stdout)")
+        let log = scratch.write("day.jsonl", """
+        {"ts":"2026-11-20T09:00:02Z","model":"claude-sonnet-4-6","status":200,"usage":{"input_tokens":10,"output_tokens":1}}
+
+        """)
+        let replay = try ratetop(["replay", log, "--headless", "--emit", "state", "--limits", file])
+        let state = try #require(jsonObject(replay.stdoutLines.first ?? ""))
+        let bucket = try #require((state["buckets"] as? [[String: Any]])?.first)
+        #expect(bucket["limits_source"] as? String == "file")
+        #expect(bucket["tier"] as? String == "tier4")
+        #expect(((bucket["limits"] as? [String: Any])?["requests"] as? NSNumber)?.intValue == 4000)
+    }
 }
