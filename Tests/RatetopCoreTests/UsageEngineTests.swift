@@ -402,4 +402,20 @@ import Testing
         #expect(bucket.remaining == PerDimension(requests: nil, inputTokens: nil, outputTokens: nil))
         #expect(h.summary("gpt-4o")?.recommendedTier == nil)
     }
+
+    /// Output is generated over the response: a 30 s response with 2,000 output tokens on an
+    /// idle 8,000 OTPM bucket leaves it full; the same response on a drained bucket does not.
+    @Test func longResponsesOnIdleAndBusyBuckets() throws {
+        let idle = EngineHarness(table: try Self.table(), tier: "tier1")
+        idle.ingest([idle.event(creditEra, input: 10, output: 1),
+                     idle.event(creditEra + 130, input: 10, output: 2000, latency: 30)])
+        #expect(idle.bucket(at: creditEra + 130)?.remaining.outputTokens == 8000)
+        #expect(idle.bucket(at: creditEra + 130)?.ratePerMinute.outputTokens == 2000)
+
+        let busy = EngineHarness(table: try Self.table(), tier: "tier1")
+        busy.ingest([busy.event(creditEra, input: 10, output: 8000),
+                     busy.event(creditEra + 30, input: 10, output: 2000, latency: 30)])
+        // 8,000 at creditEra leaves 0; 30 s refill 4,000; the response took 2,000 of it.
+        #expect(Self.near(busy.bucket(at: creditEra + 30)?.remaining.outputTokens, 2000, 1e-6))
+    }
 }
