@@ -1,0 +1,329 @@
+import Foundation
+import Testing
+
+/// The built `ratetop` binary: `.build/debug/ratetop` under the package root (three directories
+/// above this file). `scripts/test` builds it before `swift test`.
+let ratetopBinary: String = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return root.appendingPathComponent(".build/debug/ratetop").path
+}()
+
+/// What one run of the binary did.
+struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+    var stdoutLines: [String] { stdout.split(separator: "\n").map(String.init) }
+    var all: String { stdout + stderr }
+}
+
+/// Runs `ratetop` with `arguments` (and `stdin` text), waiting for it to exit.
+func ratetop(_ arguments: [String], stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
+    guard FileManager.default.isExecutableFile(atPath: ratetopBinary) else {
+        Issue.record("the ratetop binary is missing at \(ratetopBinary): run `swift build --product ratetop` (or scripts/test) first",
+                     sourceLocation: sourceLocation)
+        throw CancellationError()
+    }
+    // Output goes to files, so a full pipe can never block the child.
+    let scratch = Scratch()
+    let outPath = scratch.file("stdout"), errPath = scratch.file("stderr")
+    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: ratetopBinary)
+    process.arguments = arguments
+    process.standardOutput = out
+    process.standardError = err
+    let input = Pipe()
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    process.waitUntilExit()
+    try out.close()
+    try err.close()
+    return Run(status: process.terminationStatus,
+               stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+               stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+}
+
+/// A temporary directory for one test.
+final class Scratch {
+    let path: String
+    init() {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("ratetop-e2e-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func write(_ name: String, _ text: String) -> String {
+        let full = (path as NSString).appendingPathComponent(name)
+        _ = FileManager.default.createFile(atPath: full, contents: Data(text.utf8))
+        return full
+    }
+
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+}
+
+func jsonObject(_ line: String) -> [String: Any]? {
+    try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+}
+
+let sampleLog = """
+{"ts":"2026-11-20T09:00:02.422Z","latency_ms":2099,"request_id":"req_01","model":"claude-sonnet-4-5-20250929","status":200,"usage":{"input_tokens":1622,"cache_creation_input_tokens":0,"cache_read_input_tokens":12000,"output_tokens":102},"headers":{"anthropic-ratelimit-requests-limit":"50","anthropic-ratelimit-requests-remaining":"47","anthropic-ratelimit-input-tokens-limit":"30000","anthropic-ratelimit-input-tokens-remaining":"28000","anthropic-ratelimit-output-tokens-limit":"8000","anthropic-ratelimit-output-tokens-remaining":"8000"}}
+{"ts":"2026-11-20T09:00:03.100Z","latency_ms":900,"model":"claude-sonnet-4-5-20250929","status":200,"usage":{"input_tokens":500,"output_tokens":40}}
+{"ts":"2026-11-20T09:00:04.000Z","model":"claude-sonnet-4-5-20250929","status":429,"error":{"type":"rate_limit_error","message":"...of 30,000 input tokens per minute"},"headers":{"retry-after":"3"}}
+{"ts":"2026-11-20T09:00:05.500Z","latency_ms":1200,"model":"claude-haiku-4-5-20251001","status":200,"usage":{"input_tokens":80,"output_tokens":8}}
+
+"""
+
+@Suite struct RatetopCommandTests {
+    @Test func headlessReplayWritesOnlyJSONLinesOnStdout() throws {
+        let scratch = Scratch()
+        let log = scratch.write("day.jsonl", sampleLog)
+        let run = try ratetop(["replay", log, "--headless", "--emit", "state,summary", "--tier", "tier1"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty, "\(run.stderr)")
+        #expect(run.stdout.hasSuffix("}\n"))
+        let objects = run.stdoutLines.map(jsonObject)
+        #expect(objects.allSatisfy { $0 != nil }, "\(run.stdout)")
+        let types = objects.compactMap { $0?["type"] as? String }
+        #expect(types == ["state", "state", "state", "state", "summary"], "\(types)")
+        #expect(objects.compactMap { $0?["at"] as? String }
+                == ["2026-11-20T09:00:03Z", "2026-11-20T09:00:04Z", "2026-11-20T09:00:05Z", "2026-11-20T09:00:06Z"])
+        let summary = try #require(objects.last ?? nil)
+        #expect((summary["lines"] as? NSNumber)?.intValue == 4)
+        #expect((summary["malformed_lines"] as? NSNumber)?.intValue == 0)
+        let buckets = try #require(summary["buckets"] as? [[String: Any]])
+        #expect(buckets.map { $0["bucket"] as? String } == ["sonnet-4.x", "haiku-4.5"])
+        #expect((buckets[0]["requests"] as? NSNumber)?.intValue == 3)
+        #expect((buckets[0]["requests_429"] as? NSNumber)?.intValue == 1)
+        #expect(buckets[0]["tier"] as? String == "tier1")
+    }
+
+    @Test func summaryIsTheDefaultAndStdinWorks() throws {
+        let run = try ratetop(["replay", "-", "--headless"], stdin: sampleLog)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdoutLines.count == 1)
+        #expect(jsonObject(run.stdout)?["type"] as? String == "summary")
+    }
+
+    @Test func outputToAFile() throws {
+        let scratch = Scratch()
+        let log = scratch.write("day.jsonl", sampleLog)
+        let output = scratch.file("out.jsonl")
+        let run = try ratetop(["replay", log, "--headless", "--emit", "state,summary", "--interval", "2s", "--output", output])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.isEmpty)
+        let written = try String(contentsOfFile: output, encoding: .utf8)
+        let lines = written.split(separator: "\n").map(String.init)
+        #expect(lines.map { jsonObject($0)?["type"] as? String } == ["state", "state", "summary"])
+    }
+
+    static let badArguments: [(String, [String])] = [
+        ("unknown flag", ["replay", "LOG", "--headless", "--bogus"]),
+        ("unknown subcommand", ["frobnicate"]),
+        ("unreadable path", ["replay", "MISSING", "--headless"]),
+        ("no file", ["replay", "--headless"]),
+        ("bad tier", ["replay", "LOG", "--headless", "--tier", "tier9"]),
+        ("bad tier for limits", ["limits", "--tier", "platinum"]),
+        ("bad interval", ["replay", "LOG", "--headless", "--interval", "0s"]),
+        ("bad interval unit", ["replay", "LOG", "--headless", "--interval", "fast"]),
+        ("bad limits file", ["replay", "LOG", "--headless", "--limits", "BADLIMITS"]),
+        ("missing limits file", ["limits", "--limits", "MISSING"]),
+        ("bad from", ["replay", "LOG", "--headless", "--from", "yesterday"]),
+        ("to before from", ["replay", "LOG", "--headless", "--from", "2026-11-20T10:00:00Z", "--to", "2026-11-20T09:00:00Z"]),
+        ("bad format", ["replay", "LOG", "--headless", "--format", "csv"]),
+        ("bad emit", ["replay", "LOG", "--headless", "--emit", "state,pictures"]),
+        ("unwritable output", ["replay", "LOG", "--headless", "--output", "MISSING/dir/out.jsonl"]),
+    ]
+
+    @Test(arguments: badArguments)
+    func badArgumentsExitTwoWithOneLine(name: String, template: [String]) throws {
+        let scratch = Scratch()
+        let log = scratch.write("day.jsonl", sampleLog)
+        let badLimits = scratch.write("limits.yaml", "limits:\n  sonnet-4.x: [50, 30000]\n")
+        let arguments = template.map {
+            $0.replacingOccurrences(of: "BADLIMITS", with: badLimits).replacingOccurrences(of: "MISSING", with: scratch.file("missing"))
+                .replacingOccurrences(of: "LOG", with: log)
+        }
+        let run = try ratetop(arguments)
+        #expect(run.status == 2, "\(name): exit \(run.status), stderr \(run.stderr)")
+        #expect(run.stdout.isEmpty, "\(name): stdout \(run.stdout)")
+        let lines = run.stderrLines
+        #expect(lines.count == 1 || (lines.count == 2 && lines[1] == "ratetop: see 'ratetop --help'"), "\(name): \(lines)")
+        #expect(lines.first?.hasPrefix("ratetop: ") == true, "\(name): \(lines)")
+        #expect((lines.first?.count ?? 0) > "ratetop: ".count + 5)
+    }
+
+    @Test func errorMessagesNameTheProblem() throws {
+        let scratch = Scratch()
+        let log = scratch.write("day.jsonl", sampleLog)
+        let badLimits = scratch.write("limits.yaml", "limits:\n  sonnet-4.x: [50, 30000]\n")
+        let tier = try ratetop(["replay", log, "--headless", "--tier", "tier9"])
+        #expect(tier.stderrLines.first?.contains("--tier tier9") == true, "\(tier.stderr)")
+        let limits = try ratetop(["replay", log, "--headless", "--limits", badLimits])
+        #expect(limits.stderrLines.first?.contains("limits.sonnet-4.x") == true, "\(limits.stderr)")
+        let missing = try ratetop(["replay", scratch.file("nope.jsonl"), "--headless"])
+        #expect(missing.stderrLines.first?.contains("nope.jsonl") == true, "\(missing.stderr)")
+        let interval = try ratetop(["replay", log, "--headless", "--interval", "0s"])
+        #expect(interval.stderrLines.first?.contains("--interval") == true, "\(interval.stderr)")
+    }
+
+    @Test func malformedLinesAreReportedAndSkipped() throws {
+        let scratch = Scratch()
+        let log = scratch.write("bad.jsonl", sampleLog + """
+        {"ts":"2026-11-20T09:00:06Z","status":200
+        not json at all
+        {"ts":"2026-11-20T09:00:07Z","model":"claude-sonnet-4-5-20250929","status":200,"usage":{"input_tokens":1,"output_tokens":1}}
+
+        """)
+        let run = try ratetop(["replay", log, "--headless", "--emit", "summary"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderrLines.count == 2, "\(run.stderr)")
+        #expect(run.stderrLines.first?.contains("\(log):5: ") == true, "\(run.stderr)")
+        #expect(run.stderrLines.last?.contains("\(log):6: ") == true, "\(run.stderr)")
+        let summary = try #require(jsonObject(run.stdout))
+        #expect((summary["malformed_lines"] as? NSNumber)?.intValue == 2)
+        #expect((summary["lines"] as? NSNumber)?.intValue == 7)
+        let buckets = summary["buckets"] as? [[String: Any]]
+        #expect((buckets?.first?["requests"] as? NSNumber)?.intValue == 4)
+    }
+
+    @Test func limitsPrintsTheTable() throws {
+        let run = try ratetop(["limits"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty)
+        for expected in ["sonnet-4.x", "haiku-3.5*", "tier1", "tier4", "start", "scale", "50/30k/8k", "1k/2M/400k"] {
+            #expect(run.stdout.contains(expected), "missing \(expected)")
+        }
+    }
+
+    @Test func limitsForOneTier() throws {
+        let run = try ratetop(["limits", "--tier", "tier1"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("Tier 1"))
+        let sonnetRow = run.stdoutLines.first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("sonnet-4.x ") }
+        let cells = sonnetRow?.split(separator: " ").map(String.init)
+        #expect(cells == ["sonnet-4.x", "50", "30k", "8k", "no"], "\(run.stdout)")
+        #expect(!run.stdout.contains("build"))
+    }
+
+    @Test func limitsWithAUserFile() throws {
+        let scratch = Scratch()
+        let file = scratch.write("ours.yaml", "limits:\n  sonnet-4.x: [1000, 450000, 90000]\n")
+        let run = try ratetop(["limits", "--limits", file])
+        #expect(run.status == 0, "\(run.stderr)")
+        let row = run.stdoutLines.first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("sonnet-4.x ") }
+        #expect(row?.split(separator: " ").map(String.init) == ["sonnet-4.x", "1k", "450k", "90k", "tier2"], "\(run.stdout)")
+    }
+
+    @Test func secretsAreNeverPrinted() throws {
+        let scratch = Scratch()
+        let key = "sk-ant-api03-SECRETKEYSECRETKEY-0123456789"
+        let bearer = "Bearer sk-ant-oat01-SECRETBEARER-9876543210"
+        let log = scratch.write("secrets.jsonl", """
+        {"ts":"2026-11-20T09:00:01Z","model":"claude-sonnet-4-5","status":200,"usage":{"input_tokens":5,"output_tokens":1},"headers":{"x-api-key":"\(key)","authorization":"\(bearer)","anthropic-ratelimit-requests-remaining":"49"},"request_headers":{"x-api-key":"\(key)","Authorization":"\(bearer)"}}
+        {"ts":"2026-11-20T09:00:02Z","model":"claude-sonnet-4-5","status":200,"headers":{"x-api-key":"\(key)","authorization":"\(bearer)"
+        {"x-api-key":"\(key)","authorization":"\(bearer)"}
+        {"ts":"2026-11-20T09:00:03Z","model":"claude-sonnet-4-5","status":"oops","headers":{"x-api-key":"\(key)"}}
+        {"ts":"2026-11-20T09:00:04Z","model":"claude-sonnet-4-5","status":401,"error":{"type":"authentication_error","message":"invalid x-api-key \(key)"},"headers":{"authorization":"\(bearer)"}}
+        """)
+        let output = scratch.file("out.jsonl")
+        for arguments in [["replay", log, "--headless", "--emit", "state,summary"],
+                          ["replay", log, "--headless", "--emit", "state,summary", "--output", output],
+                          ["replay", log, "--headless", "--format", "litellm"],
+                          ["replay", log, "--headless", "--format", "claude-code"],
+                          ["replay", log, "--headless", "--format", "usage-report"]] {
+            let run = try ratetop(arguments)
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+            var everything = run.all
+            if FileManager.default.fileExists(atPath: output) {
+                everything += (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            }
+            for secret in [key, bearer, "SECRETKEY", "SECRETBEARER", "sk-ant-"] {
+                #expect(!everything.contains(secret), "\(arguments) printed \(secret): \(everything)")
+            }
+        }
+    }
+
+    @Test func helpGoesToStdoutAndExitsZero() throws {
+        let run = try ratetop(["--help"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("replay"))
+        #expect(run.stdout.contains("limits"))
+    }
+
+    /// The format of every source is detected from its lines, standard input included.
+    @Test func standardInputFormatIsDetected() throws {
+        let transcript = """
+        {"type":"assistant","timestamp":"2026-11-20T09:00:02.000Z","requestId":"req_1","sessionId":"s","uuid":"u1","message":{"id":"msg_1","model":"claude-sonnet-4-6","usage":{"input_tokens":7,"output_tokens":3}}}
+
+        """
+        let forced = try ratetop(["replay", "-", "--headless", "--format", "claude-code"], stdin: transcript)
+        #expect(forced.status == 0)
+        #expect(((jsonObject(forced.stdout)?["buckets"] as? [Any])?.count) == 1)
+        let run = try ratetop(["replay", "-", "--headless"], stdin: transcript)
+        #expect(run.status == 0)
+        withKnownIssue("bug: SourceOpener.sniff skips detection for stdin (SourceOpener.swift:51), so `-` is always read as exchange lines") {
+            #expect(((jsonObject(run.stdout)?["buckets"] as? [Any])?.count) == 1, "\(run.stdout) \(run.stderr)")
+            #expect(run.stderr.isEmpty, "\(run.stderr)")
+        }
+    }
+
+    @Test func manyMalformedLinesAreCappedWithAClosingCount() throws {
+        let scratch = Scratch()
+        let garbage = (1...25).map { "garbage \($0)" }.joined(separator: "\n")
+        let log = scratch.write("noisy.jsonl", sampleLog + garbage + "\n")
+        let run = try ratetop(["replay", log, "--headless"])
+        #expect(run.status == 0)
+        let lines = run.stderrLines
+        #expect(lines.count == 11, "\(run.stderr)")
+        #expect(lines.prefix(10).allSatisfy { $0.hasPrefix("ratetop: \(log):") })
+        #expect(lines.last == "ratetop: 25 malformed lines skipped in all (15 not shown)")
+        #expect((jsonObject(run.stdout)?["malformed_lines"] as? NSNumber)?.intValue == 25)
+    }
+
+    @Test func fromAndToOnTheCommandLine() throws {
+        let scratch = Scratch()
+        let log = scratch.write("day.jsonl", sampleLog)
+        let run = try ratetop(["replay", log, "--headless", "--emit", "state,summary", "--from", "2026-11-20T09:00:03Z",
+                               "--to", "2026-11-20T09:00:05Z"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let objects = run.stdoutLines.compactMap(jsonObject)
+        #expect(objects.compactMap { $0["at"] as? String }
+                == ["2026-11-20T09:00:03Z", "2026-11-20T09:00:04Z", "2026-11-20T09:00:05Z"])
+        let summary = try #require(objects.last)
+        #expect(summary["from"] as? String == "2026-11-20T09:00:03Z")
+        #expect(summary["to"] as? String == "2026-11-20T09:00:05Z")
+        let buckets = try #require(summary["buckets"] as? [[String: Any]])
+        // 09:00:03.1 and the 429 at 09:00:04 are in range; 09:00:02.4 only warmed up; 09:00:05.5 is after --to.
+        #expect(buckets.map { $0["bucket"] as? String } == ["sonnet-4.x"])
+        #expect((buckets.first?["requests"] as? NSNumber)?.intValue == 2)
+    }
+
+    @Test func limitsFromASavedAdminAPIResponse() throws {
+        let scratch = Scratch()
+        let file = scratch.write("rate_limits.json", """
+        {"data":[{"type":"rate_limit","group_type":"model_group","models":["claude-sonnet-4-5-20250929","claude-sonnet-4-6"],"limits":[{"type":"requests_per_minute","value":4000},{"type":"input_tokens_per_minute","value":2000000},{"type":"output_tokens_per_minute","value":400000}]}],"has_more":false}
+        """)
+        let run = try ratetop(["limits", "--limits", file])
+        #expect(run.status == 0, "\(run.stderr)")
+        let row = run.stdoutLines.first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("sonnet-4.x ") }
+        #expect(row?.split(separator: " ").map(String.init) == ["sonnet-4.x", "4k", "2M", "400k", "tier4"], "\(run.stdout)")
+        let log = scratch.write("day.jsonl", """
+        {"ts":"2026-11-20T09:00:02Z","model":"claude-sonnet-4-6","status":200,"usage":{"input_tokens":10,"output_tokens":1}}
+
+        """)
+        let replay = try ratetop(["replay", log, "--headless", "--emit", "state", "--limits", file])
+        let state = try #require(jsonObject(replay.stdoutLines.first ?? ""))
+        let bucket = try #require((state["buckets"] as? [[String: Any]])?.first)
+        #expect(bucket["limits_source"] as? String == "file")
+        #expect(bucket["tier"] as? String == "tier4")
+        #expect(((bucket["limits"] as? [String: Any])?["requests"] as? NSNumber)?.intValue == 4000)
+    }
+}
