@@ -50,6 +50,7 @@ public struct ExchangeLogDecoder: LogDecoder {
         while let key = try cursor.nextKey(&first) {
             switch key.count {
             case 2 where key.equals("ts"):
+                guard cursor.peek() == UInt8(ascii: "\"") else { throw JSONScanError("ts: expected an RFC 3339 timestamp string") }
                 let text = try cursor.readString()
                 guard let parsed = RFC3339.parse(text.raw) else { throw JSONScanError("ts: not an RFC 3339 timestamp") }
                 ts = parsed

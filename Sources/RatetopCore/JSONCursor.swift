@@ -473,10 +473,16 @@ public struct JSONCursor {
             }
             throw .truncated
         case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-            let start = p
-            while p < end, p.pointee >= UInt8(ascii: "a"), p.pointee <= UInt8(ascii: "z") { p += 1 }
-            let length = p - start
-            guard length == 4 || length == 5 else { throw .badValue }
+            let remaining = end - p
+            let length: Int
+            if remaining >= 4, bytesEqual(p, StaticString("true").utf8Start, 4) || bytesEqual(p, StaticString("null").utf8Start, 4) {
+                length = 4
+            } else if remaining >= 5, bytesEqual(p, StaticString("false").utf8Start, 5) {
+                length = 5
+            } else {
+                throw .badValue
+            }
+            p += length
             guard p == end || Self.isDelimiter(p.pointee) else { throw .badValue }
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             _ = try readNumberBody()

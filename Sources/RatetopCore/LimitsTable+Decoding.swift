@@ -83,10 +83,28 @@ extension LimitsTable {
             }
             table.organizationLimits = organization
         }
+        try table.validateClassReferences()
         if file.data == nil && file.limits == nil && file.classes == nil && file.schemes == nil && file.prices == nil {
             throw LimitsTableError("no limits found: expected `limits:`, `schemes:` or an Admin API `data:` list")
         }
         return table
+    }
+
+    /// Every class id the limits name must be a class of the table (a typo would silently
+    /// leave a class without limits).
+    func validateClassReferences() throws(LimitsTableError) {
+        let known = Set(classes.map(\.id))
+        func check(_ limits: [String: PerDimension<Int>], key: String) throws(LimitsTableError) {
+            for classID in limits.keys.sorted() where !known.contains(classID) {
+                throw LimitsTableError("\(key).\(classID): unknown model class (known: \(classes.map(\.id).joined(separator: ", ")))")
+            }
+        }
+        try check(organizationLimits, key: "limits")
+        for scheme in schemes {
+            for tier in scheme.tiers {
+                try check(tier.limits, key: "schemes.\(scheme.id).tiers.\(tier.id).limits")
+            }
+        }
     }
 
     private static func limitsMap(_ raw: [String: [Int]], key: String) throws(LimitsTableError) -> [String: PerDimension<Int>] {

@@ -19,7 +19,7 @@ public enum RFC3339 {
         }
         guard n >= 10, base[4] == UInt8(ascii: "-"), base[7] == UInt8(ascii: "-") else { return nil }
         let year = number(0, 4), month = number(5, 2), day = number(8, 2)
-        guard year >= 0, (1...12).contains(month), (1...31).contains(day) else { return nil }
+        guard year >= 0, (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month) else { return nil }
         var seconds = Double(daysFromCivil(year: year, month: month, day: day) * 86_400)
         if n == 10 { return seconds }
         guard n >= 19, base[10] == UInt8(ascii: "T") || base[10] == UInt8(ascii: "t") || base[10] == UInt8(ascii: " "),
@@ -57,7 +57,7 @@ public enum RFC3339 {
                 offsetMinutes = number(end, 2)
                 end += 2
             }
-            guard offsetHours >= 0, offsetMinutes >= 0, end == n else { return nil }
+            guard (0...23).contains(offsetHours), (0...59).contains(offsetMinutes), end == n else { return nil }
             return seconds - sign * Double(offsetHours * 3600 + offsetMinutes * 60)
         default:
             return nil
@@ -98,6 +98,15 @@ public enum RFC3339 {
     private static func pad(_ value: Int, _ width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    /// The number of days in a month of the proleptic Gregorian calendar.
+    public static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

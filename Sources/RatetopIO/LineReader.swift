@@ -26,7 +26,7 @@ public final class LineReader {
     private var buffer: UnsafeMutableRawPointer
     private var capacity: Int
     private let chunkBytes: Int
-    private let maxLineBytes: Int
+    private let bufferLimit: Int
     private var start = 0
     private var end = 0
     private var eof = false
@@ -50,7 +50,8 @@ public final class LineReader {
         fd = descriptor
         self.ownsDescriptor = ownsDescriptor
         self.chunkBytes = max(chunkBytes, 4096)
-        self.maxLineBytes = max(maxLineBytes, self.chunkBytes)
+        // One more byte than the longest line: room for its newline.
+        self.bufferLimit = max(maxLineBytes, self.chunkBytes) + 1
         capacity = self.chunkBytes
         buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
     }
@@ -90,6 +91,42 @@ public final class LineReader {
         }
     }
 
+    /// Up to `count` leading non-empty lines, without consuming them: reads ahead (at most
+    /// 64 KiB) so a format can be detected on a pipe that cannot be read twice.
+    public func peekLines(_ count: Int) -> [[UInt8]] {
+        let window = min(64 << 10, capacity)
+        while !eof, newlines(in: start..<end) < count, end - start < window {
+            if start > 0 {
+                let pending = end - start
+                if pending > 0 { memmove(buffer, buffer + start, pending) }
+                start = 0
+                end = pending
+            }
+            let n = read(fd, buffer + end, window - end)
+            if n > 0 { end += n } else if n == 0 || errno != EINTR { eof = true }
+        }
+        var lines: [[UInt8]] = []
+        var position = start
+        while position < end, lines.count < count {
+            let newline = memchr(buffer + position, 0x0A, end - position)
+            let lineEnd = newline.map { buffer.distance(to: $0) } ?? end
+            let line = Array(UnsafeRawBufferPointer(start: buffer + position, count: lineEnd - position))
+            if line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) { lines.append(line) }
+            position = lineEnd + 1
+        }
+        return lines
+    }
+
+    private func newlines(in range: Range<Int>) -> Int {
+        var count = 0
+        var position = range.lowerBound
+        while position < range.upperBound, let hit = memchr(buffer + position, 0x0A, range.upperBound - position) {
+            count += 1
+            position = buffer.distance(to: hit) + 1
+        }
+        return count
+    }
+
     /// Reads more input, making room first; drops an over-long partial line.
     private func fill() {
         if start > 0 {
@@ -99,8 +136,8 @@ public final class LineReader {
             end = pending
         }
         if end == capacity {
-            if capacity < maxLineBytes {
-                let grown = min(maxLineBytes, capacity * 2)
+            if capacity < bufferLimit {
+                let grown = min(bufferLimit, capacity * 2)
                 let newBuffer = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
                 newBuffer.copyMemory(from: buffer, byteCount: end)
                 buffer.deallocate()

@@ -27,19 +27,19 @@ public enum SourceOpener {
         // Claude Code re-writes old messages into a resumed session's file: dedup across files.
         let transcriptMemory = TranscriptDedupMemory()
         for (index, path) in paths.enumerated() {
-            let sniffed = try sniff(path: path)
+            let reader: LineReader
+            if path == SourcePaths.stdin {
+                reader = LineReader(descriptor: STDIN_FILENO, ownsDescriptor: false, chunkBytes: chunk)
+            } else {
+                reader = try LineReader(path: path, chunkBytes: chunk)
+            }
+            let sniffed = sniff(reader.peekLines(LogFormatDetector.maxLines))
             let format = forced ?? sniffed.format ?? .exchange
             if workers > 1, ParallelFileEventSource.supports(format), !sniffed.isDocument,
                paths.count <= 4, fileSize(path) >= parallelThreshold {
                 sources.append(try ParallelFileEventSource(path: path, format: format, models: models,
                                                            diagnostics: diagnostics, workers: workers))
                 continue
-            }
-            let reader: LineReader
-            if path == SourcePaths.stdin {
-                reader = LineReader(descriptor: STDIN_FILENO, ownsDescriptor: false, chunkBytes: chunk)
-            } else {
-                reader = try LineReader(path: path, chunkBytes: chunk)
             }
             sources.append(FileEventSource(path: path, index: Int32(index), reader: reader, format: format,
                                            decoder: makeDecoder(format, models: models, transcriptMemory: transcriptMemory,
@@ -63,13 +63,7 @@ public enum SourceOpener {
 
     /// What the first lines of a file say: its format, and whether it is one JSON document
     /// spread over many lines (a pretty-printed usage report) rather than JSON lines.
-    static func sniff(path: String) throws(SourceError) -> (format: LogFormat?, isDocument: Bool) {
-        guard path != SourcePaths.stdin else { return (nil, false) }
-        let reader = try LineReader(path: path, chunkBytes: 64 << 10)
-        var lines: [[UInt8]] = []
-        while lines.count < LogFormatDetector.maxLines, let line = reader.next() {
-            if !line.bytes.isEmpty, line.bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) { lines.append(Array(line.bytes)) }
-        }
+    static func sniff(_ lines: [[UInt8]]) -> (format: LogFormat?, isDocument: Bool) {
         guard let first = lines.first else { return (nil, false) }
         let format = LogFormatDetector.detect(lines: lines)
         let firstLineIsComplete = first.withUnsafeBytes { bytes -> Bool in

@@ -266,8 +266,6 @@ import Testing
     func aNonStringTsIsReportedByName(line: String) {
         let result = run(line, Self.decoder)
         #expect(result.malformed.count == 1)
-        withKnownIssue("minor: ExchangeLogDecoder reads ts with readString (ExchangeLogDecoder.swift:53); a null or numeric ts gives a reason that does not name the field") {
-            #expect(result.malformed.first?.contains("ts") == true, "\(result.malformed)")
-        }
+        #expect(result.malformed.first?.contains("ts") == true, "\(result.malformed)")
     }
 }

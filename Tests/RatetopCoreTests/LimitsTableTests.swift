@@ -249,8 +249,6 @@ let bundledTable: LimitsTable? = try? BundledLimitsTable.load()
         } catch {
             outcome = error.description
         }
-        withKnownIssue("bug: LimitsTable.decode accepts `limits:` for class ids that no class has (LimitsTable+Decoding.swift:59, limitsMap); the limits are then never used") {
-            #expect(outcome.contains("limits.sonet-4.x"), "\(outcome)")
-        }
+        #expect(outcome.contains("limits.sonet-4.x"), "\(outcome)")
     }
 }

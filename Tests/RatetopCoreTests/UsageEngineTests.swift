@@ -388,9 +388,7 @@ import Testing
             h.event(1_788_177_600, model: "claude-sonnet-5", input: 1_000_000),  // 2026-08-31T12:00Z: $2
             h.event(1_788_220_800, model: "claude-sonnet-5", input: 1_000_000),  // 2026-09-01T00:00:00Z: $3
         ])
-        withKnownIssue("bug: ClassTracker.cost keeps a cached price while event.end == rule.until (closed range, ClassTracker.swift:153); `until` is exclusive") {
-            #expect(Self.near(h.summary("sonnet-5")?.costUSD, 5, 1e-9))
-        }
+        #expect(Self.near(h.summary("sonnet-5")?.costUSD, 5, 1e-9))
     }
 
     @Test func unknownModelsGetTheirOwnBucketWithUnknownLimits() throws {

@@ -269,10 +269,8 @@ let sampleLog = """
         #expect(((jsonObject(forced.stdout)?["buckets"] as? [Any])?.count) == 1)
         let run = try ratetop(["replay", "-", "--headless"], stdin: transcript)
         #expect(run.status == 0)
-        withKnownIssue("bug: SourceOpener.sniff skips detection for stdin (SourceOpener.swift:51), so `-` is always read as exchange lines") {
-            #expect(((jsonObject(run.stdout)?["buckets"] as? [Any])?.count) == 1, "\(run.stdout) \(run.stderr)")
-            #expect(run.stderr.isEmpty, "\(run.stderr)")
-        }
+        #expect(((jsonObject(run.stdout)?["buckets"] as? [Any])?.count) == 1, "\(run.stdout) \(run.stderr)")
+        #expect(run.stderr.isEmpty, "\(run.stderr)")
     }
 
     @Test func manyMalformedLinesAreCappedWithAClosingCount() throws {
