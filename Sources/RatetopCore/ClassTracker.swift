@@ -17,8 +17,9 @@ final class ClassTracker {
     private var headerLimits = PerDimension<Int>(repeating: -1)
     private var window = RollingWindow()
     private var lastRetryAfter: Double?
-    /// Smoothed counted input per successful request, to bound the level after an input 429.
-    private var typicalInputCost: Double = 0
+    /// A slowly decaying maximum of the counted input of admitted requests: an upper bound for
+    /// the size of a request an input 429 refused, so for the level at that moment.
+    private var largeInputCost: Double = 0
     private var totals = Totals()
     private var minutes = MinuteStatistics()
     /// Per model index: the price rule and the time span it is valid for.
@@ -101,13 +102,13 @@ final class ClassTracker {
         } else if event.errorKind == .rateLimited, let dimension = event.limitedDimension {
             // The server said this dimension was short at that moment.
             switch dimension {
-            case .requests: requests.cap(at: 0.5)
-            case .inputTokens: input.cap(at: typicalInputCost / 2)
+            case .requests: break
+            case .inputTokens: input.cap(at: largeInputCost)
             case .outputTokens: output.cap(at: 0)
             }
         }
         if !throttled && !overloaded && event.requests > 0 && countedInput > 0 {
-            typicalInputCost = typicalInputCost == 0 ? countedInput : typicalInputCost * 0.9 + countedInput * 0.1
+            largeInputCost = max(countedInput, largeInputCost * 0.98)
         }
         if throttled, event.retryAfter >= 0 { lastRetryAfter = event.retryAfter }
 
