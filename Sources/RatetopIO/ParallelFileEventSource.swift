@@ -12,6 +12,7 @@ import RatetopCore
 public final class ParallelFileEventSource: EventSource {
     public let path: String
     public let format: LogFormat
+    private let index: Int32
     public private(set) var lines = 0
     public let duplicates = 0
     private let models: ModelCatalog
@@ -20,6 +21,7 @@ public final class ParallelFileEventSource: EventSource {
     private var threads: [Thread] = []
     private var current: ChunkResult?
     private var position = 0
+    private var problemPosition = 0
     private var nextSequence = 0
     private var lineBase = 0
     /// Per worker: its catalog index → the shared catalog's reference.
@@ -29,11 +31,12 @@ public final class ParallelFileEventSource: EventSource {
         format == .exchange || format == .litellm
     }
 
-    public init(path: String, format: LogFormat, models: ModelCatalog, diagnostics: Diagnostics, workers: Int,
+    public init(path: String, index: Int32, format: LogFormat, models: ModelCatalog, diagnostics: Diagnostics, workers: Int,
                 maxLineBytes: Int = LineReader.defaultMaxLineBytes) throws(SourceError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SourceError.unreadable(path: path, reason: String(cString: strerror(errno))) }
         self.path = path
+        self.index = index
         self.format = format
         self.models = models
         self.diagnostics = diagnostics
@@ -65,28 +68,39 @@ public final class ParallelFileEventSource: EventSource {
         if let chunk = current, position < chunk.events.count {
             var event = chunk.events[position]
             position += 1
+            // Problems on earlier lines are reported first, as the sequential reader would.
+            if problemPosition < chunk.problems.count { reportProblems(of: chunk, before: event.origin.line) }
             event.model = translate(event.model, worker: chunk.worker, names: chunk.modelNames)
             event.origin.line += lineBase
+            event.origin.source = index
             return event
         }
         return advanceChunk()
     }
 
+    private func reportProblems(of chunk: ChunkResult, before line: Int) {
+        while problemPosition < chunk.problems.count, chunk.problems[problemPosition].line < line {
+            let problem = chunk.problems[problemPosition]
+            diagnostics.malformed(path: path, line: lineBase + problem.line, reason: problem.reason)
+            problemPosition += 1
+        }
+    }
+
     private func advanceChunk() -> Exchange? {
         while true {
             if let chunk = current {
+                reportProblems(of: chunk, before: .max)
                 lineBase += chunk.lineCount
                 current = nil
             }
             guard let chunk = shared.take(sequence: nextSequence) else { return nil }
             nextSequence += 1
             lines += chunk.nonEmptyLines
-            for problem in chunk.problems {
-                diagnostics.malformed(path: path, line: lineBase + problem.line, reason: problem.reason)
-            }
             current = chunk
             position = 0
-            if !chunk.events.isEmpty { return next() }
+            problemPosition = 0
+            if chunk.events.isEmpty { continue }
+            return next()
         }
     }
 

@@ -37,7 +37,7 @@ public enum SourceOpener {
             let format = forced ?? sniffed.format ?? .exchange
             if workers > 1, ParallelFileEventSource.supports(format), !sniffed.isDocument,
                paths.count <= 4, fileSize(path) >= parallelThreshold {
-                sources.append(try ParallelFileEventSource(path: path, format: format, models: models,
+                sources.append(try ParallelFileEventSource(path: path, index: Int32(index), format: format, models: models,
                                                            diagnostics: diagnostics, workers: workers))
                 continue
             }
