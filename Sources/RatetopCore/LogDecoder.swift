@@ -29,8 +29,13 @@ public protocol LogDecoder {
 
     /// Releases events held back; `final` is true at the end of the input.
     mutating func flush(into events: inout [Exchange], final: Bool)
+
+    /// Problems found while flushing (a whole document that did not decode), as the line the
+    /// problem is reported on and the reason; emptied by the call.
+    mutating func takeProblems() -> [(line: Int, reason: String)]
 }
 
 extension LogDecoder {
     public mutating func flush(into events: inout [Exchange], final: Bool) {}
+    public mutating func takeProblems() -> [(line: Int, reason: String)] { [] }
 }

@@ -60,6 +60,9 @@ public final class FileEventSource: EventSource {
             guard let line = reader.next() else {
                 finished = true
                 decoder.flush(into: &events, final: true)
+                for problem in decoder.takeProblems() {
+                    diagnostics.malformed(path: displayName, line: problem.line, reason: problem.reason)
+                }
                 break
             }
             if line.oversized {

@@ -9,6 +9,7 @@ struct UsageReportDocumentDecoder: LogDecoder {
     private var text: [UInt8] = []
     private var firstLine: LineOrigin?
     private var tooLarge = false
+    private var problems: [(line: Int, reason: String)] = []
 
     init(models: ModelCatalog) {
         self.models = models
@@ -29,8 +30,14 @@ struct UsageReportDocumentDecoder: LogDecoder {
 
     mutating func flush(into events: inout [Exchange], final: Bool) {
         guard final, !text.isEmpty, let origin = firstLine else { return }
-        let (decoded, _) = text.withUnsafeBytes { UsageReportDecoder.decodeDocument($0, origin: origin, models: models) }
+        let (decoded, outcome) = text.withUnsafeBytes { UsageReportDecoder.decodeDocument($0, origin: origin, models: models) }
         events.append(contentsOf: decoded)
+        if case .malformed(let reason) = outcome { problems.append((origin.line, "usage report document: \(reason)")) }
         text = []
+    }
+
+    mutating func takeProblems() -> [(line: Int, reason: String)] {
+        defer { problems = [] }
+        return problems
     }
 }
