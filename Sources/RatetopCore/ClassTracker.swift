@@ -218,7 +218,9 @@ final class ClassTracker {
             cacheHitRate: input > 0 ? lastFive.cacheRead / input : nil,
             rate429: lastFive.requests > 0 ? lastFive.throttled / lastFive.requests : nil,
             requests429: Int(lastFive.throttled), requests529: Int(lastFive.overloaded),
-            untrackedPerMinute: lastMinute.untracked, lastRetryAfter: lastRetryAfter)
+            untrackedPerMinute: lastMinute.untracked, lastRetryAfter: lastRetryAfter,
+            uncachedInput5m: lastFive.uncachedInput, cacheRead5m: lastFive.cacheRead, cacheCreation5m: lastFive.cacheCreation,
+            cacheReadsCount: info.cacheReadsCountTowardITPM)
     }
 
     func summary(table: LimitsTable, at time: Double, models catalog: ModelCatalog) -> BucketSummary {

@@ -127,6 +127,12 @@ public struct BucketState: Sendable {
     public var untrackedPerMinute: PerDimension<Double>
     /// The `retry-after` of the most recent 429, in seconds.
     public var lastRetryAfter: Double?
+    /// Input over the last 5 minutes by kind: uncached, read from the cache, written to it.
+    public var uncachedInput5m: Double
+    public var cacheRead5m: Double
+    public var cacheCreation5m: Double
+    /// True when this class's ITPM counts cache reads (they save nothing there).
+    public var cacheReadsCount: Bool
 }
 
 /// One model class's totals over a replay: the `summary` object's bucket entry.
