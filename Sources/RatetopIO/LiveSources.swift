@@ -1,0 +1,181 @@
+import Foundation
+import RatetopCore
+
+/// The sources of `ratetop watch`, followed live: every file named, every `*.jsonl` under a
+/// named directory or matching a glob (new ones picked up on rescans), or standard input.
+///
+/// Each poll reads what is new in every file, decodes it with the file's format (detected from
+/// its first lines unless forced) and returns the events; problems go to `Diagnostics`.
+public final class LiveSources {
+    private final class Entry {
+        let follower: FollowedFile
+        let index: Int32
+        var decoder: (any LogDecoder)?
+        var format: LogFormat?
+        var pendingLines: [(number: Int, bytes: [UInt8])] = []
+        var lastData: Double = 0
+        var flushedIdle = true
+
+        init(follower: FollowedFile, index: Int32) {
+            self.follower = follower
+            self.index = index
+        }
+    }
+
+    private let arguments: [String]
+    private let forcedFormat: LogFormat?
+    private let models: ModelCatalog
+    private let diagnostics: Diagnostics
+    private let transcriptMemory = TranscriptDedupMemory()
+    private var entries: [Entry] = []
+    private var known = Set<String>()
+    private var lastScan = -Double.infinity
+    /// Non-empty lines read.
+    public private(set) var lines = 0
+    /// The most recent change to a followed file, for the status line.
+    public private(set) var lastChange: String?
+    /// Seconds between rescans of directories and globs for new files.
+    public var rescanInterval = 2.0
+    /// A transcript file idle this long (wall time) releases the response it holds back.
+    public var idleFlush = 5.0
+
+    public init(arguments: [String], format: LogFormat?, models: ModelCatalog, diagnostics: Diagnostics) throws(SourceError) {
+        self.arguments = arguments
+        self.forcedFormat = format
+        self.models = models
+        self.diagnostics = diagnostics
+        for path in try SourcePaths.expand(arguments) { try add(path) }
+        lastScan = 0
+    }
+
+    /// The files followed, in the order they were found.
+    public var paths: [String] { entries.map(\.follower.path) }
+
+    /// The display name of a source index.
+    public func displayName(_ index: Int32) -> String {
+        let path = entries[Int(index)].follower.path
+        return path == SourcePaths.stdin ? "<stdin>" : path
+    }
+
+    private func add(_ path: String) throws(SourceError) {
+        guard known.insert(path).inserted else { return }
+        let follower = try FollowedFile(path: path)
+        entries.append(Entry(follower: follower, index: Int32(entries.count)))
+    }
+
+    /// Reads everything new; `now` is the wall-clock time (for rescans and idle flushes).
+    public func poll(now: Double, into events: inout [Exchange]) {
+        if now - lastScan >= rescanInterval {
+            lastScan = now
+            rescan()
+        }
+        for entry in entries {
+            var sawData = false
+            let changes = entry.follower.poll { bytes, number, oversized in
+                sawData = true
+                self.handle(entry, bytes: bytes, number: number, oversized: oversized, into: &events)
+            }
+            if sawData {
+                entry.lastData = now
+                entry.flushedIdle = false
+            }
+            if entry.decoder == nil, !entry.pendingLines.isEmpty { startDecoding(entry, into: &events) }
+            for change in changes {
+                lastChange = "\(displayName(entry.index)): \(Self.describe(change))"
+                if change != .deleted, var decoder = entry.decoder {
+                    decoder.flush(into: &events, final: true)
+                    entry.decoder = decoder
+                }
+            }
+            if entry.follower.ended || (!entry.flushedIdle && now - entry.lastData >= idleFlush) {
+                entry.flushedIdle = true
+                if var decoder = entry.decoder {
+                    decoder.flush(into: &events, final: true)
+                    for problem in decoder.takeProblems() {
+                        diagnostics.malformed(path: displayName(entry.index), line: problem.line, reason: problem.reason)
+                    }
+                    entry.decoder = decoder
+                }
+            }
+        }
+    }
+
+    private func handle(_ entry: Entry, bytes: UnsafeRawBufferPointer, number: Int, oversized: Bool, into events: inout [Exchange]) {
+        if oversized {
+            lines += 1
+            diagnostics.malformed(path: displayName(entry.index), line: number,
+                                  reason: "line longer than \(LineReader.defaultMaxLineBytes >> 20) MiB, skipped")
+            return
+        }
+        guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
+        lines += 1
+        if entry.decoder == nil {
+            // Detect the format from the first lines (or the first one, once it is all we have).
+            // Detect the format from the first lines: up to 20, or what one poll brought.
+            entry.pendingLines.append((number, Array(bytes)))
+            if forcedFormat != nil || entry.pendingLines.count >= LogFormatDetector.maxLines {
+                startDecoding(entry, into: &events)
+            }
+            return
+        }
+        decode(entry, bytes: bytes, number: number, into: &events)
+    }
+
+    private func startDecoding(_ entry: Entry, into events: inout [Exchange]) {
+        let format = forcedFormat ?? LogFormatDetector.detect(lines: entry.pendingLines.map(\.bytes)) ?? .exchange
+        entry.format = format
+        entry.decoder = SourceOpener.makeDecoder(format, models: models, transcriptMemory: transcriptMemory)
+        let pending = entry.pendingLines
+        entry.pendingLines = []
+        for line in pending {
+            line.bytes.withUnsafeBytes { decode(entry, bytes: $0, number: line.number, into: &events) }
+        }
+    }
+
+    private func decode(_ entry: Entry, bytes: UnsafeRawBufferPointer, number: Int, into events: inout [Exchange]) {
+        guard var decoder = entry.decoder else { return }
+        let outcome = decoder.decode(line: bytes, origin: LineOrigin(source: entry.index, line: number), into: &events)
+        decoder.flush(into: &events, final: false)
+        entry.decoder = decoder
+        if case .malformed(let reason) = outcome {
+            diagnostics.malformed(path: displayName(entry.index), line: number, reason: reason)
+        }
+    }
+
+    /// Picks up files that appeared in followed directories or globs.
+    private func rescan() {
+        for argument in arguments where argument != SourcePaths.stdin {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory)
+            let candidates: [String]
+            if exists && isDirectory.boolValue {
+                candidates = SourcePaths.jsonlFiles(under: argument)
+            } else if !exists && argument.contains(where: { "*?[".contains($0) }) {
+                candidates = SourcePaths.glob(argument).flatMap { match -> [String] in
+                    var matchIsDirectory: ObjCBool = false
+                    FileManager.default.fileExists(atPath: match, isDirectory: &matchIsDirectory)
+                    return matchIsDirectory.boolValue ? SourcePaths.jsonlFiles(under: match) : [match]
+                }
+            } else {
+                continue
+            }
+            for path in candidates where !known.contains(path) {
+                do {
+                    try add(path)
+                    lastChange = "\(path): new file, following"
+                } catch {
+                    lastChange = error.description
+                }
+            }
+        }
+    }
+
+    static func describe(_ change: FollowedFile.Change) -> String {
+        switch change {
+        case .truncated: "truncated, reading from the start"
+        case .rotated: "rotated, following the new file"
+        case .deleted: "deleted, waiting for it to come back"
+        case .recreated: "re-created, following the new file"
+        }
+    }
+}
