@@ -99,6 +99,11 @@ public final class UsageEngine {
 public struct EngineState: Sendable {
     public var at: Double
     public var buckets: [BucketState]
+
+    public init(at: Double, buckets: [BucketState]) {
+        self.at = at
+        self.buckets = buckets
+    }
 }
 
 /// One model class's buckets at a time: the `state` object's bucket entry.
@@ -133,6 +138,31 @@ public struct BucketState: Sendable {
     public var cacheCreation5m: Double
     /// True when this class's ITPM counts cache reads (they save nothing there).
     public var cacheReadsCount: Bool
+
+    public init(classID: String, models: [String], tier: String?, limits: PerDimension<Int?>, limitsSource: LimitsSource,
+                remaining: PerDimension<Double?>, ratePerMinute: PerDimension<Double>, secondsToEmpty: PerDimension<Double?>,
+                cacheHitRate: Double?, rate429: Double?, requests429: Int, requests529: Int,
+                untrackedPerMinute: PerDimension<Double>, lastRetryAfter: Double?, uncachedInput5m: Double,
+                cacheRead5m: Double, cacheCreation5m: Double, cacheReadsCount: Bool) {
+        self.classID = classID
+        self.models = models
+        self.tier = tier
+        self.limits = limits
+        self.limitsSource = limitsSource
+        self.remaining = remaining
+        self.ratePerMinute = ratePerMinute
+        self.secondsToEmpty = secondsToEmpty
+        self.cacheHitRate = cacheHitRate
+        self.rate429 = rate429
+        self.requests429 = requests429
+        self.requests529 = requests529
+        self.untrackedPerMinute = untrackedPerMinute
+        self.lastRetryAfter = lastRetryAfter
+        self.uncachedInput5m = uncachedInput5m
+        self.cacheRead5m = cacheRead5m
+        self.cacheCreation5m = cacheCreation5m
+        self.cacheReadsCount = cacheReadsCount
+    }
 }
 
 /// One model class's totals over a replay: the `summary` object's bucket entry.
