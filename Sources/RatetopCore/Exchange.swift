@@ -102,6 +102,8 @@ public struct Exchange: Sendable {
     /// Message Batches traffic (priced at a discount).
     public var isBatch: Bool
     public var origin: LineOrigin
+    /// The value of the `--group-by` field, interned in the decoder's group catalog; -1 if none.
+    public var group: Int32 = -1
 
     public init(end: Double, start: Double? = nil, headersAt: Double? = nil, model: ModelRef, status: Int = 200,
                 requests: Int = 1, usage: Usage = .zero, headers: RateLimitHeaders? = nil,

@@ -16,8 +16,15 @@ import Darwin
 public struct ExchangeLogDecoder: LogDecoder {
     public let models: ModelCatalog
 
-    public init(models: ModelCatalog) {
+    /// The top-level field whose string value groups consumers (`--group-by`), and where its
+    /// values are interned.
+    private let groupField: [UInt8]
+    private let groups: ModelCatalog?
+
+    public init(models: ModelCatalog, groupBy field: String? = nil, groups: ModelCatalog? = nil) {
         self.models = models
+        self.groupField = Array((field ?? "").utf8)
+        self.groups = field == nil ? nil : groups ?? ModelCatalog()
     }
 
     public mutating func decode(line: UnsafeRawBufferPointer, origin: LineOrigin, into events: inout [Exchange]) -> LineOutcome {
@@ -46,6 +53,7 @@ public struct ExchangeLogDecoder: LogDecoder {
         var errorKind = ExchangeErrorKind.none
         var limited: Dimension?
         var isBatch = false
+        var group: Int32 = -1
         var first = true
         while let key = try cursor.nextKey(&first) {
             switch key.count {
@@ -71,7 +79,22 @@ public struct ExchangeLogDecoder: LogDecoder {
             case 7 where key.equals("ttfb_ms"):
                 ttfbMs = try cursor.readNumber()
             default:
-                try cursor.skipValue()
+                if let groups, key.count == groupField.count, !groupField.isEmpty,
+                   groupField.withUnsafeBufferPointer({ bytesEqual(key.base, $0.baseAddress!, key.count) }) {
+                    if cursor.peek() == UInt8(ascii: "\"") {
+                        let value = try cursor.readString()
+                        group = value.hasEscapes ? groups.intern(value.string).index : groups.intern(value.raw).index
+                    } else if cursor.consumeNull() {
+                        group = -1
+                    } else {
+                        // A number or boolean: group by its text.
+                        let start = cursor.p
+                        try cursor.skipValue()
+                        group = groups.intern(UnsafeRawBufferPointer(start: start, count: cursor.p - start)).index
+                    }
+                } else {
+                    try cursor.skipValue()
+                }
             }
         }
         guard cursor.atEnd() else { throw .trailing }
@@ -96,6 +119,7 @@ public struct ExchangeLogDecoder: LogDecoder {
             event.hasHeaders = true
             event.headers = headers
         }
+        event.group = group
         return event
     }
 

@@ -39,8 +39,14 @@ public final class LiveSources {
     /// A transcript file idle this long (wall time) releases the response it holds back.
     public var idleFlush = 5.0
 
-    public init(arguments: [String], format: LogFormat?, models: ModelCatalog, diagnostics: Diagnostics) throws(SourceError) {
+    /// The `--group-by` field, and its values seen so far (indexes are `Exchange.group`).
+    public let groupBy: String?
+    public let groups = ModelCatalog()
+
+    public init(arguments: [String], format: LogFormat?, models: ModelCatalog, diagnostics: Diagnostics,
+                groupBy: String? = nil) throws(SourceError) {
         self.arguments = arguments
+        self.groupBy = groupBy
         self.forcedFormat = format
         self.models = models
         self.diagnostics = diagnostics
@@ -124,7 +130,8 @@ public final class LiveSources {
     private func startDecoding(_ entry: Entry, into events: inout [Exchange]) {
         let format = forcedFormat ?? LogFormatDetector.detect(lines: entry.pendingLines.map(\.bytes)) ?? .exchange
         entry.format = format
-        entry.decoder = SourceOpener.makeDecoder(format, models: models, transcriptMemory: transcriptMemory)
+        entry.decoder = SourceOpener.makeDecoder(format, models: models, transcriptMemory: transcriptMemory,
+                                                 groupBy: groupBy, groups: groups)
         let pending = entry.pendingLines
         entry.pendingLines = []
         for line in pending {

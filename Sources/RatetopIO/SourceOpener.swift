@@ -52,9 +52,10 @@ public enum SourceOpener {
     /// A decoder for a format. `wholeDocument` reads a pretty-printed usage report as one document.
     public static func makeDecoder(_ format: LogFormat, models: ModelCatalog,
                                    transcriptMemory: TranscriptDedupMemory = TranscriptDedupMemory(),
-                                   wholeDocument: Bool = false) -> any LogDecoder {
+                                   wholeDocument: Bool = false, groupBy: String? = nil,
+                                   groups: ModelCatalog? = nil) -> any LogDecoder {
         switch format {
-        case .exchange: ExchangeLogDecoder(models: models)
+        case .exchange: ExchangeLogDecoder(models: models, groupBy: groupBy, groups: groups)
         case .claudeCode: ClaudeCodeTranscriptDecoder(models: models, memory: transcriptMemory)
         case .litellm: LiteLLMDecoder(models: models)
         case .usageReport: wholeDocument ? UsageReportDocumentDecoder(models: models) : UsageReportDecoder(models: models)

@@ -66,3 +66,23 @@ import Testing
         #expect(clock.paused && clock.now == 2000)
     }
 }
+
+@Suite struct GroupByTests {
+    @Test func theGroupByFieldIsInternedPerLine() {
+        let groups = ModelCatalog()
+        let lines = [
+            #"{"ts":"2026-11-20T09:00:00Z","status":200,"model":"claude-sonnet-4-5","app":"checkout"}"#,
+            #"{"ts":"2026-11-20T09:00:01Z","status":200,"app":"search","model":"claude-sonnet-4-5"}"#,
+            #"{"ts":"2026-11-20T09:00:02Z","status":200,"model":"claude-sonnet-4-5","app":7}"#,
+            #"{"ts":"2026-11-20T09:00:03Z","status":200,"model":"claude-sonnet-4-5"}"#,
+            #"{"ts":"2026-11-20T09:00:04Z","status":200,"model":"claude-sonnet-4-5","application":"x","app":"checkout"}"#,
+        ]
+        var decoder = ExchangeLogDecoder(models: ModelCatalog(), groupBy: "app", groups: groups)
+        var events: [Exchange] = []
+        for line in lines {
+            var bytes = Array(line.utf8)
+            _ = bytes.withUnsafeMutableBytes { decoder.decode(line: UnsafeRawBufferPointer($0), origin: LineOrigin(source: 0, line: 1), into: &events) }
+        }
+        #expect(events.map { $0.group >= 0 ? groups.names[Int($0.group)] : "-" } == ["checkout", "search", "7", "-", "checkout"])
+    }
+}
