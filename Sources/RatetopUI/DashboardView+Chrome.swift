@@ -18,16 +18,17 @@ extension DashboardView {
         }
     }
 
+    /// `tier1 (headers)`: the tier the limits match and where they came from.
     static func limitsSourceText(_ state: BucketState) -> (String, CellStyle) {
-        let tier = state.tier.map { $0 + " " + "(" } ?? ""
-        let close = state.tier == nil ? "" : ")"
+        let source: String
         switch state.limitsSource {
-        case .headers: return (tier + "limits from headers" + close, .normal)
-        case .file: return (tier + "limits from file" + close, .normal)
-        case .tier: return (tier + "limits from --tier" + close, .normal)
-        case .config: return (tier + "limits from config" + close, .normal)
+        case .headers: source = "headers"
+        case .file: source = "limits file"
+        case .tier: source = "--tier"
+        case .config: source = "config"
         case .unknown: return ("limits unknown", .warning)
         }
+        return ((state.tier ?? "custom") + " (" + source + ")", .normal)
     }
 
     static func drawHeader(_ model: DashboardModel, row: Rect, grid: inout CellGrid, glyphs: Glyphs, compact: Bool) {

@@ -105,8 +105,12 @@ extension DashboardView {
             x += grid.put(name + " binds first:", x: x, y: row.y, style: CellStyle.normal.emphasized) + 1
             x += grid.put("empty in " + NumberFormat.duration(seconds), x: x, y: row.y,
                           style: CellStyle(Headroom.role(state, binding)).emphasized)
-            x += grid.put(" at " + NumberFormat.compact(rate) + "/min, refill " + NumberFormat.compact(limit) + "/min",
-                          x: x, y: row.y, style: .normal, maxWidth: row.maxX - x)
+            x += grid.put(" at " + NumberFormat.compact(rate) + "/min", x: x, y: row.y, style: .normal,
+                          maxWidth: row.maxX - x)
+            if row.width >= 100 {
+                x += grid.put(" (refill " + NumberFormat.compact(limit) + "/min)", x: x, y: row.y, style: .muted,
+                              maxWidth: row.maxX - x)
+            }
         } else if Dimension.allCases.allSatisfy({ (Headroom.fraction(state, $0) ?? 1) >= 0.995 }) {
             x += grid.put("all buckets full", x: x, y: row.y, style: .muted)
         } else {
@@ -241,10 +245,9 @@ extension DashboardView {
                               multiplier >= 1.05 ? CellStyle.good.emphasized : .normal))
             }
             lines.append(first)
-            let dot = " " + String(glyphs.dot) + " "
             lines.append([("read ", .muted), (NumberFormat.compact(state.cacheRead5m), .normal),
-                          (dot + "written ", .muted), (NumberFormat.compact(state.cacheCreation5m), .normal),
-                          (dot + "uncached ", .muted), (NumberFormat.compact(state.uncachedInput5m), .normal)])
+                          ("  write ", .muted), (NumberFormat.compact(state.cacheCreation5m), .normal),
+                          ("  uncached ", .muted), (NumberFormat.compact(state.uncachedInput5m), .normal)])
             if state.cacheReadsCount {
                 lines.append([("cache reads count toward ITPM here", .muted)])
             } else if state.cacheRead5m > 0 {

@@ -56,7 +56,11 @@ public enum DashboardView {
         let available = rest.height - 4
         var alertRows = 0
         if !model.alerts.isEmpty { alertRows = min(1 + model.alerts.count, max(2, available / 4)) }
-        let graphRows = max(3, (available - alertRows) * 5 / 12)
+        // The drainers take what their rows need (at least three, so the layout does not jump
+        // with every new consumer); the graph keeps at least 5/12 and gets the rest.
+        let shared = available - alertRows
+        let drainerRows = min(2 + max(3, panel.drainers.count), shared - max(3, shared * 5 / 12))
+        let graphRows = shared - max(0, drainerRows)
         var cursor = rest
         if alertRows > 0 {
             let (alerts, after) = cursor.splitTop(alertRows)
@@ -66,9 +70,10 @@ public enum DashboardView {
         let (graph, afterGraph) = cursor.splitTop(graphRows)
         drawGraphs(panel, windowMinutes: model.graphWindowMinutes, in: graph, grid: &grid, glyphs: glyphs, stacked: false)
         let (middle, drainers) = afterGraph.splitTop(4)
-        let half = middle.width / 2
-        drawCache(panel.state, in: Rect(x: middle.x, y: middle.y, width: half - 1, height: 4), grid: &grid, glyphs: glyphs)
-        drawThrottling(panel.state, in: Rect(x: middle.x + half, y: middle.y, width: middle.width - half, height: 4),
+        // Cache gets the wider half: its token line is the longest.
+        let half = middle.width / 2 + 1
+        drawCache(panel.state, in: Rect(x: middle.x, y: middle.y, width: half, height: 4), grid: &grid, glyphs: glyphs)
+        drawThrottling(panel.state, in: Rect(x: middle.x + half + 1, y: middle.y, width: middle.width - half - 1, height: 4),
                        grid: &grid, glyphs: glyphs)
         drawDrainers(panel.drainers, grouping: model.grouping, in: drainers, grid: &grid, glyphs: glyphs)
     }
@@ -92,7 +97,7 @@ public enum DashboardView {
         let (lines, flexible) = rest.splitTop(2)
         drawCacheSummary(panel.state, row: lines.row(0), grid: &grid, glyphs: glyphs)
         drawThrottlingSummary(panel.state, row: lines.row(1), grid: &grid, glyphs: glyphs)
-        let lowerRows = flexible.height >= 5 ? flexible.height * 3 / 7 : 0
+        let lowerRows = flexible.height >= 5 ? (flexible.height + 1) / 2 : 0
         let (graph, lower) = flexible.splitTop(flexible.height - lowerRows)
         let dimension = Headroom.bindsFirst(panel.state) ?? .inputTokens
         drawGraph(panel, dimension: dimension, windowMinutes: model.graphWindowMinutes, in: graph,
