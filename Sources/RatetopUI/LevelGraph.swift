@@ -64,8 +64,13 @@ public struct LevelGraph: Sendable {
         for cellColumn in 0..<rect.width {
             let left = filled(samples[cellColumn * 2], steps: steps)
             let right = filled(samples[cellColumn * 2 + 1], steps: steps)
-            let lows = [fraction(samples[cellColumn * 2]), fraction(samples[cellColumn * 2 + 1])].compactMap { $0 }
-            let style = lows.min().map(styleForFraction) ?? .muted
+            let low: Double? = switch (fraction(samples[cellColumn * 2]), fraction(samples[cellColumn * 2 + 1])) {
+            case let (a?, b?): min(a, b)
+            case let (a?, nil): a
+            case let (nil, b?): b
+            case (nil, nil): nil
+            }
+            let style = low.map(styleForFraction) ?? .muted
             for cellRow in 0..<rect.height {
                 let base = (rect.height - 1 - cellRow) * 4 // dot rows below this cell
                 var bits: UInt32 = 0
