@@ -131,6 +131,7 @@ extension DashboardView {
         x = row.x + 1
         for binding in KeyTable.active(in: model.mode) {
             guard let hint = binding.hint, let key = binding.keys.first else { continue }
+            if binding.action == .dismiss && model.expanded == nil && !model.showHelp { continue }
             let keyText = key.displayName(glyphs: glyphs)
             let width = keyText.unicodeScalars.count + 1 + hint.unicodeScalars.count
             if x + width > infoStart - 2 { break }

@@ -317,16 +317,24 @@ extension DashboardView {
         drawLines([parts], x: row.x + 1, y: row.y, width: row.width - 2, maxY: row.maxY, grid: &grid)
     }
 
-    /// Draws runs of styled text, one line per entry, clipped to `width`.
+    /// Draws runs of styled text, one line per entry. A part that starts with a space begins a
+    /// new group (`"  write "`, `"8.20k"`); a group is drawn whole or not at all, so nothing
+    /// is cut in the middle of a number or a label.
     static func drawLines(_ lines: [[(String, CellStyle)]], x: Int, y: Int, width: Int, maxY: Int,
                           grid: inout CellGrid) {
         for (offset, parts) in lines.enumerated() {
             guard y + offset < maxY else { return }
             var cx = x
-            for (text, style) in parts {
-                let room = x + width - cx
-                guard room > 0 else { break }
-                cx += grid.put(text, x: cx, y: y + offset, style: style, maxWidth: room)
+            var index = 0
+            while index < parts.count {
+                var end = index + 1
+                while end < parts.count, parts[end].0.first != " " { end += 1 }
+                let groupWidth = parts[index..<end].reduce(0) { $0 + $1.0.unicodeScalars.count }
+                guard cx + groupWidth <= x + width else { break }
+                for (text, style) in parts[index..<end] {
+                    cx += grid.put(text, x: cx, y: y + offset, style: style)
+                }
+                index = end
             }
         }
     }

@@ -4,7 +4,7 @@ public enum KeyTable {
     public static let bindings: [KeyBinding] = [
         KeyBinding(keys: [.character("q")], label: "quit", hint: "quit", action: .quit),
         KeyBinding(keys: [.character("?")], label: "show or hide this help", hint: "help", action: .help),
-        KeyBinding(keys: [.escape], label: "close help or expanded panel", action: .dismiss),
+        KeyBinding(keys: [.escape], label: "close help or expanded panel", hint: "back", action: .dismiss),
         KeyBinding(keys: [.tab], label: "next model class", hint: "class", action: .nextClass),
         KeyBinding(keys: [.backTab], label: "previous model class", action: .previousClass),
         KeyBinding(keys: (1...9).map { .character(Character(String($0))) }, label: "model class by number",

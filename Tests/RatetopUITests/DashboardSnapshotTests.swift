@@ -12,6 +12,10 @@ import Testing
         assertSnapshot(grid.styleLines(), named: "full-80x24.styles")
     }
 
+    @Test func smallestFull70x20() {
+        assertSnapshot(F.render(F.model(), width: 70, height: 20).lines(), named: "full-70x20")
+    }
+
     @Test func full120x40() {
         assertSnapshot(F.render(F.model(), width: 120, height: 40).lines(), named: "full-120x40")
     }
