@@ -16,6 +16,10 @@ public enum Key: Hashable, Sendable {
     case end
     /// The terminal was resized (ncurses' `KEY_RESIZE`).
     case resize
+    /// Ctrl-C, or SIGINT/SIGTERM/SIGHUP delivered to the process.
+    case interrupt
+    /// F1…F63.
+    case function(Int)
 
     /// How the key is written in the help overlay and the status line.
     public func displayName(glyphs: Glyphs) -> String {
@@ -36,6 +40,8 @@ public enum Key: Hashable, Sendable {
         case .home: "home"
         case .end: "end"
         case .resize: "resize"
+        case .interrupt: "ctrl-c"
+        case .function(let number): "F\(number)"
         }
     }
 

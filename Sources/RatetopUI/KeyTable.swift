@@ -2,8 +2,8 @@
 /// cannot disagree. No binding uses Ctrl-A or Ctrl-B (tmux and screen prefixes).
 public enum KeyTable {
     public static let bindings: [KeyBinding] = [
-        KeyBinding(keys: [.character("q")], label: "quit", hint: "quit", action: .quit),
-        KeyBinding(keys: [.character("?")], label: "show or hide this help", hint: "help", action: .help),
+        KeyBinding(keys: [.character("q"), .interrupt], label: "quit", hint: "quit", action: .quit),
+        KeyBinding(keys: [.character("?"), .function(1)], label: "show or hide this help", hint: "help", action: .help),
         KeyBinding(keys: [.escape], label: "close help or expanded panel", hint: "back", action: .dismiss),
         KeyBinding(keys: [.tab], label: "next model class", hint: "class", action: .nextClass),
         KeyBinding(keys: [.backTab], label: "previous model class", action: .previousClass),

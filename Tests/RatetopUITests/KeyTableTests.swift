@@ -31,6 +31,8 @@ import Testing
         let replay = DashboardModel.Mode.replay(speed: 1, paused: false, finished: false)
         #expect(KeyTable.action(for: .character("q"), mode: live) == .quit)
         #expect(KeyTable.action(for: .character("?"), mode: live) == .help)
+        #expect(KeyTable.action(for: .function(1), mode: live) == .help)
+        #expect(KeyTable.action(for: .interrupt, mode: replay) == .quit)
         #expect(KeyTable.action(for: .tab, mode: live) == .nextClass)
         #expect(KeyTable.action(for: .character("1"), mode: live) == .selectClass(0))
         #expect(KeyTable.action(for: .character("9"), mode: live) == .selectClass(8))
