@@ -258,6 +258,31 @@ extension DashboardView {
             }
         }
         drawLines(lines, x: x, y: rect.y + 1, width: width, maxY: rect.maxY, grid: &grid)
+        // Expanded: input by kind, as bars.
+        guard total > 0, rect.height >= 10 else { return }
+        let kinds: [(String, Double, String)] = [
+            ("uncached", state.uncachedInput5m, "counts toward ITPM"),
+            ("cache write", state.cacheCreation5m, "counts toward ITPM"),
+            ("cache read", state.cacheRead5m, state.cacheReadsCount ? "counts toward ITPM" : "free on ITPM"),
+        ]
+        let top = rect.y + 1 + lines.count + 1
+        grid.put("input by kind", x: x, y: top, style: .muted)
+        let barWidth = max(0, min(40, width - 50))
+        for (offset, kind) in kinds.enumerated() {
+            let y = top + 1 + offset
+            guard y < rect.maxY else { break }
+            grid.put(kind.0, x: x, y: y, style: .normal)
+            Gauge(fraction: kind.1 / total, style: .accent).draw(in: Rect(x: x + 13, y: y, width: barWidth, height: 1),
+                                                                  grid: &grid, glyphs: glyphs)
+            var cx = x + 14 + barWidth
+            Table.putAligned(NumberFormat.percent(kind.1 / total), x: cx, y: y, width: 4, alignment: .right,
+                             style: .normal, grid: &grid, glyphs: glyphs)
+            cx += 5
+            Table.putAligned(NumberFormat.compact(kind.1), x: cx, y: y, width: 6, alignment: .right,
+                             style: .normal, grid: &grid, glyphs: glyphs)
+            cx += 8
+            grid.put(kind.2, x: cx, y: y, style: .muted, maxWidth: rect.maxX - 1 - cx)
+        }
     }
 
     static func drawCacheSummary(_ state: BucketState, row: Rect, grid: inout CellGrid, glyphs: Glyphs) {
@@ -297,6 +322,25 @@ extension DashboardView {
         lines.append([("529 overloaded  ", .muted), ("\(state.requests529)", state.requests529 > 0 ? .warning : .normal),
                       ("  (not your limit)", .muted)])
         drawLines(lines, x: rect.x + 1, y: rect.y + 1, width: rect.width - 2, maxY: rect.maxY, grid: &grid)
+        // Expanded: the share as a bar, and what the numbers mean.
+        guard rect.height >= 10 else { return }
+        let x = rect.x + 1
+        var y = rect.y + 1 + lines.count + 1
+        if let share = state.rate429, share.isFinite {
+            grid.put("throttled", x: x, y: y, style: .normal)
+            let barWidth = max(0, min(40, rect.width - 30))
+            Gauge(fraction: share, style: throttleStyle(share)).draw(in: Rect(x: x + 13, y: y, width: barWidth, height: 1),
+                                                                     grid: &grid, glyphs: glyphs)
+            y += 2
+        }
+        let notes = [
+            "429: a rate limit refused the request; retry-after says when it fits.",
+            "529: Anthropic is overloaded; counted apart, it is not your limit.",
+        ]
+        for note in notes where y < rect.maxY {
+            grid.put(note, x: x, y: y, style: .muted, maxWidth: rect.width - 2)
+            y += 1
+        }
     }
 
     static func drawThrottlingSummary(_ state: BucketState, row: Rect, grid: inout CellGrid, glyphs: Glyphs) {

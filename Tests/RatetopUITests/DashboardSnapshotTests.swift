@@ -53,6 +53,36 @@ import Testing
         assertSnapshot(F.render(model, width: 80, height: 24).lines(), named: "expanded-graph-80x24")
     }
 
+    @Test(arguments: [Panel.buckets, .cache, .throttling, .drainers])
+    func expandedPanel80x24(panel: Panel) {
+        var model = F.model()
+        model.expanded = panel
+        assertSnapshot(F.render(model, width: 80, height: 24).lines(), named: "expanded-\(panel.rawValue)-80x24")
+    }
+
+    @Test func hostileNumbersNeverTrap() {
+        var state = F.sonnet.state
+        state.remaining = PerDimension(requests: .nan, inputTokens: -.infinity, outputTokens: 1e300)
+        state.ratePerMinute = PerDimension(requests: .infinity, inputTokens: -5, outputTokens: .nan)
+        state.secondsToEmpty = PerDimension(requests: .nan, inputTokens: .infinity, outputTokens: -3)
+        state.limits = PerDimension(requests: 0, inputTokens: 1, outputTokens: Int.max)
+        state.cacheHitRate = .nan
+        state.rate429 = .infinity
+        state.lastRetryAfter = -.infinity
+        state.uncachedInput5m = .nan
+        var panel = F.sonnet
+        panel.state = state
+        panel.history = PerDimension(requests: [.nan, .infinity], inputTokens: [-1, nil], outputTokens: [1e308])
+        var model = F.model()
+        model.classes = [panel]
+        model.clock = .nan
+        for (width, height) in [(80, 24), (60, 16), (120, 40)] {
+            for glyphs in [Glyphs.unicode, .unicodeBlocks, .ascii] {
+                _ = F.render(model, width: width, height: height, glyphs: glyphs)
+            }
+        }
+    }
+
     @Test func alertsFiring80x24() {
         var model = F.model()
         model.alerts = [AlertRow(severity: "critical", summary: "ITPM headroom 12% on sonnet-4.x (3.6k of 30k); empty in ~42 s",
