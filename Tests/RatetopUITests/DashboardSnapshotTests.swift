@@ -136,3 +136,23 @@ import Testing
         #expect(gaugeStyles.allSatisfy { $0 == "c" }, "ITPM gauge should be critical: \(styles[row])")
     }
 }
+
+@Suite struct TabTests {
+    @Test func theSelectedTabStaysVisibleWhenTabsOverflow() throws {
+        var model = DashboardFixtures.model()
+        model.classes = (0..<12).map { index in
+            var panel = DashboardFixtures.haiku
+            panel.state.classID = "class-\(index)"
+            return panel
+        }
+        model.selectedClass = 11
+        let grid = DashboardFixtures.render(model, width: 80, height: 24)
+        let tabs = grid.lines()[1]
+        #expect(tabs.contains("class-11"))
+        #expect(tabs.hasPrefix("+"))
+        let styles = grid.styleLines()[1]
+        let range = try #require(tabs.range(of: "class-11"))
+        let start = tabs.unicodeScalars.distance(from: tabs.unicodeScalars.startIndex, to: range.lowerBound)
+        #expect(Array(styles)[start] == "S")
+    }
+}
