@@ -32,6 +32,9 @@ let package = Package(
         ),
         // A reference rate limiter and traffic model: ground truth for tests and sample logs.
         .target(name: "RatetopSimulation", dependencies: ["RatetopCore"]),
+        // The dashboard drawn into an in-memory cell grid: widgets, layouts, the key table.
+        // Pure: no terminal, no I/O, no clock.
+        .target(name: "RatetopUI", dependencies: ["RatetopCore"]),
         // The thin executable: argument parsing and wiring.
         .executableTarget(
             name: "ratetop",
@@ -52,5 +55,6 @@ let package = Package(
         .testTarget(name: "RatetopIOTests", dependencies: ["RatetopIO"]),
         .testTarget(name: "RatetopSimulationTests", dependencies: ["RatetopSimulation", "RatetopCore", "RatetopIO"]),
         .testTarget(name: "RatetopEndToEndTests", dependencies: ["RatetopIO"]),
+        .testTarget(name: "RatetopUITests", dependencies: ["RatetopUI", "RatetopCore"]),
     ]
 )

@@ -1,0 +1,181 @@
+import RatetopCore
+
+/// The frame around the panels: header, tabs, status line, section rules, the help overlay.
+extension DashboardView {
+    /// `── Title ───────────── right ──`: the title in the header style, the rule muted.
+    static func drawRule(_ title: String, right: String? = nil, row: Rect, grid: inout CellGrid, glyphs: Glyphs) {
+        guard !row.isEmpty else { return }
+        grid.fill(row, with: glyphs.horizontal, style: .muted)
+        var x = row.x + 2
+        if row.width > 6 {
+            x += grid.put(" " + title + " ", x: x, y: row.y, style: .header, maxWidth: row.maxX - x)
+        }
+        if let right, !right.isEmpty {
+            let text = " " + right + " "
+            let length = text.unicodeScalars.count
+            let start = row.maxX - 2 - length
+            if start > x { grid.put(text, x: start, y: row.y, style: .muted) }
+        }
+    }
+
+    /// `tier1 (headers)`: the tier the limits match and where they came from.
+    static func limitsSourceText(_ state: BucketState) -> (String, CellStyle) {
+        let source: String
+        switch state.limitsSource {
+        case .headers: source = "headers"
+        case .file: source = "limits file"
+        case .tier: source = "--tier"
+        case .config: source = "config"
+        case .unknown: return ("limits unknown", .warning)
+        }
+        return ((state.tier ?? "custom") + " (" + source + ")", .normal)
+    }
+
+    static func drawHeader(_ model: DashboardModel, row: Rect, grid: inout CellGrid, glyphs: Glyphs, compact: Bool) {
+        var x = row.x + 1
+        func segment(_ text: String, _ style: CellStyle, gap: Int = 2) {
+            guard x < row.maxX else { return }
+            x += grid.put(text, x: x, y: row.y, style: style, maxWidth: row.maxX - x)
+            x += gap
+        }
+        segment("ratetop", CellStyle.accent.emphasized)
+        switch model.mode {
+        case .live:
+            segment(glyphs.live, .good)
+        case .replay(let speed, let paused, let finished):
+            if finished {
+                segment(glyphs.finished, .muted, gap: 1)
+            } else if paused {
+                segment(glyphs.paused, .warning, gap: 1)
+            } else {
+                segment(glyphs.playing, .accent, gap: 1)
+            }
+            segment(NumberFormat.speed(speed, glyphs: glyphs), .normal)
+        }
+        segment(compact ? NumberFormat.timeOfDay(model.clock) + "Z" : NumberFormat.clock(model.clock), .normal)
+        if let state = model.selectedPanel?.state {
+            let (text, style) = limitsSourceText(state)
+            segment(compact ? (state.tier ?? "limits unknown") : text, compact && state.tier == nil ? .warning : style)
+        }
+        guard !model.sources.isEmpty else { return }
+        var sources = model.sources[0]
+        if model.sources.count > 1 { sources += " +\(model.sources.count - 1)" }
+        let room = row.maxX - 1 - x
+        guard room >= 6 else { return }
+        let fitted = Table.truncate(sources, to: room, glyphs: glyphs)
+        grid.put(fitted, x: row.maxX - 1 - fitted.unicodeScalars.count, y: row.y, style: .muted)
+    }
+
+    /// The tabs, one per class, each with its tightest bucket: the one-line overview.
+    static func drawTabs(_ model: DashboardModel, row: Rect, grid: inout CellGrid, glyphs: Glyphs) {
+        guard !model.classes.isEmpty else { return }
+        let selected = min(max(0, model.selectedClass), model.classes.count - 1)
+        struct Tab { var number: String; var name: String; var status: String; var role: ColorRole; var width: Int }
+        let tabs: [Tab] = model.classes.enumerated().map { index, panel in
+            let state = panel.state
+            let number = index < 9 ? "\(index + 1)" : " "
+            var status = "unknown"
+            var role = ColorRole.muted
+            if let dimension = Headroom.bindsFirst(state), let fraction = Headroom.fraction(state, dimension) {
+                status = dimension.limitName + " " + NumberFormat.percent(fraction)
+                role = Headroom.role(state, dimension)
+            }
+            let width = 1 + number.count + 1 + state.classID.unicodeScalars.count + 1 + status.count + 1
+            return Tab(number: number, name: state.classID, status: status, role: role, width: width)
+        }
+        // Scroll so the selected tab is visible.
+        var start = 0
+        func span(_ from: Int, _ to: Int) -> Int { tabs[from...to].reduce(0) { $0 + $1.width + 1 } }
+        while start < selected, span(start, selected) > row.width - 4 { start += 1 }
+        var x = row.x
+        if start > 0 { x += grid.put("+\(start) ", x: x, y: row.y, style: .muted) }
+        for index in start..<tabs.count {
+            let tab = tabs[index]
+            let remainingAfter = tabs.count - index - 1
+            let reserve = remainingAfter > 0 ? 4 : 0
+            if x + tab.width > row.maxX - reserve {
+                grid.put("+\(tabs.count - index)", x: x, y: row.y, style: .muted, maxWidth: row.maxX - x)
+                break
+            }
+            if index == selected {
+                grid.fill(Rect(x: x, y: row.y, width: tab.width, height: 1), style: .selection)
+                let text = " " + tab.number + " " + tab.name + " " + tab.status + " "
+                grid.put(text, x: x, y: row.y, style: CellStyle.selection.emphasized)
+            } else {
+                var cx = x + 1
+                cx += grid.put(tab.number, x: cx, y: row.y, style: .muted) + 1
+                cx += grid.put(tab.name, x: cx, y: row.y, style: .normal) + 1
+                grid.put(tab.status, x: cx, y: row.y, style: CellStyle(tab.role))
+            }
+            x += tab.width + 1
+        }
+    }
+
+    static func drawStatus(_ model: DashboardModel, row: Rect, grid: inout CellGrid, glyphs: Glyphs) {
+        // Right: what was read and the last problem; it has priority over the key hints.
+        var parts: [(String, CellStyle)] = [("lines " + NumberFormat.compact(Double(model.linesRead)), .muted)]
+        parts.append(("malformed \(NumberFormat.compact(Double(model.malformedLines)))",
+                      model.malformedLines > 0 ? .warning : .muted))
+        let fixedWidth = parts.reduce(0) { $0 + $1.0.unicodeScalars.count } + 2 * parts.count
+        if let problem = model.lastProblem, !problem.isEmpty {
+            let room = row.width - fixedWidth - 20
+            if room >= 8 { parts.append((Table.truncate(problem, to: room, glyphs: glyphs), .warning)) }
+        }
+        let infoWidth = parts.reduce(0) { $0 + $1.0.unicodeScalars.count } + 2 * (parts.count - 1)
+        var x = row.maxX - 1 - infoWidth
+        let infoStart = x
+        for (text, style) in parts {
+            x += grid.put(text, x: x, y: row.y, style: style) + 2
+        }
+        // Left: key hints from the key table, dropped from the end when short of room.
+        x = row.x + 1
+        for binding in KeyTable.active(in: model.mode) {
+            guard let hint = binding.hint, let key = binding.keys.first else { continue }
+            if binding.action == .dismiss && model.expanded == nil && !model.showHelp { continue }
+            let keyText = key.displayName(glyphs: glyphs)
+            let width = keyText.unicodeScalars.count + 1 + hint.unicodeScalars.count
+            if x + width > infoStart - 2 { break }
+            x += grid.put(keyText, x: x, y: row.y, style: CellStyle.accent.emphasized) + 1
+            x += grid.put(hint, x: x, y: row.y, style: .muted) + 2
+        }
+    }
+
+    /// The `?` overlay, drawn from `KeyTable.bindings`: a centred box, clipped to the grid.
+    static func drawHelp(mode: DashboardModel.Mode, into grid: inout CellGrid, glyphs: Glyphs) {
+        let bindings = KeyTable.bindings
+        let keyWidth = bindings.map { $0.keyText(glyphs: glyphs).unicodeScalars.count }.max() ?? 1
+        let lines: [(String, String, Bool)] = bindings.map { binding in
+            let label = binding.label + (binding.replayOnly ? " (replay)" : "")
+            let active = !binding.replayOnly || mode.isReplay
+            return (binding.keyText(glyphs: glyphs), label, active)
+        }
+        let footer = "? or esc closes"
+        let contentWidth = max(footer.count, lines.map { keyWidth + 2 + $0.1.unicodeScalars.count }.max() ?? 0)
+        let width = min(grid.width, contentWidth + 4)
+        let height = min(grid.height, lines.count + 4)
+        let box = Rect(x: max(0, (grid.width - width) / 2), y: max(0, (grid.height - height) / 2),
+                       width: width, height: height)
+        grid.fill(box, with: " ", style: .normal)
+        grid.fill(Rect(x: box.x, y: box.y, width: box.width, height: 1), with: glyphs.horizontal, style: .accent)
+        grid.fill(Rect(x: box.x, y: box.maxY - 1, width: box.width, height: 1), with: glyphs.horizontal, style: .accent)
+        grid.fill(Rect(x: box.x, y: box.y, width: 1, height: box.height), with: glyphs.vertical, style: .accent)
+        grid.fill(Rect(x: box.maxX - 1, y: box.y, width: 1, height: box.height), with: glyphs.vertical, style: .accent)
+        grid.set(glyphs.topLeft, x: box.x, y: box.y, style: .accent)
+        grid.set(glyphs.topRight, x: box.maxX - 1, y: box.y, style: .accent)
+        grid.set(glyphs.bottomLeft, x: box.x, y: box.maxY - 1, style: .accent)
+        grid.set(glyphs.bottomRight, x: box.maxX - 1, y: box.maxY - 1, style: .accent)
+        grid.put(" keys ", x: box.x + 2, y: box.y, style: .header, maxWidth: box.width - 4)
+        let inner = box.width - 4
+        for (offset, line) in lines.enumerated() {
+            let y = box.y + 1 + offset
+            guard y < box.maxY - 2 else { break }
+            let keyStyle = line.2 ? CellStyle.accent.emphasized : .muted
+            grid.put(line.0, x: box.x + 2, y: y, style: keyStyle, maxWidth: inner)
+            if keyWidth + 2 < inner {
+                grid.put(line.1, x: box.x + 2 + keyWidth + 2, y: y, style: line.2 ? .normal : .muted,
+                         maxWidth: inner - keyWidth - 2)
+            }
+        }
+        grid.put(footer, x: box.x + 2, y: box.maxY - 2, style: .muted, maxWidth: inner)
+    }
+}
