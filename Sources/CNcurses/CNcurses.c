@@ -219,10 +219,11 @@ enum { fatalSignalCount = sizeof fatalSignals / sizeof fatalSignals[0] };
 static struct sigaction previousFatal[fatalSignalCount];
 static volatile sig_atomic_t crashRestoreInstalled = 0;
 
-static void onFatalSignal(int signo) {
+static void onFatalSignal(int signo, siginfo_t *info, void *context) {
+    (void)context;
     if (openSessions > 0) {
         // Not async-signal-safe, like htop's CRT_handleSIGSEGV: the process is dying anyway, and
-        // a terminal left in raw mode with the alternate screen on is worse.
+        // a terminal left in raw mode on the alternate screen is worse.
         endwin();
     }
     for (int i = 0; i < fatalSignalCount; i++) {
@@ -231,19 +232,23 @@ static void onFatalSignal(int signo) {
             break;
         }
     }
-    // The signal is blocked while this handler runs, so it stays pending and reaches the
-    // previous handler (the Swift backtracer, or the default action: a core dump) as soon as we
-    // return. A fault re-executes the faulting instruction, which faults again for that handler.
-    raise(signo);
+    // Hand the signal to the previous handler (the Swift runtime's backtracer, or the default
+    // action). A fault the kernel raised (si_code > 0: SIGSEGV, SIGBUS, SIGILL from a Swift
+    // trap's ud2, SIGFPE) recurs when we return, because the faulting instruction runs again,
+    // so that handler sees the original address. A signal sent by a process (abort(), kill)
+    // or a SIGTRAP (int3 does not re-execute) is raised again instead: it stays blocked while
+    // this handler runs and is delivered as soon as we return.
+    if (info == NULL || info->si_code <= 0 || signo == SIGTRAP) raise(signo);
 }
 
 void CNcurses_installCrashRestore(void) {
     if (crashRestoreInstalled) return;
     struct sigaction action;
     memset(&action, 0, sizeof action);
-    action.sa_handler = onFatalSignal;
+    action.sa_sigaction = onFatalSignal;
     sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_ONSTACK; // use the Swift runtime's alternate stack if one is set up
+    // SA_ONSTACK: use the alternate stack if the Swift runtime set one up (stack overflow).
+    action.sa_flags = SA_SIGINFO | SA_ONSTACK;
     for (int i = 0; i < fatalSignalCount; i++) {
         sigaction(fatalSignals[i], &action, &previousFatal[i]);
     }
