@@ -74,6 +74,18 @@ CNcurses_Session *CNcurses_open(const char *term, int inputFD, int outputFD,
         return NULL;
     }
     set_term(screen);
+    // newterm() accepts TERM=dumb and other types that cannot move the cursor; a full-screen
+    // view would come out as a stream of characters, so refuse them here.
+    char *cursorAddress = tigetstr("cup");
+    if (cursorAddress == NULL || cursorAddress == (char *)-1) {
+        endwin();
+        delscreen(screen);
+        free(session);
+        fclose(input);
+        fclose(output);
+        *result = CNcurses_OpenCannotAddressCursor;
+        return NULL;
+    }
     session->screen = screen;
     session->input = input;
     session->output = output;

@@ -67,6 +67,8 @@ public final class Terminal {
     /// Opens the screen on a terminal with ncurses' `newterm()`.
     ///
     /// Call `Terminal.installCrashRestore()` once before, so a crash restores the terminal.
+    /// Open before starting worker threads: `setlocale` is not thread-safe against threads that
+    /// are parsing numbers or converting characters at the same moment.
     ///
     /// - Parameters:
     ///   - input: where keys come from; must be a terminal.
@@ -135,6 +137,9 @@ public final class Terminal {
             CNcurses_restoreTerminationHandlers()
             if result == CNcurses_OpenUnknownTerminal {
                 throw TerminalError.unknownTerminalType(termName)
+            }
+            if result == CNcurses_OpenCannotAddressCursor {
+                throw TerminalError.terminalCannotMoveCursor(termName)
             }
             throw TerminalError.systemError(operation: input < 0 ? "opening /dev/tty" : "duplicating the terminal descriptors", errno: error)
         }
@@ -245,6 +250,11 @@ public final class Terminal {
     /// Returns nil on timeout and for keys ratetop does not use. Reports `.interrupt` for Ctrl-C
     /// and when SIGINT, SIGTERM or SIGHUP arrived (the handlers only set a flag polled here), and
     /// `.resize` when the terminal changed size (ncurses handles SIGWINCH itself).
+    ///
+    /// A signal interrupts the wait only when it is delivered to the calling thread. Dispatch and
+    /// Swift concurrency worker threads block all signals, so when this runs on one of those,
+    /// the kernel delivers SIGWINCH/SIGTERM to another thread and the resize or interrupt is seen
+    /// when the timeout ends: keep the timeout short (a few hundred milliseconds).
     public func readKey(timeoutMilliseconds: Int) -> TerminalKey? {
         guard let session else { return nil }
         if let signal = takeTerminationSignal() {

@@ -211,6 +211,9 @@ struct TerminalPseudoTerminalTests {
         #expect(throws: TerminalError.unknownTerminalType("no-such-terminal")) {
             _ = try Terminal.open(input: pty.slave, output: pty.slave, term: "no-such-terminal", environment: environment([:]))
         }
+        #expect(throws: TerminalError.terminalCannotMoveCursor("dumb")) {
+            _ = try Terminal.open(input: pty.slave, output: pty.slave, term: "dumb", environment: environment([:]))
+        }
         #expect(throws: TerminalError.terminalTypeUnset) {
             _ = try Terminal.open(input: pty.slave, output: pty.slave, environment: environment([:]))
         }

@@ -31,6 +31,8 @@ typedef enum {
     CNcurses_OpenUnknownTerminal = 1,
     /// /dev/tty could not be opened, or dup()/fdopen() failed; see the errno out-parameter.
     CNcurses_OpenSystemError = 2,
+    /// The terminal type has no cursor addressing (`cup`), e.g. TERM=dumb: nothing to draw on.
+    CNcurses_OpenCannotAddressCursor = 3,
 } CNcurses_OpenResult;
 
 /// Opens a screen with newterm(). `term` NULL means $TERM. `inputFD`/`outputFD` are dup()ed,
