@@ -17,7 +17,6 @@ struct CNcurses_Session {
     SCREEN *screen;
     FILE *input;
     FILE *output;
-    bool ended;
 };
 
 static volatile sig_atomic_t openSessions = 0;
@@ -89,7 +88,6 @@ CNcurses_Session *CNcurses_open(const char *term, int inputFD, int outputFD,
     session->screen = screen;
     session->input = input;
     session->output = output;
-    session->ended = false;
     openSessions = openSessions + 1;
     *result = CNcurses_OpenOK;
     return session;

@@ -141,7 +141,10 @@ public final class Terminal {
             if result == CNcurses_OpenCannotAddressCursor {
                 throw TerminalError.terminalCannotMoveCursor(termName)
             }
-            throw TerminalError.systemError(operation: input < 0 ? "opening /dev/tty" : "duplicating the terminal descriptors", errno: error)
+            let operation = input < 0
+                ? "opening /dev/tty (the process may have no controlling terminal)"
+                : "duplicating the terminal descriptors"
+            throw TerminalError.systemError(operation: operation, errno: error)
         }
         _ = CNcurses_configureModes(escapeDelayMilliseconds)
         CNcurses_defineFallbackKeys()
@@ -231,7 +234,7 @@ public final class Terminal {
     private func put(_ cell: TerminalCell, x: Int, y: Int) {
         var attributes = roleAttributes[Int(cell.role.rawValue)]
         if cell.bold { attributes |= CNcurses_attrBold() }
-        if cell.reverse { attributes ^= CNcurses_attrReverse() }
+        if cell.reverse { attributes |= CNcurses_attrReverse() }
         _ = CNcurses_putCell(Int32(y), Int32(x), glyph(cell.scalar), attributes, rolePairs[Int(cell.role.rawValue)])
     }
 

@@ -5,7 +5,9 @@
 public struct TerminalCell: Equatable, Hashable, Sendable {
     public var scalar: Unicode.Scalar
     public var role: TerminalColorRole
+    /// Bold on top of the role's style (a role may already be bold).
     public var bold: Bool
+    /// Reverse video on top of the role's style (a role may already be reversed).
     public var reverse: Bool
 
     public init(
