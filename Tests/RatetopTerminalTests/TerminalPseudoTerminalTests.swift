@@ -247,4 +247,19 @@ struct TerminalPseudoTerminalTests {
         tcgetattr(pty.slave, &modes)
         #expect(modes.c_lflag & tcflag_t(ECHO | ICANON) == tcflag_t(ECHO | ICANON))
     }
+
+    @Test func deinitClosesTheScreen() throws {
+        let pty = try PseudoTerminal()
+        do {
+            let terminal = try openScreen(pty)
+            withExtendedLifetime(terminal) {
+                terminal.draw(TerminalFrame(width: 40, height: 10, fill: TerminalCell("x")))
+                #expect(CNcurses_openSessionCount() == 1)
+            }
+        }
+        #expect(CNcurses_openSessionCount() == 0)
+        var modes = termios()
+        tcgetattr(pty.slave, &modes)
+        #expect(modes.c_lflag & tcflag_t(ECHO | ICANON) == tcflag_t(ECHO | ICANON))
+    }
 }
