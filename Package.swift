@@ -30,6 +30,14 @@ let package = Package(
             resources: [.copy("Resources/limits-table.yaml")],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
+        // The ncurses shim: attribute macros and C globals Swift cannot import, crash-time restore.
+        .target(
+            name: "CNcurses",
+            linkerSettings: [.linkedLibrary("ncursesw")]
+        ),
+        // The only module that talks to ncurses: opens the screen, copies changed cells out,
+        // decodes keys, restores the terminal.
+        .target(name: "RatetopTerminal", dependencies: ["CNcurses"]),
         // A reference rate limiter and traffic model: ground truth for tests and sample logs.
         .target(name: "RatetopSimulation", dependencies: ["RatetopCore"]),
         // The dashboard drawn into an in-memory cell grid: widgets, layouts, the key table.
@@ -54,6 +62,7 @@ let package = Package(
         .testTarget(name: "RatetopCoreTests", dependencies: ["RatetopCore", "RatetopIO"]),
         .testTarget(name: "RatetopIOTests", dependencies: ["RatetopIO"]),
         .testTarget(name: "RatetopSimulationTests", dependencies: ["RatetopSimulation", "RatetopCore", "RatetopIO"]),
+        .testTarget(name: "RatetopTerminalTests", dependencies: ["RatetopTerminal", "CNcurses"]),
         .testTarget(name: "RatetopEndToEndTests", dependencies: ["RatetopIO"]),
         .testTarget(name: "RatetopUITests", dependencies: ["RatetopUI", "RatetopCore"]),
     ]
