@@ -27,7 +27,7 @@ let package = Package(
         .target(
             name: "RatetopIO",
             dependencies: ["RatetopCore"],
-            resources: [.copy("Resources/limits-table.yaml")],
+            resources: [.copy("Resources/limits-table.yaml"), .copy("Resources/sample-day.jsonl")],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         // The ncurses shim: attribute macros and C globals Swift cannot import, crash-time restore.
@@ -43,11 +43,13 @@ let package = Package(
         // The dashboard drawn into an in-memory cell grid: widgets, layouts, the key table.
         // Pure: no terminal, no I/O, no clock.
         .target(name: "RatetopUI", dependencies: ["RatetopCore"]),
+        // The dashboard: sessions (live or replay) wired to the view and the terminal.
+        .target(name: "RatetopDashboard", dependencies: ["RatetopCore", "RatetopIO", "RatetopUI", "RatetopTerminal"]),
         // The thin executable: argument parsing and wiring.
         .executableTarget(
             name: "ratetop",
             dependencies: [
-                "RatetopCore", "RatetopIO",
+                "RatetopCore", "RatetopIO", "RatetopDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,5 +67,6 @@ let package = Package(
         .testTarget(name: "RatetopTerminalTests", dependencies: ["RatetopTerminal", "CNcurses"]),
         .testTarget(name: "RatetopEndToEndTests", dependencies: ["RatetopIO"]),
         .testTarget(name: "RatetopUITests", dependencies: ["RatetopUI", "RatetopCore"]),
+        .testTarget(name: "RatetopDashboardTests", dependencies: ["RatetopDashboard", "RatetopUI", "RatetopIO", "RatetopCore"]),
     ]
 )

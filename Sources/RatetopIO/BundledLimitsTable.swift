@@ -30,9 +30,13 @@ public enum BundledLimitsTable {
         }
     }
 
-    /// Finds the resource without `Bundle.module`, which traps when the bundle is missing.
-    static func resourceURL() -> URL? {
-        let name = "limits-table"
+    /// The bundled sample log (`ratetop demo`), if the installation has it.
+    public static func samplePath() -> String? {
+        resourceURL(name: "sample-day", extension: "jsonl")?.path
+    }
+
+    /// Finds a resource without `Bundle.module`, which traps when the bundle is missing.
+    static func resourceURL(name: String = "limits-table", extension ext: String = "yaml") -> URL? {
         let bundleNames = ["ratetop_RatetopIO.resources", "ratetop_RatetopIO.bundle"]
         var directories: [URL] = []
         if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent() {
@@ -42,15 +46,15 @@ public enum BundledLimitsTable {
         directories.append(Bundle.main.bundleURL)
         for directory in directories {
             for bundleName in bundleNames {
-                let candidate = directory.appendingPathComponent(bundleName).appendingPathComponent("\(name).yaml")
+                let candidate = directory.appendingPathComponent(bundleName).appendingPathComponent("\(name).\(ext)")
                 if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
             }
         }
         // Test bundles and other layouts: fall back to the bundle SwiftPM generated, when present.
         for bundle in Bundle.allBundles + [Bundle.main] {
-            if let url = bundle.url(forResource: name, withExtension: "yaml") { return url }
+            if let url = bundle.url(forResource: name, withExtension: ext) { return url }
         }
-        let moduleURL = Bundle.module.url(forResource: name, withExtension: "yaml")
+        let moduleURL = Bundle.module.url(forResource: name, withExtension: ext)
         return moduleURL
     }
 }

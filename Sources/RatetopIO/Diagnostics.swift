@@ -3,6 +3,8 @@
 public final class Diagnostics {
     public private(set) var malformedLines = 0
     public private(set) var messages: [String] = []
+    /// The most recent problem, shown or not (for a status line).
+    public private(set) var lastMessage: String?
     public let limit: Int
     private let report: (String) -> Void
 
@@ -14,8 +16,9 @@ public final class Diagnostics {
     /// Counts a malformed line of `path`.
     public func malformed(path: String, line: Int, reason: String) {
         malformedLines += 1
-        guard messages.count < limit else { return }
         let message = "\(path):\(line): \(reason)"
+        lastMessage = message
+        guard messages.count < limit else { return }
         messages.append(message)
         report(message)
     }

@@ -24,7 +24,7 @@ public final class LiveSources {
 
     private let arguments: [String]
     private let forcedFormat: LogFormat?
-    private let models: ModelCatalog
+    public let models: ModelCatalog
     private let diagnostics: Diagnostics
     private let transcriptMemory = TranscriptDedupMemory()
     private var entries: [Entry] = []

@@ -7,7 +7,7 @@ struct Ratetop {
     static let configuration = CommandConfiguration(
         commandName: "ratetop",
         abstract: "top for Claude API rate limits: rebuilds the real token buckets from your logs.",
-        subcommands: [ReplayCommand.self, LimitsCommand.self])
+        subcommands: [WatchCommand.self, ReplayCommand.self, DemoCommand.self, LimitsCommand.self])
 
     static func main() {
         do {

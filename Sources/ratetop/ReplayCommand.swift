@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RatetopCore
+import RatetopDashboard
 import RatetopIO
 
 /// `ratetop replay FILE... --headless`: plays a past log through the engine.
@@ -19,6 +20,9 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "No screen: write JSON lines.")
     var headless = false
 
+    @Option(help: ArgumentHelp("Virtual seconds per real second in the dashboard (+/- change it).", valueName: "N"))
+    var speed: Double = 60
+
     @Option(help: ArgumentHelp("What to write: state, summary (comma-separated).", valueName: "LIST"))
     var emit: String = "summary"
 
@@ -35,9 +39,7 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         guard !files.isEmpty else { throw UsageFailure("replay: name at least one log file (or - for stdin)") }
-        guard headless else {
-            throw UsageFailure("replay: the dashboard is not built yet; use --headless")
-        }
+        guard headless else { return try runDashboard() }
         let kinds = emit.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         for kind in kinds where !["state", "summary"].contains(kind) {
             throw UsageFailure(kind == "alerts"
@@ -69,7 +71,7 @@ struct ReplayCommand: ParsableCommand {
             runner = try ReplayRunner(options: options, configuration: EngineConfiguration(table: table, tierID: common.tier),
                                       output: sink, diagnostics: diagnostics)
         } catch {
-            throw UsageFailure(error.description)
+            throw UsageFailure("\(error)")
         }
         runner.run()
         if let overflow = diagnostics.overflowMessage {
@@ -78,6 +80,24 @@ struct ReplayCommand: ParsableCommand {
         if let failure = sink.failure {
             FileHandle.standardError.write(Data("ratetop: cannot write the output: \(failure)\n".utf8))
             throw ExitCode(1)
+        }
+    }
+
+    /// The dashboard on a virtual clock, with pause, speed and seek; holds the last frame.
+    private func runDashboard() throws {
+        guard speed > 0, speed.isFinite else { throw UsageFailure("--speed \(speed): expected a positive number") }
+        let table = try common.loadTable()
+        let format = try common.logFormat()
+        try DashboardLauncher.run { diagnostics in
+            let feed: ReplayFeed
+            do {
+                feed = try ReplayFeed(paths: files, format: format, models: ModelCatalog(), diagnostics: diagnostics)
+            } catch {
+                throw UsageFailure("\(error)")
+            }
+            return DashboardSession(input: .replay(feed, speed: speed),
+                                    configuration: EngineConfiguration(table: table, tierID: common.tier),
+                                    models: feed.models, diagnostics: diagnostics)
         }
     }
 }

@@ -1,0 +1,254 @@
+import Foundation
+import RatetopCore
+import RatetopIO
+import RatetopUI
+
+/// Everything the dashboard shows and does, without a terminal: it pulls events from live
+/// sources or a replay feed, moves the clock, samples the level history, keeps who is draining,
+/// applies key actions, and builds the `DashboardModel` the view draws. The terminal loop
+/// (`DashboardApp`) only feeds it wall time and keys.
+public final class DashboardSession {
+    /// Where events come from.
+    public enum Input {
+        case live(LiveSources)
+        case replay(ReplayFeed, speed: Double)
+    }
+
+    private let configuration: EngineConfiguration
+    private let models: ModelCatalog
+    private var input: Input
+    private var engine: UsageEngine
+    private var history = LevelHistory()
+    private var ledger = DrainLedger()
+    private var clock: VirtualClock?
+    private var lastWall: Double?
+    private var sampledSecond: Int64 = .min
+    private let sourceNames: [String]
+    public let diagnostics: Diagnostics
+    private var replayDiagnostics: Diagnostics?
+    private var pending: [Exchange] = []
+
+    // What the user chose.
+    public private(set) var selectedClass = 0
+    public private(set) var graphWindowMinutes = 5
+    public private(set) var groupingIndex = 0
+    public private(set) var expanded: Panel?
+    public private(set) var showHelp = false
+    public private(set) var quit = false
+    private let groupings: [String]
+
+    /// Seek steps for ←/→ in replay (seconds of virtual time).
+    public var seekStep = 300.0
+
+    public init(input: Input, configuration: EngineConfiguration, models: ModelCatalog, diagnostics: Diagnostics,
+                groupBy: String? = nil) {
+        self.input = input
+        self.configuration = configuration
+        self.models = models
+        self.diagnostics = diagnostics
+        engine = UsageEngine(configuration: configuration, models: models)
+        groupings = ["source", "project", "session"] + (groupBy.map { [$0] } ?? [])
+        switch input {
+        case .live(let sources):
+            sourceNames = sources.paths.map { $0 == SourcePaths.stdin ? "<stdin>" : $0 }
+        case .replay(let feed, let speed):
+            sourceNames = feed.files
+            clock = VirtualClock(start: (feed.firstTime ?? 0).rounded(.down), speed: speed)
+            replayDiagnostics = feed.diagnostics
+        }
+        if groupBy != nil { groupingIndex = groupings.count - 1 }
+    }
+
+    /// The time the dashboard shows: the wall clock live, the virtual clock in replay.
+    public var now: Double { clock?.now ?? lastWall ?? 0 }
+
+    /// Moves time to `wallNow` (seconds since the epoch) and takes in what arrived. Returns
+    /// true when anything changed that the screen should show.
+    @discardableResult
+    public func tick(wallNow: Double) -> Bool {
+        defer { lastWall = wallNow }
+        switch input {
+        case .live(let sources):
+            pending.removeAll(keepingCapacity: true)
+            sources.poll(now: wallNow, into: &pending)
+            for event in pending { ingest(event) }
+            sample(through: wallNow)
+            return !pending.isEmpty || Int64(wallNow) != Int64(lastWall ?? 0)
+        case .replay(let feed, _):
+            guard var clock else { return false }
+            let before = clock.now
+            clock.advance(wallSeconds: wallNow - (lastWall ?? wallNow))
+            play(feed, from: before, to: clock.now)
+            // At the end of the log the clock stops there and the last frame holds.
+            if feed.finished, !clock.paused, engine.now.isFinite, clock.now >= engine.now.rounded(.up) {
+                clock.hold(at: max(before, engine.now.rounded(.up)))
+            }
+            self.clock = clock
+            return clock.now != before
+        }
+    }
+
+    /// Feeds the replay second by second so the history graph has every second.
+    private func play(_ feed: ReplayFeed, from: Double, to: Double) {
+        var second = from.rounded(.down) + 1
+        while second <= to {
+            feed.events(through: second) { ingest($0) }
+            sample(through: second)
+            second += 1
+        }
+        feed.events(through: to) { ingest($0) }
+    }
+
+    private func ingest(_ event: Exchange) {
+        if case .outOfOrder(let behind) = engine.ingest(event) {
+            diagnostics.malformed(path: sourceName(event.origin.source), line: event.origin.line,
+                                  reason: "out of order: stamped \(Int(behind.rounded())) s before lines already read, skipped")
+            return
+        }
+        guard let classID = classID(of: event.model) else { return }
+        if !event.isThrottled && !event.isOverloaded {
+            let info = configuration.table.modelClass(id: classID)
+            let counted = event.usage.countedInputTokens(cacheReadsCount: info?.cacheReadsCountTowardITPM ?? false)
+            ledger.record(event, classID: classID, countedInput: counted, field: event.group)
+        }
+    }
+
+    private var classOfModel: [Int32: String] = [:]
+
+    private func classID(of model: ModelRef) -> String? {
+        if let known = classOfModel[model.index] { return known }
+        let name = models.name(model)
+        let id = configuration.table.modelClass(for: name)?.id ?? name.lowercased()
+        classOfModel[model.index] = id
+        return id
+    }
+
+    private func sample(through time: Double) {
+        let second = Int64(time.rounded(.down))
+        guard second > sampledSecond else { return }
+        sampledSecond = second
+        history.record(engine.state(at: Double(second)))
+    }
+
+    private func sourceName(_ index: Int32) -> String {
+        switch input {
+        case .live(let sources): sources.displayName(index)
+        case .replay(let feed, _): feed.displayName(index)
+        }
+    }
+
+    // MARK: Keys
+
+    /// Applies a key action.
+    public func handle(_ action: KeyAction) {
+        let classCount = max(1, engine.classIDs.count)
+        switch action {
+        case .quit: quit = true
+        case .help: showHelp.toggle()
+        case .dismiss:
+            if showHelp { showHelp = false } else { expanded = nil }
+        case .nextClass: selectedClass = (selectedClass + 1) % classCount
+        case .previousClass: selectedClass = (selectedClass + classCount - 1) % classCount
+        case .selectClass(let index): if index < classCount { selectedClass = index }
+        case .graphWindow: graphWindowMinutes = DashboardModel.nextGraphWindow(after: graphWindowMinutes)
+        case .grouping: groupingIndex = (groupingIndex + 1) % groupings.count
+        case .expand: expanded = Panel.next(after: expanded, hasAlerts: false)
+        case .pause: clock?.togglePause()
+        case .faster: clock?.faster()
+        case .slower: clock?.slower()
+        case .seekForward: seek(by: seekStep)
+        case .seekBack: seek(by: -seekStep)
+        }
+    }
+
+    /// Moves the replay clock. Forward plays the skipped span at once; backward starts again
+    /// from the top (the engine cannot run backwards) and plays up to the target.
+    public func seek(by seconds: Double) {
+        guard case .replay(let feed, let speed) = input, var clock else { return }
+        let target = max(feed.firstTime?.rounded(.down) ?? clock.now, clock.now + seconds)
+        if seconds >= 0 {
+            let from = clock.now
+            clock.seek(to: target)
+            self.clock = clock
+            play(feed, from: from, to: target)
+            return
+        }
+        let fresh: ReplayFeed
+        do {
+            fresh = try feed.reopen(diagnostics: Diagnostics(limit: 0))
+        } catch {
+            diagnostics.malformed(path: "replay", line: 0, reason: "cannot seek back: \(error.description)")
+            return
+        }
+        engine = UsageEngine(configuration: configuration, models: models)
+        history.reset()
+        ledger = DrainLedger()
+        sampledSecond = .min
+        input = .replay(fresh, speed: speed)
+        replayDiagnostics = fresh.diagnostics
+        let start = (fresh.firstTime ?? target).rounded(.down)
+        // Only the last hour before the target needs per-second history.
+        let historyFrom = max(start, target - Double(LevelHistory.seconds))
+        fresh.events(through: historyFrom) { ingest($0) }
+        sampledSecond = Int64(historyFrom) - 1
+        play(fresh, from: historyFrom, to: target)
+        let wasPaused = clock.paused
+        clock = VirtualClock(start: target, speed: clock.speed)
+        if wasPaused { clock.togglePause() }
+        self.clock = clock
+    }
+
+    // MARK: The model
+
+    /// What the view draws now.
+    public func model() -> DashboardModel {
+        let time = now
+        let state = engine.state(at: time)
+        let window = graphWindowMinutes * 60
+        if selectedClass >= state.buckets.count { selectedClass = max(0, state.buckets.count - 1) }
+        let grouping = groupings[groupingIndex]
+        let panels = state.buckets.enumerated().map { index, bucket -> ClassPanel in
+            var levels = PerDimension<[Double?]>(repeating: [])
+            for dimension in Dimension.allCases {
+                levels[dimension] = history.levels(classID: bucket.classID, dimension: dimension, seconds: window)
+            }
+            let drainers = index == selectedClass ? self.drainers(classID: bucket.classID, now: time, grouping: grouping) : []
+            return ClassPanel(state: bucket, history: levels, drainers: drainers)
+        }
+        var mode = DashboardModel.Mode.live
+        var lines = 0
+        var malformed = diagnostics.malformedLines
+        switch input {
+        case .live(let sources):
+            lines = sources.lines
+        case .replay(let feed, _):
+            lines = feed.lines
+            malformed += replayDiagnostics?.malformedLines ?? 0
+            if let clock { mode = .replay(speed: clock.speed, paused: clock.paused, finished: feed.finished && clock.paused) }
+        }
+        var problem = replayDiagnostics?.lastMessage ?? diagnostics.lastMessage
+        if case .live(let sources) = input, let change = sources.lastChange { problem = diagnostics.lastMessage ?? change }
+        return DashboardModel(mode: mode, clock: time, sources: sourceNames, classes: panels, selectedClass: selectedClass,
+                              graphWindowMinutes: graphWindowMinutes, grouping: grouping, linesRead: lines,
+                              malformedLines: malformed, lastProblem: problem, alerts: [], expanded: expanded,
+                              showHelp: showHelp)
+    }
+
+    private func drainers(classID: String, now: Double, grouping: String) -> [Drainer] {
+        let names = sourceNames
+        let groups: ModelCatalog?
+        if case .live(let sources) = input { groups = sources.groups } else { groups = nil }
+        let consumers = ledger.top(classID: classID, now: now, limit: 8) { entry -> String? in
+            let path = Int(entry.source) < names.count ? names[Int(entry.source)] : "?"
+            switch grouping {
+            case "source": return (path as NSString).lastPathComponent
+            case "project": return ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent
+            case "session": return ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            default:
+                guard let groups, entry.field >= 0, Int(entry.field) < groups.count else { return "(no \(grouping))" }
+                return groups.names[Int(entry.field)]
+            }
+        }
+        return consumers.map { Drainer(name: $0.name, sharePerDimension: $0.share, perMinute: $0.perMinute) }
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import RatetopCore
+import RatetopDashboard
+import RatetopIO
+
+/// `ratetop watch SOURCE...`: the live dashboard over logs that keep growing.
+struct WatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Watch the buckets live in a terminal dashboard, following logs as they grow.",
+        discussion: """
+        Files are followed like tail -F (appends, truncation, rotation, deletion and re-creation); \
+        directories and globs pick up new *.jsonl files; - reads standard input. With no source, \
+        follows Claude Code's transcript directories when they exist.
+        """)
+
+    @Argument(help: ArgumentHelp("Log files, directories, globs, or - for stdin.", valueName: "SOURCE"))
+    var sources: [String] = []
+
+    @Option(name: .customLong("group-by"), help: ArgumentHelp("Group 'who is draining' by this top-level field of exchange lines.", valueName: "FIELD"))
+    var groupBy: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let table = try common.loadTable()
+        let format = try common.logFormat()
+        var arguments = sources
+        if arguments.isEmpty {
+            arguments = Self.claudeCodeDirectories()
+            guard !arguments.isEmpty else {
+                throw UsageFailure("watch: no source given and no Claude Code transcripts found; name a log (ratetop watch app.jsonl) or try ratetop demo")
+            }
+        }
+        try DashboardLauncher.run { diagnostics in
+            let live: LiveSources
+            do {
+                live = try LiveSources(arguments: arguments, format: format, models: ModelCatalog(), diagnostics: diagnostics,
+                                       groupBy: groupBy)
+            } catch {
+                throw UsageFailure("\(error)")
+            }
+            return DashboardSession(input: .live(live), configuration: EngineConfiguration(table: table, tierID: common.tier),
+                                    models: live.models, diagnostics: diagnostics, groupBy: groupBy)
+        }
+    }
+
+    /// Claude Code's transcript directories that exist: `CLAUDE_CONFIG_DIR` (comma-separated),
+    /// else `~/.claude/projects` and `~/.config/claude/projects`.
+    static func claudeCodeDirectories(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        let roots = environment["CLAUDE_CONFIG_DIR"].map { $0.split(separator: ",").map(String.init) }
+            ?? ["\(home)/.claude", "\(home)/.config/claude"]
+        return roots.map { ($0 as NSString).appendingPathComponent("projects") }.filter {
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue
+        }
+    }
+}
+
+/// `ratetop demo`: the bundled sample replayed in the dashboard.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Replay the bundled sample (a Tier 1 team's day, with 429 storms) in the dashboard.")
+
+    @Option(help: ArgumentHelp("Virtual seconds per real second.", valueName: "N"))
+    var speed: Double = 60
+
+    func run() throws {
+        guard let sample = BundledLimitsTable.samplePath() else {
+            throw UsageFailure("demo: the bundled sample is missing from the installation")
+        }
+        var replay = try ReplayCommand.parse([sample, "--speed", String(speed)])
+        try replay.run()
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import RatetopCore
+import RatetopIO
+import RatetopUI
+import Testing
+@testable import RatetopDashboard
+
+/// The dashboard's behaviour without a terminal: the clock, the feed, keys, the model.
+@Suite struct DashboardSessionTests {
+    static let start = 1_795_165_200.0  // 2026-11-20T09:00:00Z
+
+    static func line(_ seconds: Double, model: String = "claude-sonnet-4-5-20250929", input: Int = 1000, output: Int = 100,
+                     status: Int = 200) -> String {
+        let stamp = RFC3339.format(start + seconds, fractionDigits: 3)
+        if status != 200 {
+            return #"{"ts":"\#(stamp)","model":"\#(model)","status":\#(status),"error":{"type":"rate_limit_error","message":"... 30,000 input tokens per minute"}}"#
+        }
+        return #"{"ts":"\#(stamp)","latency_ms":1000,"model":"\#(model)","status":200,"usage":{"input_tokens":\#(input),"output_tokens":\#(output)}}"#
+    }
+
+    func replaySession(_ lines: [String], speed: Double = 60) throws -> (DashboardSession, String) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ratetop-dash-\(UUID().uuidString).jsonl").path
+        FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8))
+        let diagnostics = Diagnostics(limit: 10)
+        let feed = try ReplayFeed(paths: [path], format: nil, models: ModelCatalog(), diagnostics: diagnostics)
+        let session = DashboardSession(input: .replay(feed, speed: speed),
+                                       configuration: EngineConfiguration(table: try BundledLimitsTable.load(), tierID: "tier1"),
+                                       models: feed.models, diagnostics: diagnostics)
+        return (session, path)
+    }
+
+    @Test func theReplayClockPlaysTheLogAtItsSpeedAndHoldsTheLastFrame() throws {
+        let (session, path) = try replaySession((0..<10).map { Self.line(Double($0) * 6) })
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        session.tick(wallNow: 1000)
+        #expect(session.now == Self.start)
+        session.tick(wallNow: 1000.5)  // 30 s of log at 60×
+        #expect(session.now == Self.start + 30)
+        let model = session.model()
+        #expect(model.classes.count == 1)
+        #expect(model.classes.first?.state.ratePerMinute.requests == 6)  // lines at 0, 6, ..., 30
+        if case .replay(let speed, let paused, _) = model.mode {
+            #expect(speed == 60 && !paused)
+        } else {
+            Issue.record("not in replay mode")
+        }
+        session.tick(wallNow: 1010)  // far past the end
+        #expect(session.now == Self.start + 54)
+        if case .replay(_, let paused, let finished) = session.model().mode {
+            #expect(paused && finished)
+        }
+    }
+
+    @Test func theStateOnScreenMatchesTheHeadlessEngine() throws {
+        let lines = (0..<40).map { Self.line(Double($0) * 1.5, input: 2000 + $0 * 10) }
+        let (session, path) = try replaySession(lines)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        session.tick(wallNow: 0)
+        session.tick(wallNow: 1)
+        let shown = try #require(session.model().classes.first?.state)
+        let engine = UsageEngine(configuration: EngineConfiguration(table: try BundledLimitsTable.load(), tierID: "tier1"),
+                                 models: ModelCatalog())
+        let feed = try ReplayFeed(paths: [path], format: nil, models: engine.models, diagnostics: Diagnostics())
+        feed.events(through: session.now) { engine.ingest($0) }
+        let headless = try #require(engine.state(at: session.now).buckets.first)
+        #expect(shown.remaining == headless.remaining)
+        #expect(shown.ratePerMinute == headless.ratePerMinute)
+    }
+
+    @Test func seekingBackReplaysFromTheTopAndForwardSkipsAhead() throws {
+        let (session, path) = try replaySession((0..<200).map { Self.line(Double($0) * 10) })
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        session.tick(wallNow: 0)
+        session.handle(.seekForward)
+        #expect(session.now == Self.start + 300)
+        let forward = try #require(session.model().classes.first?.state)
+        session.handle(.seekForward)
+        session.handle(.seekBack)
+        #expect(session.now == Self.start + 300)
+        let back = try #require(session.model().classes.first?.state)
+        #expect(back.remaining == forward.remaining)
+        #expect(back.ratePerMinute == forward.ratePerMinute)
+        session.handle(.seekBack)
+        session.handle(.seekBack)
+        #expect(session.now == Self.start, "never before the first line")
+    }
+
+    @Test func keysChangeWhatIsShown() throws {
+        let (session, path) = try replaySession([Self.line(0), Self.line(1, model: "claude-haiku-4-5-20251001")])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        session.tick(wallNow: 0)
+        session.tick(wallNow: 0.1)
+        #expect(session.model().classes.count == 2)
+        session.handle(.nextClass)
+        #expect(session.model().selectedClass == 1)
+        session.handle(.nextClass)
+        #expect(session.model().selectedClass == 0)
+        session.handle(.graphWindow)
+        #expect(session.model().graphWindowMinutes == 15)
+        session.handle(.grouping)
+        #expect(session.model().grouping == "project")
+        session.handle(.help)
+        #expect(session.model().showHelp)
+        session.handle(.dismiss)
+        #expect(!session.model().showHelp)
+        session.handle(.pause)
+        let before = session.now
+        session.tick(wallNow: 5)
+        #expect(session.now == before, "paused")
+        session.handle(.quit)
+        #expect(session.quit)
+    }
+
+    @Test func whoIsDrainingGroupsTheLastMinute() throws {
+        let (session, path) = try replaySession([Self.line(0, input: 3000), Self.line(30, input: 1000), Self.line(90)])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        session.tick(wallNow: 0)
+        session.tick(wallNow: 0.9)  // 54 s: both lines are in the last minute
+        let drainers = try #require(session.model().classes.first?.drainers)
+        #expect(drainers.count == 1)
+        #expect(drainers.first?.perMinute.inputTokens == 4000)
+        #expect(drainers.first?.sharePerDimension.inputTokens == 1)
+    }
+
+    @Test func liveSessionsFollowAppendedLines() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ratetop-live-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        FileManager.default.createFile(atPath: path, contents: Data())
+        let diagnostics = Diagnostics()
+        let live = try LiveSources(arguments: [path], format: nil, models: ModelCatalog(), diagnostics: diagnostics)
+        let session = DashboardSession(input: .live(live),
+                                       configuration: EngineConfiguration(table: try BundledLimitsTable.load(), tierID: "tier1"),
+                                       models: live.models, diagnostics: diagnostics)
+        session.tick(wallNow: Self.start + 10)
+        #expect(session.model().classes.isEmpty)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.write(Data((Self.line(9) + "\n").utf8))
+        try handle.close()
+        session.tick(wallNow: Self.start + 10.1)
+        let model = session.model()
+        #expect(model.mode == .live)
+        #expect(model.linesRead == 1)
+        #expect(model.classes.first?.state.ratePerMinute.inputTokens == 1000)
+    }
+}
