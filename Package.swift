@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "RatetopIOTests", dependencies: ["RatetopIO"]),
         .testTarget(name: "RatetopSimulationTests", dependencies: ["RatetopSimulation", "RatetopCore", "RatetopIO"]),
         .testTarget(name: "RatetopTerminalTests", dependencies: ["RatetopTerminal", "CNcurses"]),
-        .testTarget(name: "RatetopEndToEndTests", dependencies: ["RatetopIO"]),
+        .testTarget(name: "RatetopEndToEndTests", dependencies: ["RatetopIO", "RatetopUI", "RatetopCore"]),
         .testTarget(name: "RatetopUITests", dependencies: ["RatetopUI", "RatetopCore"]),
         .testTarget(name: "RatetopDashboardTests", dependencies: ["RatetopDashboard", "RatetopUI", "RatetopIO", "RatetopCore"]),
     ]

@@ -207,8 +207,9 @@ final class ClassTracker {
             let elapsed = max(0, time - bucket.time)
             let level = min(bucket.capacity, bucket.level + elapsed * bucket.capacity / 60)
             remaining[dimension] = max(0, level)
+            // Draining: consumption above the refill rate (by more than 1%, not float noise).
             let drain = rates[dimension] / 60 - bucket.capacity / 60
-            if drain > 0 { toEmpty[dimension] = max(0, level) / drain }
+            if drain > bucket.capacity / 6000 { toEmpty[dimension] = max(0, level) / drain }
         }
         let input = lastFive.uncachedInput + lastFive.cacheRead + lastFive.cacheCreation
         return BucketState(

@@ -23,6 +23,12 @@ public enum DashboardApp {
         }
         Terminal.installCrashRestore()
         defer { terminal.close() }
+        // A parent that blocked signals (some supervisors and test runners do) must not keep
+        // resizes and SIGTERM from reaching the screen loop.
+        var wanted = sigset_t()
+        sigemptyset(&wanted)
+        for signal in [SIGWINCH, SIGTERM, SIGINT, SIGHUP] { sigaddset(&wanted, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
         let glyphs = terminal.capabilities.unicode ? Glyphs.unicode : Glyphs.ascii
         var lastDraw = 0.0
         var dirty = true
