@@ -16,6 +16,7 @@ final class ClassTracker {
     /// The last limits seen in headers; -1 unknown.
     private var headerLimits = PerDimension<Int>(repeating: -1)
     private var window = RollingWindow()
+    private var untracked = UntrackedUsage()
     private var lastRetryAfter: Double?
     /// A slowly decaying maximum of the counted input of admitted requests: an upper bound for
     /// the size of a request an input 429 refused, so for the level at that moment.
@@ -83,22 +84,26 @@ final class ClassTracker {
         output.advance(to: now)
         // A throttled or overloaded attempt was not admitted: it costs nothing.
         if !throttled && !overloaded {
-            requests.consume(Double(event.requests), at: event.start)
-            input.consume(countedInput, at: event.start)
-            output.consume(outputTokens, from: event.start, to: event.end)
+            // Costs an earlier header already counted explain part of the gap it showed.
+            var explained = PerDimension<Double>(repeating: 0)
+            explained.requests = requests.consume(Double(event.requests), at: event.start)
+            explained.inputTokens = input.consume(countedInput, at: event.start)
+            explained.outputTokens = output.consume(outputTokens, from: event.start, to: event.end)
+            untracked.explain(explained, since: event.start)
         }
-        var untracked = PerDimension<Double>(repeating: 0)
         if event.hasHeaders {
             let headers = event.headers
+            var gap = PerDimension<Double>(repeating: 0)
             if headers.remaining.requests >= 0 {
-                untracked.requests = requests.observe(remaining: Double(headers.remaining.requests), at: event.headersAt, below: 0, above: 1)
+                gap.requests = requests.observe(remaining: Double(headers.remaining.requests), at: event.headersAt, below: 0, above: 1)
             }
             if headers.remaining.inputTokens >= 0 {
-                untracked.inputTokens = input.observe(remaining: Double(headers.remaining.inputTokens), at: event.headersAt, below: 500, above: 500)
+                gap.inputTokens = input.observe(remaining: Double(headers.remaining.inputTokens), at: event.headersAt, below: 500, above: 500)
             }
             if headers.remaining.outputTokens >= 0 {
-                untracked.outputTokens = output.observe(remaining: Double(headers.remaining.outputTokens), at: event.headersAt, below: 500, above: 500)
+                gap.outputTokens = output.observe(remaining: Double(headers.remaining.outputTokens), at: event.headersAt, below: 500, above: 500)
             }
+            untracked.add(gap, at: event.headersAt)
         } else if event.errorKind == .rateLimited, let dimension = event.limitedDimension {
             // The server said this dimension was short at that moment.
             switch dimension {
@@ -122,9 +127,10 @@ final class ClassTracker {
             slot.cacheCreation += Double(usage.cacheCreationInputTokens)
             if throttled { slot.throttled += Double(max(1, event.requests)) }
             if overloaded { slot.overloaded += Double(max(1, event.requests)) }
-            slot.untracked.requests += untracked.requests
-            slot.untracked.inputTokens += untracked.inputTokens
-            slot.untracked.outputTokens += untracked.outputTokens
+            let settled = untracked.settle(before: now - UntrackedUsage.settleDelay)
+            slot.untracked.requests += settled.requests
+            slot.untracked.inputTokens += settled.inputTokens
+            slot.untracked.outputTokens += settled.outputTokens
         }
 
         guard countInSummary else { return }

@@ -69,24 +69,30 @@ public struct TokenBucketEstimator: Sendable {
     }
 
     /// Applies a cost that happened at `at` (≤ the current time): a point cost such as a
-    /// request's input. Costs at or before the last observation are already counted.
-    @inline(__always)
-    public mutating func consume(_ amount: Double, at: Double) {
-        guard capacity > 0, amount > 0, at > observedAt else { return }
+    /// request's input. Costs at or before the last observation are already counted; the
+    /// amount skipped for that reason is returned (it explains part of an observed gap).
+    @inline(__always) @discardableResult
+    public mutating func consume(_ amount: Double, at: Double) -> Double {
+        guard capacity > 0, amount > 0 else { return 0 }
+        guard at > observedAt else { return amount }
         take(amount, since: at)
+        return 0
     }
 
-    /// Applies a cost spread evenly over `from...to` (output tokens generated over a response).
-    @inline(__always)
-    public mutating func consume(_ amount: Double, from: Double, to: Double) {
-        guard capacity > 0, amount > 0, to > observedAt else { return }
+    /// Applies a cost spread evenly over `from...to` (output tokens generated over a response);
+    /// returns the part skipped because an observation already counted it.
+    @inline(__always) @discardableResult
+    public mutating func consume(_ amount: Double, from: Double, to: Double) -> Double {
+        guard capacity > 0, amount > 0 else { return 0 }
+        guard to > observedAt else { return amount }
         guard from < observedAt else {
             take(amount, since: from)
-            return
+            return 0
         }
         // Only the part generated after the observation is new.
         let share = to > from ? (to - observedAt) / (to - from) : 1
         take(amount * share, since: observedAt)
+        return amount * (1 - share)
     }
 
     @inline(__always)

@@ -1,4 +1,5 @@
 import RatetopCore
+import RatetopIO
 import Testing
 
 /// The data behind the dashboard: level history, who is draining, the replay clock.
@@ -84,5 +85,50 @@ import Testing
             _ = bytes.withUnsafeMutableBytes { decoder.decode(line: UnsafeRawBufferPointer($0), origin: LineOrigin(source: 0, line: 1), into: &events) }
         }
         #expect(events.map { $0.group >= 0 ? groups.names[Int($0.group)] : "-" } == ["checkout", "search", "7", "-", "checkout"])
+    }
+}
+
+@Suite struct UntrackedUsageTests {
+    static let start = 1_795_165_200.0
+
+    /// An exchange with headers saying what the server had left.
+    static func event(_ models: ModelCatalog, end: Double, latency: Double, input: Int, remainingInput: Int) -> Exchange {
+        var headers = RateLimitHeaders()
+        headers.limit = PerDimension(requests: 50, inputTokens: 30000, outputTokens: 8000)
+        headers.remaining.inputTokens = remainingInput
+        return Exchange(end: end, start: end - latency, model: models.intern("claude-sonnet-4-5"), usage: Usage(inputTokens: input),
+                        headers: headers)
+    }
+
+    static func untrackedInput(_ events: [Exchange], models: ModelCatalog, at time: Double) throws -> Double {
+        let engine = UsageEngine(configuration: EngineConfiguration(table: try BundledLimitsTable.load()), models: models)
+        for event in events { engine.ingest(event) }
+        return engine.state(at: time).buckets.first?.untrackedPerMinute.inputTokens ?? -1
+    }
+
+    @Test func ourOwnRequestsInFlightAreNotUntrackedUsage() throws {
+        let models = ModelCatalog()
+        // A long request (5,000 input) starts at 0 and ends at 20; a short one ends at 2 and its
+        // header already shows the long one's input. When the long one is logged it explains
+        // the gap.
+        let events = [
+            Self.event(models, end: Self.start + 2, latency: 1, input: 1000, remainingInput: 24000),
+            Self.event(models, end: Self.start + 20, latency: 20, input: 5000, remainingInput: 29000),
+            Self.event(models, end: Self.start + 70, latency: 1, input: 10, remainingInput: 30000),
+        ]
+        #expect(try Self.untrackedInput(events, models: models, at: Self.start + 70) == 0)
+    }
+
+    @Test func anotherConsumerShowsAsUntrackedOnceSettled() throws {
+        let models = ModelCatalog()
+        // The header says 12,000 went that no logged request explains.
+        let events = [
+            Self.event(models, end: Self.start + 2, latency: 1, input: 1000, remainingInput: 17000),
+            Self.event(models, end: Self.start + 30, latency: 1, input: 10, remainingInput: 30000),
+            Self.event(models, end: Self.start + 70, latency: 1, input: 10, remainingInput: 30000),
+        ]
+        #expect(try Self.untrackedInput(Array(events.prefix(2)), models: models, at: Self.start + 30) == 0, "still settling")
+        let settled = try Self.untrackedInput(events, models: models, at: Self.start + 70)
+        #expect(settled > 11_000 && settled < 12_500, "\(settled)")
     }
 }
