@@ -112,7 +112,18 @@ def render(grid, out):
             left, top = pad + x * cell_w, pad + y * cell_h
             if bg != DEFAULT_BG:
                 draw.rectangle([left, top, left + cell_w - 1, top + cell_h - 1], fill=bg)
-            if ch != " ":
+            code = ord(ch)
+            if 0x2800 < code <= 0x28FF:
+                # Braille: draw the 2x4 dots (the monospace font has no braille glyphs).
+                bits = code - 0x2800
+                positions = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (0, 3), (1, 3)]
+                dot = max(2, cell_w // 4)
+                for bit, (column, row) in enumerate(positions):
+                    if bits & (1 << bit):
+                        cx = left + (column * 2 + 1) * cell_w // 4
+                        cy = top + (row * 2 + 1) * cell_h // 8
+                        draw.rectangle([cx - dot // 2, cy - dot // 2, cx + dot // 2, cy + dot // 2], fill=fg)
+            elif ch != " ":
                 draw.text((left, top + 1), ch, font=bold_font if bold else font, fill=fg)
     image.save(out)
 

@@ -38,8 +38,11 @@ public enum Headroom {
     /// Ties go to the first dimension (requests, input, output).
     public static func bindsFirst(_ state: BucketState) -> Dimension? {
         let known = Dimension.allCases.filter { fraction(state, $0) != nil }
+        let emptiest = known.min { (fraction(state, $0) ?? 1) < (fraction(state, $1) ?? 1) }
+        // A bucket already nearly empty binds now, whatever another's drain rate says.
+        if let emptiest, let left = fraction(state, emptiest), left < 0.1 { return emptiest }
         let draining = known.compactMap { dimension in state.secondsToEmpty[dimension].map { (dimension, $0) } }
         if let soonest = draining.min(by: { $0.1 < $1.1 }) { return soonest.0 }
-        return known.min { (fraction(state, $0) ?? 1) < (fraction(state, $1) ?? 1) }
+        return emptiest
     }
 }

@@ -116,6 +116,11 @@ import Testing
         #expect(Headroom.bindsFirst(state) == .requests)
         state.secondsToEmpty.outputTokens = 300
         #expect(Headroom.bindsFirst(state) == .outputTokens)
+        // A bucket under 10% binds now, even when another is the one draining (the sample's
+        // backfill storm: ITPM at 11%→5% at the refill rate, RPM full but draining).
+        state.remaining = PerDimension(requests: 50, inputTokens: 1_500, outputTokens: 8_000)
+        state.secondsToEmpty = PerDimension(requests: 500, inputTokens: nil, outputTokens: nil)
+        #expect(Headroom.bindsFirst(state) == .inputTokens)
         #expect(Headroom.bindsFirst(F.opus.state) == nil)
     }
 
