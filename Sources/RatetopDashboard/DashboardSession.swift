@@ -26,7 +26,6 @@ public final class DashboardSession {
     private let sourceNames: [String]
     public let diagnostics: Diagnostics
     private var replayDiagnostics: Diagnostics?
-    private var pending: [Exchange] = []
 
     // What the user chose.
     public private(set) var selectedClass = 0
@@ -69,11 +68,13 @@ public final class DashboardSession {
         defer { lastWall = wallNow }
         switch input {
         case .live(let sources):
-            pending.removeAll(keepingCapacity: true)
-            sources.poll(now: wallNow, into: &pending)
-            for event in pending { ingest(event) }
+            var arrived = false
+            sources.poll(now: wallNow) { event in
+                arrived = true
+                ingest(event)
+            }
             sample(through: wallNow)
-            return !pending.isEmpty || Int64(wallNow) != Int64(lastWall ?? 0)
+            return arrived || Int64(wallNow) != Int64(lastWall ?? 0)
         case .replay(let feed, _):
             guard var clock else { return false }
             let before = clock.now

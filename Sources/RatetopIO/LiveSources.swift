@@ -71,6 +71,32 @@ public final class LiveSources {
 
     /// Reads everything new; `now` is the wall-clock time (for rescans and idle flushes).
     public func poll(now: Double, into events: inout [Exchange]) {
+        var collected: [Exchange] = []
+        poll(now: now) { collected.append($0) }
+        events.append(contentsOf: collected)
+    }
+
+    /// Reads everything new and hands each event to `each` as soon as its line is decoded, so a
+    /// large file read at start never piles up in memory.
+    public func poll(now: Double, each: (Exchange) -> Void) {
+        withoutActuallyEscaping(each) { each in
+            sink = each
+            pollAll(now: now)
+            sink = nil
+        }
+    }
+
+    private var sink: ((Exchange) -> Void)?
+    private var buffer: [Exchange] = []
+
+    /// Passes decoded events on.
+    private func emit() {
+        guard !buffer.isEmpty else { return }
+        if let sink { buffer.forEach(sink) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func pollAll(now: Double) {
         if now - lastScan >= rescanInterval {
             lastScan = now
             rescan()
@@ -79,24 +105,27 @@ public final class LiveSources {
             var sawData = false
             let changes = entry.follower.poll { bytes, number, oversized in
                 sawData = true
-                self.handle(entry, bytes: bytes, number: number, oversized: oversized, into: &events)
+                self.handle(entry, bytes: bytes, number: number, oversized: oversized)
             }
             if sawData {
                 entry.lastData = now
                 entry.flushedIdle = false
             }
-            if entry.decoder == nil, !entry.pendingLines.isEmpty { startDecoding(entry, into: &events) }
+            if entry.decoder == nil, !entry.pendingLines.isEmpty { startDecoding(entry) }
             for change in changes {
                 lastChange = "\(displayName(entry.index)): \(Self.describe(change))"
                 if change != .deleted, var decoder = entry.decoder {
-                    decoder.flush(into: &events, final: true)
+                    decoder.flush(into: &buffer, final: true)
+                    emit()
                     entry.decoder = decoder
                 }
             }
             if entry.follower.ended || (!entry.flushedIdle && now - entry.lastData >= idleFlush) {
                 entry.flushedIdle = true
                 if var decoder = entry.decoder {
-                    decoder.flush(into: &events, final: true)
+                    entry.decoder = nil
+                    decoder.flush(into: &buffer, final: true)
+                    emit()
                     for problem in decoder.takeProblems() {
                         diagnostics.malformed(path: displayName(entry.index), line: problem.line, reason: problem.reason)
                     }
@@ -106,7 +135,7 @@ public final class LiveSources {
         }
     }
 
-    private func handle(_ entry: Entry, bytes: UnsafeRawBufferPointer, number: Int, oversized: Bool, into events: inout [Exchange]) {
+    private func handle(_ entry: Entry, bytes: UnsafeRawBufferPointer, number: Int, oversized: Bool) {
         if oversized {
             lines += 1
             diagnostics.malformed(path: displayName(entry.index), line: number,
@@ -120,14 +149,14 @@ public final class LiveSources {
             // Detect the format from the first lines: up to 20, or what one poll brought.
             entry.pendingLines.append((number, Array(bytes)))
             if forcedFormat != nil || entry.pendingLines.count >= LogFormatDetector.maxLines {
-                startDecoding(entry, into: &events)
+                startDecoding(entry)
             }
             return
         }
-        decode(entry, bytes: bytes, number: number, into: &events)
+        decode(entry, bytes: bytes, number: number)
     }
 
-    private func startDecoding(_ entry: Entry, into events: inout [Exchange]) {
+    private func startDecoding(_ entry: Entry) {
         let format = forcedFormat ?? LogFormatDetector.detect(lines: entry.pendingLines.map(\.bytes)) ?? .exchange
         entry.format = format
         entry.decoder = SourceOpener.makeDecoder(format, models: models, transcriptMemory: transcriptMemory,
@@ -135,18 +164,20 @@ public final class LiveSources {
         let pending = entry.pendingLines
         entry.pendingLines = []
         for line in pending {
-            line.bytes.withUnsafeBytes { decode(entry, bytes: $0, number: line.number, into: &events) }
+            line.bytes.withUnsafeBytes { decode(entry, bytes: $0, number: line.number) }
         }
     }
 
-    private func decode(_ entry: Entry, bytes: UnsafeRawBufferPointer, number: Int, into events: inout [Exchange]) {
+    private func decode(_ entry: Entry, bytes: UnsafeRawBufferPointer, number: Int) {
         guard var decoder = entry.decoder else { return }
-        let outcome = decoder.decode(line: bytes, origin: LineOrigin(source: entry.index, line: number), into: &events)
-        decoder.flush(into: &events, final: false)
+        entry.decoder = nil  // keep the decoder's storage uniquely referenced while it mutates
+        let outcome = decoder.decode(line: bytes, origin: LineOrigin(source: entry.index, line: number), into: &buffer)
+        decoder.flush(into: &buffer, final: false)
         entry.decoder = decoder
         if case .malformed(let reason) = outcome {
             diagnostics.malformed(path: displayName(entry.index), line: number, reason: reason)
         }
+        emit()
     }
 
     /// Picks up files that appeared in followed directories or globs.
