@@ -237,8 +237,11 @@ public final class DashboardSession {
 
     private func drainers(classID: String, now: Double, grouping: String) -> [Drainer] {
         let names = sourceNames
-        let groups: ModelCatalog?
-        if case .live(let sources) = input { groups = sources.groups } else { groups = nil }
+        let groups: ModelCatalog
+        switch input {
+        case .live(let sources): groups = sources.groups
+        case .replay(let feed, _): groups = feed.groups
+        }
         let consumers = ledger.top(classID: classID, now: now, limit: 8) { entry -> String? in
             let path = Int(entry.source) < names.count ? names[Int(entry.source)] : "?"
             switch grouping {
@@ -246,7 +249,7 @@ public final class DashboardSession {
             case "project": return ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent
             case "session": return ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             default:
-                guard let groups, entry.field >= 0, Int(entry.field) < groups.count else { return "(no \(grouping))" }
+                guard entry.field >= 0, Int(entry.field) < groups.count else { return "(no \(grouping))" }
                 return groups.names[Int(entry.field)]
             }
         }

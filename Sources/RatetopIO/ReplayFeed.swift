@@ -17,14 +17,21 @@ public final class ReplayFeed {
     /// True once every event has been handed out.
     public private(set) var finished = false
 
-    public init(paths arguments: [String], format: LogFormat?, models: ModelCatalog, diagnostics: Diagnostics) throws(SourceError) {
+    /// The `--group-by` field, and its values seen so far (indexes are `Exchange.group`).
+    public let groupBy: String?
+    public let groups: ModelCatalog
+
+    public init(paths arguments: [String], format: LogFormat?, models: ModelCatalog, diagnostics: Diagnostics,
+                groupBy: String? = nil, groups: ModelCatalog = ModelCatalog()) throws(SourceError) {
         paths = try SourcePaths.expand(arguments)
         self.format = format
+        self.groupBy = groupBy
+        self.groups = groups
         self.models = models
         self.diagnostics = diagnostics
         // One thread: the dashboard's replay is paced by its clock, not by decoding speed.
         sources = try SourceOpener.open(paths: paths, format: format, models: models, diagnostics: diagnostics,
-                                        parallelThreshold: .max)
+                                        parallelThreshold: .max, groupBy: groupBy, groups: groups)
         merged = MergedEvents(sources: sources)
         lookahead = merged.next()
         firstTime = lookahead?.end
@@ -54,6 +61,6 @@ public final class ReplayFeed {
 
     /// A fresh feed over the same files, from the top, counting problems in `diagnostics`.
     public func reopen(diagnostics: Diagnostics) throws(SourceError) -> ReplayFeed {
-        try ReplayFeed(paths: paths, format: format, models: models, diagnostics: diagnostics)
+        try ReplayFeed(paths: paths, format: format, models: models, diagnostics: diagnostics, groupBy: groupBy, groups: groups)
     }
 }

@@ -19,7 +19,8 @@ public enum SourceOpener {
     }
 
     public static func open(paths: [String], format forced: LogFormat?, models: ModelCatalog,
-                            diagnostics: Diagnostics, parallelThreshold: Int = SourceOpener.parallelThreshold) throws(SourceError) -> [any EventSource] {
+                            diagnostics: Diagnostics, parallelThreshold: Int = SourceOpener.parallelThreshold,
+                            groupBy: String? = nil, groups: ModelCatalog? = nil) throws(SourceError) -> [any EventSource] {
         raiseDescriptorLimit()
         // Many files (a transcript directory): smaller buffers keep memory bounded.
         let chunk = max(16 << 10, min(1 << 20, (64 << 20) / max(1, paths.count)))
@@ -35,7 +36,7 @@ public enum SourceOpener {
             }
             let sniffed = sniff(reader.peekLines(LogFormatDetector.maxLines))
             let format = forced ?? sniffed.format ?? .exchange
-            if workers > 1, ParallelFileEventSource.supports(format), !sniffed.isDocument,
+            if workers > 1, groupBy == nil, ParallelFileEventSource.supports(format), !sniffed.isDocument,
                paths.count <= 4, fileSize(path) >= parallelThreshold {
                 sources.append(try ParallelFileEventSource(path: path, index: Int32(index), format: format, models: models,
                                                            diagnostics: diagnostics, workers: workers))
@@ -43,7 +44,7 @@ public enum SourceOpener {
             }
             sources.append(FileEventSource(path: path, index: Int32(index), reader: reader, format: format,
                                            decoder: makeDecoder(format, models: models, transcriptMemory: transcriptMemory,
-                                                                wholeDocument: sniffed.isDocument),
+                                                                wholeDocument: sniffed.isDocument, groupBy: groupBy, groups: groups),
                                            diagnostics: diagnostics))
         }
         return sources

@@ -20,6 +20,9 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "No screen: write JSON lines.")
     var headless = false
 
+    @Option(name: .customLong("group-by"), help: ArgumentHelp("Group 'who is draining' by this top-level field of exchange lines.", valueName: "FIELD"))
+    var groupBy: String?
+
     @Option(help: ArgumentHelp("Virtual seconds per real second in the dashboard (+/- change it).", valueName: "N"))
     var speed: Double = 60
 
@@ -91,13 +94,14 @@ struct ReplayCommand: ParsableCommand {
         try DashboardLauncher.run { diagnostics in
             let feed: ReplayFeed
             do {
-                feed = try ReplayFeed(paths: files, format: format, models: ModelCatalog(), diagnostics: diagnostics)
+                feed = try ReplayFeed(paths: files, format: format, models: ModelCatalog(), diagnostics: diagnostics,
+                                      groupBy: groupBy)
             } catch {
                 throw UsageFailure("\(error)")
             }
             return DashboardSession(input: .replay(feed, speed: speed),
                                     configuration: EngineConfiguration(table: table, tierID: common.tier),
-                                    models: feed.models, diagnostics: diagnostics)
+                                    models: feed.models, diagnostics: diagnostics, groupBy: groupBy)
         }
     }
 }

@@ -142,4 +142,25 @@ import Testing
         #expect(model.linesRead == 1)
         #expect(model.classes.first?.state.ratePerMinute.inputTokens == 1000)
     }
+
+    @Test func groupByAFieldNamesTheConsumers() throws {
+        let lines = [("checkout", 3000), ("search", 1000), ("checkout", 1000)].enumerated().map { index, pair in
+            Self.line(Double(index)).replacingOccurrences(of: #""status":200"#, with: #""status":200,"app":"\#(pair.0)""#)
+                .replacingOccurrences(of: #""input_tokens":1000"#, with: #""input_tokens":\#(pair.1)"#)
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ratetop-group-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8))
+        let feed = try ReplayFeed(paths: [path], format: nil, models: ModelCatalog(), diagnostics: Diagnostics(), groupBy: "app")
+        let session = DashboardSession(input: .replay(feed, speed: 60),
+                                       configuration: EngineConfiguration(table: try BundledLimitsTable.load(), tierID: "tier1"),
+                                       models: feed.models, diagnostics: Diagnostics(), groupBy: "app")
+        session.tick(wallNow: 0)
+        session.tick(wallNow: 0.1)
+        let model = session.model()
+        #expect(model.grouping == "app")
+        let drainers = try #require(model.classes.first?.drainers)
+        #expect(drainers.map(\.name) == ["checkout", "search"])
+        #expect(drainers.first?.sharePerDimension.inputTokens == 0.8)
+    }
 }
