@@ -35,20 +35,29 @@ public enum DashboardView {
 
     // MARK: - Layouts
 
-    static func renderFull(_ model: DashboardModel, into grid: inout CellGrid, glyphs: Glyphs) {
+    /// Draws what every layout shares — header, tabs, status line — and, while there is no data
+    /// yet or a panel is expanded, the body too. Returns the selected class and the body rect
+    /// when the layout still has to draw its panels.
+    static func drawFrame(_ model: DashboardModel, into grid: inout CellGrid, glyphs: Glyphs,
+                          compact: Bool) -> (panel: ClassPanel, body: Rect)? {
         let bounds = grid.bounds
-        drawHeader(model, row: bounds.row(0), grid: &grid, glyphs: glyphs, compact: false)
+        drawHeader(model, row: bounds.row(0), grid: &grid, glyphs: glyphs, compact: compact)
         drawTabs(model, row: bounds.row(1), grid: &grid, glyphs: glyphs)
         drawStatus(model, row: bounds.row(bounds.height - 1), grid: &grid, glyphs: glyphs)
         let body = Rect(x: 0, y: 2, width: bounds.width, height: bounds.height - 3)
         guard let panel = model.selectedPanel else {
             drawWaiting(model, in: body, grid: &grid)
-            return
+            return nil
         }
         if let expanded = model.expanded {
             drawExpanded(expanded, panel: panel, model: model, in: body, grid: &grid, glyphs: glyphs)
-            return
+            return nil
         }
+        return (panel, body)
+    }
+
+    static func renderFull(_ model: DashboardModel, into grid: inout CellGrid, glyphs: Glyphs) {
+        guard let (panel, body) = drawFrame(model, into: &grid, glyphs: glyphs, compact: false) else { return }
         let (buckets, rest) = body.splitTop(5)
         drawBuckets(panel.state, in: buckets, grid: &grid, glyphs: glyphs)
         // Fixed parts: buckets 5, cache and throttling 4; the rest is shared by the graph,
@@ -79,19 +88,7 @@ public enum DashboardView {
     }
 
     static func renderCompact(_ model: DashboardModel, into grid: inout CellGrid, glyphs: Glyphs) {
-        let bounds = grid.bounds
-        drawHeader(model, row: bounds.row(0), grid: &grid, glyphs: glyphs, compact: true)
-        drawTabs(model, row: bounds.row(1), grid: &grid, glyphs: glyphs)
-        drawStatus(model, row: bounds.row(bounds.height - 1), grid: &grid, glyphs: glyphs)
-        let body = Rect(x: 0, y: 2, width: bounds.width, height: bounds.height - 3)
-        guard let panel = model.selectedPanel else {
-            drawWaiting(model, in: body, grid: &grid)
-            return
-        }
-        if let expanded = model.expanded {
-            drawExpanded(expanded, panel: panel, model: model, in: body, grid: &grid, glyphs: glyphs)
-            return
-        }
+        guard let (panel, body) = drawFrame(model, into: &grid, glyphs: glyphs, compact: true) else { return }
         let (buckets, rest) = body.splitTop(4)
         drawBuckets(panel.state, in: buckets, grid: &grid, glyphs: glyphs, columnHeader: false)
         let (lines, flexible) = rest.splitTop(2)
