@@ -38,17 +38,38 @@ struct UntrackedUsage: Sendable {
             let middle = (low + high) / 2
             if pending[middle].time < start { low = middle + 1 } else { high = middle }
         }
-        for dimension in Dimension.allCases where total[dimension] > 0 {
-            var left = costs[dimension]
-            var index = low
-            while left > 0, index < pending.count {
-                let taken = min(left, pending[index].amount[dimension])
-                pending[index].amount[dimension] -= taken
-                total[dimension] -= taken
-                left -= taken
-                index += 1
+        // One pass over the gaps for all three dimensions, until the costs are used up.
+        var left = PerDimension(requests: total.requests > 0 ? costs.requests : 0,
+                                inputTokens: total.inputTokens > 0 ? costs.inputTokens : 0,
+                                outputTokens: total.outputTokens > 0 ? costs.outputTokens : 0)
+        var index = low
+        while index < pending.count, left.requests > 0 || left.inputTokens > 0 || left.outputTokens > 0 {
+            var amount = pending[index].amount
+            let requests = min(left.requests, amount.requests)
+            let input = min(left.inputTokens, amount.inputTokens)
+            let output = min(left.outputTokens, amount.outputTokens)
+            amount.requests -= requests
+            amount.inputTokens -= input
+            amount.outputTokens -= output
+            pending[index].amount = amount
+            left.requests -= requests
+            left.inputTokens -= input
+            left.outputTokens -= output
+            total.requests -= requests
+            total.inputTokens -= input
+            total.outputTokens -= output
+            index += 1
+        }
+        // Gaps fully explained are dropped, so the list holds only what is still unexplained.
+        var write = low
+        for read in low..<index {
+            let amount = pending[read].amount
+            if amount.requests > 0 || amount.inputTokens > 0 || amount.outputTokens > 0 {
+                pending[write] = pending[read]
+                write += 1
             }
         }
+        if write < index { pending.removeSubrange(write..<index) }
     }
 
     /// The gaps observed before `time`, no longer pending.
