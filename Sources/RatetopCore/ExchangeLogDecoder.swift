@@ -124,18 +124,25 @@ public struct ExchangeLogDecoder: LogDecoder {
     }
 
     /// Reads the API's usage object; returns true when `service_tier` is `batch`.
-    static func readUsage(_ cursor: inout JSONCursor, into usage: inout Usage) throws(JSONScanError) -> Bool {
+    static func readUsage(_ cursor: inout JSONCursor, into usage: inout Usage,
+                          other: (JSONString, inout JSONCursor) throws(JSONScanError) -> Bool = { _, _ in false })
+        throws(JSONScanError) -> Bool {
         try cursor.openObject()
         var isBatch = false
+        var sawTotal = false
+        var ephemeralSum = 0
+        var sawEphemeral = false
         var first = true
         while let key = try cursor.nextKey(&first) {
             switch key.count {
-            case 12 where key.equals("input_tokens"):
+            case 12 where key.equals("input_tokens"), 21 where key.equals("uncached_input_tokens"):
+                // The usage report's name for the same thing.
                 usage.inputTokens = try cursor.readInt() ?? 0
             case 13 where key.equals("output_tokens"):
                 usage.outputTokens = try cursor.readInt() ?? 0
             case 27 where key.equals("cache_creation_input_tokens"):
                 usage.cacheCreationInputTokens = try cursor.readInt() ?? 0
+                sawTotal = true
             case 23 where key.equals("cache_read_input_tokens"):
                 usage.cacheReadInputTokens = try cursor.readInt() ?? 0
             case 14 where key.equals("cache_creation"):
@@ -144,7 +151,13 @@ public struct ExchangeLogDecoder: LogDecoder {
                 var inner = true
                 while let sub = try cursor.nextKey(&inner) {
                     if sub.equals("ephemeral_1h_input_tokens") {
-                        usage.cacheCreation1hInputTokens = try cursor.readInt() ?? 0
+                        let value = try cursor.readInt() ?? 0
+                        usage.cacheCreation1hInputTokens = value
+                        ephemeralSum += value
+                        sawEphemeral = true
+                    } else if sub.equals("ephemeral_5m_input_tokens") {
+                        ephemeralSum += try cursor.readInt() ?? 0
+                        sawEphemeral = true
                     } else {
                         try cursor.skipValue()
                     }
@@ -152,11 +165,15 @@ public struct ExchangeLogDecoder: LogDecoder {
             case 12 where key.equals("service_tier"):
                 if let tier = try cursor.readOptionalString() { isBatch = tier.equals("batch") }
             default:
-                try cursor.skipValue()
+                if try !other(key, &cursor) { try cursor.skipValue() }
             }
         }
+        // Usage reports give only the breakdown of cache writes.
+        if !sawTotal && sawEphemeral { usage.cacheCreationInputTokens = ephemeralSum }
         guard usage.inputTokens >= 0, usage.outputTokens >= 0, usage.cacheReadInputTokens >= 0,
-              usage.cacheCreationInputTokens >= 0 else { throw JSONScanError("usage: negative token count") }
+              usage.cacheCreationInputTokens >= 0, usage.cacheCreation1hInputTokens >= 0 else {
+            throw JSONScanError("usage: negative token count")
+        }
         return isBatch
     }
 

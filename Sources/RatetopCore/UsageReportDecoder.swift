@@ -170,54 +170,14 @@ public struct UsageReportDecoder: LogDecoder {
     /// Reads one result; nil when it names no model.
     private static func decodeResult(_ cursor: inout JSONCursor, origin: LineOrigin,
                                      models: ModelCatalog) throws(JSONScanError) -> Exchange? {
-        try cursor.openObject()
         var usage = Usage()
-        var cacheCreationSum = 0
-        var sawEphemeral = false
         var model: ModelRef?
-        var isBatch = false
-        var firstKey = true
-        while let key = try cursor.nextKey(&firstKey) {
-            switch key.count {
-            case 21 where key.equals("uncached_input_tokens"), 12 where key.equals("input_tokens"):
-                usage.inputTokens = try cursor.readInt() ?? usage.inputTokens
-            case 13 where key.equals("output_tokens"):
-                usage.outputTokens = try cursor.readInt() ?? 0
-            case 23 where key.equals("cache_read_input_tokens"):
-                usage.cacheReadInputTokens = try cursor.readInt() ?? 0
-            case 27 where key.equals("cache_creation_input_tokens"):
-                usage.cacheCreationInputTokens = try cursor.readInt() ?? 0
-            case 14 where key.equals("cache_creation"):
-                if cursor.consumeNull() { continue }
-                try cursor.openObject()
-                var inner = true
-                while let sub = try cursor.nextKey(&inner) {
-                    if sub.equals("ephemeral_1h_input_tokens") {
-                        let value = try cursor.readInt() ?? 0
-                        usage.cacheCreation1hInputTokens = value
-                        cacheCreationSum += value
-                        sawEphemeral = true
-                    } else if sub.equals("ephemeral_5m_input_tokens") {
-                        cacheCreationSum += try cursor.readInt() ?? 0
-                        sawEphemeral = true
-                    } else {
-                        try cursor.skipValue()
-                    }
-                }
-            case 5 where key.equals("model"):
-                if let name = try cursor.readOptionalString(), name.count > 0 {
-                    model = name.hasEscapes ? models.intern(name.string) : models.intern(name.raw)
-                }
-            case 12 where key.equals("service_tier"):
-                if let tier = try cursor.readOptionalString() { isBatch = tier.equals("batch") }
-            default:
-                try cursor.skipValue()
+        let isBatch = try ExchangeLogDecoder.readUsage(&cursor, into: &usage) { key, cursor throws(JSONScanError) in
+            guard key.equals("model") else { return false }
+            if let name = try cursor.readOptionalString(), name.count > 0 {
+                model = name.hasEscapes ? models.intern(name.string) : models.intern(name.raw)
             }
-        }
-        if sawEphemeral { usage.cacheCreationInputTokens = cacheCreationSum }
-        guard usage.inputTokens >= 0, usage.outputTokens >= 0, usage.cacheReadInputTokens >= 0,
-              usage.cacheCreationInputTokens >= 0, usage.cacheCreation1hInputTokens >= 0 else {
-            throw JSONScanError("usage report: negative token count")
+            return true
         }
         guard let model else { return nil }
         return Exchange(end: 0, model: model, status: 200, requests: 0, usage: usage, isBatch: isBatch, origin: origin)
