@@ -47,8 +47,14 @@ final class ClassTracker {
         }
     }
 
-    func addModel(_ model: ModelRef) {
-        if !models.contains(model) { models.append(model) }
+    /// The names of `models`, kept alongside (a state lists them every second).
+    private(set) var modelNames: [String] = []
+
+    func addModel(_ model: ModelRef, name: String) {
+        if !models.contains(model) {
+            models.append(model)
+            modelNames.append(name)
+        }
     }
 
     subscript(bucket dimension: Dimension) -> TokenBucketEstimator {
@@ -191,18 +197,22 @@ final class ClassTracker {
         return configuredSource
     }
 
+    /// The last tier matched from header limits (matching walks the whole table: done once per
+    /// change of limits, not per state).
+    private var matchedTier: (limits: PerDimension<Int>, tier: String)?
+
     private func tierName(table: LimitsTable, at time: Double) -> String? {
+        guard headerLimits != PerDimension(repeating: -1) else { return configuredTier }
         let limits = currentLimits
-        if headerLimits != PerDimension(repeating: -1) {
-            return table.tier(matching: limits, classID: info.id, at: time)?.id ?? "custom"
-        }
-        return configuredTier
+        if let matchedTier, matchedTier.limits == limits { return matchedTier.tier }
+        let tier = table.tier(matching: limits, classID: info.id, at: time)?.id ?? "custom"
+        matchedTier = (limits, tier)
+        return tier
     }
 
     func state(at time: Double, table: LimitsTable, models catalog: ModelCatalog) -> BucketState {
         let second = Int64(time.rounded(.down))
-        let lastMinute = window.sum(endingAt: second, span: 60)
-        let lastFive = window.sum(endingAt: second, span: 300)
+        let (lastMinute, lastFive) = window.sums(endingAt: second)
         let limits = currentLimits
         var remaining = PerDimension<Double?>(repeating: nil)
         var toEmpty = PerDimension<Double?>(repeating: nil)
@@ -218,8 +228,8 @@ final class ClassTracker {
             if drain > bucket.capacity / 6000 { toEmpty[dimension] = max(0, level) / drain }
         }
         let input = lastFive.uncachedInput + lastFive.cacheRead + lastFive.cacheCreation
-        return BucketState(
-            classID: info.id, models: models.map { catalog.name($0) }, tier: tierName(table: table, at: time),
+        var bucket = BucketState(
+            classID: info.id, models: modelNames, tier: tierName(table: table, at: time),
             limits: limits.map { $0 > 0 ? $0 : nil }, limitsSource: limitsSource, remaining: remaining,
             ratePerMinute: rates, secondsToEmpty: toEmpty,
             cacheHitRate: input > 0 ? lastFive.cacheRead / input : nil,
@@ -228,6 +238,9 @@ final class ClassTracker {
             untrackedPerMinute: lastMinute.untracked, lastRetryAfter: lastRetryAfter,
             uncachedInput5m: lastFive.uncachedInput, cacheRead5m: lastFive.cacheRead, cacheCreation5m: lastFive.cacheCreation,
             cacheReadsCount: info.cacheReadsCountTowardITPM)
+        bucket.requests5m = Int(lastFive.requests)
+        bucket.requests429LastMinute = Int(lastMinute.throttled)
+        return bucket
     }
 
     func summary(table: LimitsTable, at time: Double, models catalog: ModelCatalog) -> BucketSummary {

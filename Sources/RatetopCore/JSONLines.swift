@@ -32,6 +32,22 @@ public enum JSONLines {
         return out.finish()
     }
 
+    /// An `alert` object.
+    public static func alert(_ event: AlertEvent) -> String {
+        var out = JSONObjectWriter()
+        out.field("type", string: "alert")
+        out.field("at", string: RFC3339.format(event.at, fractionDigits: event.at.rounded() == event.at ? 0 : 3))
+        out.field("rule", string: event.rule)
+        out.field("state", string: event.state.rawValue)
+        out.field("severity", string: event.severity.rawValue)
+        out.field("bucket", string: event.bucket)
+        out.field("dimension", optionalString: event.dimension?.jsonKey)
+        out.field("value", number: event.value, decimals: 4)
+        out.field("threshold", number: event.threshold, decimals: 4)
+        out.field("summary", string: event.summary)
+        return out.finish()
+    }
+
     /// The counts a summary reports about its input.
     public struct InputCounts: Sendable {
         public var lines: Int
@@ -45,7 +61,8 @@ public enum JSONLines {
     }
 
     /// A `summary` object.
-    public static func summary(_ buckets: [BucketSummary], from: Double?, to: Double?, counts: InputCounts) -> String {
+    public static func summary(_ buckets: [BucketSummary], from: Double?, to: Double?, counts: InputCounts,
+                               alerts: (fired: Int, byRule: [String: Int])) -> String {
         var out = JSONObjectWriter()
         out.field("type", string: "summary")
         out.field("from", optionalString: from.map { RFC3339.format($0, fractionDigits: $0.rounded() == $0 ? 0 : 3) })
@@ -80,6 +97,16 @@ public enum JSONLines {
             out.raw(b.finish())
         }
         out.raw("]")
+        do {
+            var counts = JSONObjectWriter()
+            counts.field("fired", int: alerts.fired)
+            var byRule = JSONObjectWriter()
+            for rule in alerts.byRule.keys.sorted() { byRule.field(rule, int: alerts.byRule[rule] ?? 0) }
+            counts.key("by_rule")
+            counts.raw(byRule.finish())
+            out.key("alerts")
+            out.raw(counts.finish())
+        }
         return out.finish()
     }
 }

@@ -24,6 +24,20 @@ public struct SecondTotals: Sendable, Equatable {
         }
     }
 
+    mutating func add(_ other: SecondTotals, times sign: Double) {
+        requests += sign * other.requests
+        countedInput += sign * other.countedInput
+        output += sign * other.output
+        uncachedInput += sign * other.uncachedInput
+        cacheRead += sign * other.cacheRead
+        cacheCreation += sign * other.cacheCreation
+        throttled += sign * other.throttled
+        overloaded += sign * other.overloaded
+        untracked.requests += sign * other.untracked.requests
+        untracked.inputTokens += sign * other.untracked.inputTokens
+        untracked.outputTokens += sign * other.untracked.outputTokens
+    }
+
     mutating func add(_ other: SecondTotals) {
         requests += other.requests
         countedInput += other.countedInput
@@ -44,20 +58,92 @@ public struct RollingWindow: Sendable {
     public static let seconds = 300
     private var slots = [SecondTotals](repeating: SecondTotals(), count: RollingWindow.seconds)
     private var slotSecond = [Int64](repeating: .min, count: RollingWindow.seconds)
+    /// The sums of the window ending at `cachedEnd`, kept up to date as slots change, so a state
+    /// every second costs a few slot additions instead of a scan of all 300.
+    private var cachedEnd: Int64 = -(1 << 40)  // far in the past: nothing cached (and no overflow)
+    private var hasCache = false
+    private var cachedMinute = SecondTotals()
+    private var cachedFive = SecondTotals()
+    /// Incremental steps since the last full scan (bounds floating-point drift).
+    private var steps = 0
 
     public init() {}
 
-    /// The slot for an epoch second, cleared if it held an older second. Returns nil when the
-    /// second is already outside the window relative to newer data in the slot.
+    /// The slot for an epoch second, cleared if it held an older second; a second older than
+    /// what the slot already holds is dropped.
     @inline(__always)
     public mutating func withSlot(second: Int64, _ body: (inout SecondTotals) -> Void) {
         let index = Int(UInt64(bitPattern: second) % UInt64(Self.seconds))
         if slotSecond[index] != second {
             guard slotSecond[index] < second else { return }  // too old to keep
+            // The second leaving the slot leaves the cached sums too.
+            uncache(slots[index], second: slotSecond[index], sign: -1)
             slotSecond[index] = second
             slots[index] = SecondTotals()
         }
+        let before = slots[index]
         body(&slots[index])
+        if hasCache && second <= cachedEnd && second > cachedEnd - Int64(Self.seconds) {
+            uncache(before, second: second, sign: -1)
+            uncache(slots[index], second: second, sign: 1)
+        }
+    }
+
+    /// Adds (`sign` 1) or removes (-1) a second's totals from the cached sums when it lies in them.
+    @inline(__always)
+    private mutating func uncache(_ totals: SecondTotals, second: Int64, sign: Double) {
+        guard hasCache, second <= cachedEnd, second > cachedEnd - Int64(Self.seconds) else { return }
+        cachedFive.add(totals, times: sign)
+        if second > cachedEnd - 60 { cachedMinute.add(totals, times: sign) }
+    }
+
+    /// The totals of the last minute and of the last five minutes ending at `end`.
+    public mutating func sums(endingAt end: Int64) -> (lastMinute: SecondTotals, lastFive: SecondTotals) {
+        if hasCache, end == cachedEnd { return (cachedMinute, cachedFive) }
+        if hasCache, end > cachedEnd, end - cachedEnd <= 60, steps < 600 {
+            // Slide forward second by second: what enters, and what leaves each window.
+            var second = cachedEnd
+            while second < end {
+                second += 1
+                if let entering = slot(at: second) {
+                    cachedFive.add(entering)
+                    cachedMinute.add(entering)
+                }
+                if let leaving = slot(at: second - Int64(Self.seconds)) { cachedFive.add(leaving, times: -1) }
+                if let leaving = slot(at: second - 60) { cachedMinute.add(leaving, times: -1) }
+            }
+            cachedEnd = end
+            steps += 1
+            return (cachedMinute, cachedFive)
+        }
+        let (minute, five) = scan(endingAt: end)
+        cachedEnd = end
+        cachedMinute = minute
+        cachedFive = five
+        hasCache = true
+        steps = 0
+        return (minute, five)
+    }
+
+    @inline(__always)
+    private func slot(at second: Int64) -> SecondTotals? {
+        let index = Int(UInt64(bitPattern: second) % UInt64(Self.seconds))
+        return slotSecond[index] == second ? slots[index] : nil
+    }
+
+    /// The sums by a full scan of the slots.
+    func scan(endingAt end: Int64) -> (lastMinute: SecondTotals, lastFive: SecondTotals) {
+        var minute = SecondTotals()
+        var five = SecondTotals()
+        let firstOfMinute = end - 59
+        let firstOfFive = end - Int64(Self.seconds) + 1
+        for index in 0..<Self.seconds {
+            let second = slotSecond[index]
+            guard second >= firstOfFive && second <= end else { continue }
+            five.add(slots[index])
+            if second >= firstOfMinute { minute.add(slots[index]) }
+        }
+        return (minute, five)
     }
 
     /// The totals of the seconds in `(end - span, end]`.

@@ -90,7 +90,7 @@ public final class UsageEngine {
             trackerIndex = trackers.count - 1
         }
         classOfModel[index] = Int32(trackerIndex)
-        trackers[trackerIndex].addModel(model)
+        trackers[trackerIndex].addModel(model, name: name)
         return trackers[trackerIndex]
     }
 }
@@ -138,6 +138,10 @@ public struct BucketState: Sendable {
     public var cacheCreation5m: Double
     /// True when this class's ITPM counts cache reads (they save nothing there).
     public var cacheReadsCount: Bool
+    /// Attempts over the last 5 minutes (the denominator of `rate_429`).
+    public var requests5m: Int = 0
+    /// Throttled attempts over the last minute (429 storms).
+    public var requests429LastMinute: Int = 0
 
     public init(classID: String, models: [String], tier: String?, limits: PerDimension<Int?>, limitsSource: LimitsSource,
                 remaining: PerDimension<Double?>, ratePerMinute: PerDimension<Double>, secondsToEmpty: PerDimension<Double?>,

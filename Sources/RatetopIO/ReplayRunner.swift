@@ -8,15 +8,19 @@ public struct ReplayOptions: Sendable {
     public var interval: Double
     public var emitState: Bool
     public var emitSummary: Bool
+    /// Write `alert` objects as rules fire and resolve (they are evaluated either way, for the
+    /// summary's counts).
+    public var emitAlerts: Bool
     public var from: Double?
     public var to: Double?
     /// Files at least this large are decoded on several threads.
     public var parallelThreshold: Int
 
     public init(paths: [String], format: LogFormat? = nil, interval: Double = 1, emitState: Bool = false,
-                emitSummary: Bool = true, from: Double? = nil, to: Double? = nil,
+                emitSummary: Bool = true, emitAlerts: Bool = false, from: Double? = nil, to: Double? = nil,
                 parallelThreshold: Int = SourceOpener.parallelThreshold) {
         self.parallelThreshold = parallelThreshold
+        self.emitAlerts = emitAlerts
         self.paths = paths
         self.format = format
         self.interval = interval
@@ -34,18 +38,21 @@ public struct ReplayOptions: Sendable {
 /// line stamped after T is applied, so the output uses exactly what a live run would have seen.
 public final class ReplayRunner {
     public let engine: UsageEngine
+    /// The alert rules' state; after `run`, what fired.
+    public private(set) var alerts: AlertEvaluator
     private let options: ReplayOptions
     private let sources: [any EventSource]
     private let output: OutputSink
     private let diagnostics: Diagnostics
 
     public init(options: ReplayOptions, configuration: EngineConfiguration, output: OutputSink,
-                diagnostics: Diagnostics) throws(SourceError) {
+                diagnostics: Diagnostics, rules: [AlertRule] = AlertRule.defaults) throws(SourceError) {
         let models = ModelCatalog()
         var configuration = configuration
         if let from = options.from { configuration.summaryFrom = from }
         self.options = options
         self.engine = UsageEngine(configuration: configuration, models: models)
+        self.alerts = AlertEvaluator(rules: rules)
         self.output = output
         self.diagnostics = diagnostics
         let paths = try SourcePaths.expand(options.paths)
@@ -62,14 +69,12 @@ public final class ReplayRunner {
         let interval = options.interval
         while let event = merged.next() {
             if let to = options.to, event.end > to { break }
-            if options.emitState {
-                if nextTick == nil {
-                    nextTick = options.from ?? (event.end / interval).rounded(.up) * interval
-                }
-                while let tick = nextTick, tick < event.end {
-                    emitState(at: tick)
-                    nextTick = tick + interval
-                }
+            if nextTick == nil {
+                nextTick = options.from ?? (event.end / interval).rounded(.up) * interval
+            }
+            while let tick = nextTick, tick < event.end {
+                self.tick(at: tick)
+                nextTick = tick + interval
             }
             switch engine.ingest(event) {
             case .applied:
@@ -83,11 +88,11 @@ public final class ReplayRunner {
                                       reason: "out of order: stamped \(Int(behind.rounded())) s before lines already read (tolerance \(Int(engine.configuration.outOfOrderTolerance)) s), skipped")
             }
         }
-        if options.emitState, let last = lastEvent ?? options.to {
+        if let last = lastEvent ?? options.to {
             var tick = nextTick ?? options.from ?? (last / interval).rounded(.up) * interval
             let end = options.to ?? last
             while tick < end + interval {
-                emitState(at: tick)
+                self.tick(at: tick)
                 if tick >= end { break }
                 tick += interval
             }
@@ -97,16 +102,26 @@ public final class ReplayRunner {
                                                duplicatesSkipped: sources.reduce(0) { $0 + $1.duplicates })
             let from = options.from ?? firstEvent
             let to = options.to ?? lastEvent
-            output.writeLine(JSONLines.summary(engine.summary(from: from, to: to), from: from, to: to, counts: counts))
+            output.writeLine(JSONLines.summary(engine.summary(from: from, to: to), from: from, to: to, counts: counts,
+                                               alerts: (alerts.firedCount, alerts.firedByRule)))
         }
         output.flush()
     }
 
-    private func emitState(at time: Double) {
-        output.writeLine(JSONLines.state(engine.state(at: time), malformedLines: diagnostics.malformedLines))
+    /// One step of the virtual clock: alert rules see the state, and it is written if asked.
+    /// Before `--from` nothing is written or counted.
+    private func tick(at time: Double) {
+        guard time >= options.from ?? -.infinity else { return }
+        let state = engine.state(at: time)
+        if options.emitState {
+            output.writeLine(JSONLines.state(state, malformedLines: diagnostics.malformedLines))
+        }
+        for event in alerts.evaluate(state) where options.emitAlerts {
+            output.writeLine(JSONLines.alert(event))
+        }
     }
-}
 
+}
 /// The events of several sources merged by completion time; each source is in its own order.
 struct MergedEvents {
     private let sources: [any EventSource]

@@ -26,7 +26,10 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Virtual seconds per real second in the dashboard (+/- change it).", valueName: "N"))
     var speed: Double = 60
 
-    @Option(help: ArgumentHelp("What to write: state, summary (comma-separated).", valueName: "LIST"))
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when an alert of this severity or worse fired: warning or critical.", valueName: "LEVEL"))
+    var failOn: String?
+
+    @Option(help: ArgumentHelp("What to write: state, alerts, summary (comma-separated).", valueName: "LIST"))
     var emit: String = "summary"
 
     @Option(help: ArgumentHelp("Virtual time between state objects.", valueName: "DURATION"))
@@ -44,14 +47,18 @@ struct ReplayCommand: ParsableCommand {
         guard !files.isEmpty else { throw UsageFailure("replay: name at least one log file (or - for stdin)") }
         guard headless else { return try runDashboard() }
         let kinds = emit.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        for kind in kinds where !["state", "summary"].contains(kind) {
-            throw UsageFailure(kind == "alerts"
-                ? "--emit alerts: alert rules are not available in this version (use state, summary)"
-                : "--emit \(kind): unknown output (use state, summary)")
+        for kind in kinds where !["state", "summary", "alerts"].contains(kind) {
+            throw UsageFailure("--emit \(kind): unknown output (use state, alerts, summary)")
+        }
+        let failOnSeverity = try failOn.map { level -> AlertSeverity in
+            guard let severity = AlertSeverity(rawValue: level.lowercased()) else {
+                throw UsageFailure("--fail-on \(level): expected warning or critical")
+            }
+            return severity
         }
         let options = ReplayOptions(
             paths: files, format: try common.logFormat(), interval: try TimeArguments.duration(interval, option: "--interval"),
-            emitState: kinds.contains("state"), emitSummary: kinds.contains("summary"),
+            emitState: kinds.contains("state"), emitSummary: kinds.contains("summary"), emitAlerts: kinds.contains("alerts"),
             from: try from.map { try TimeArguments.time($0, option: "--from") },
             to: try to.map { try TimeArguments.time($0, option: "--to") })
         if let from = options.from, let to = options.to, to < from {
@@ -83,6 +90,10 @@ struct ReplayCommand: ParsableCommand {
         if let failure = sink.failure {
             FileHandle.standardError.write(Data("ratetop: cannot write the output: \(failure)\n".utf8))
             throw ExitCode(1)
+        }
+        if let failOnSeverity, let worst = runner.alerts.worstFired, worst >= failOnSeverity {
+            FileHandle.standardError.write(Data("ratetop: \(runner.alerts.firedCount) alerts fired (worst: \(worst.rawValue)); --fail-on \(failOnSeverity.rawValue)\n".utf8))
+            throw ExitCode(3)
         }
     }
 

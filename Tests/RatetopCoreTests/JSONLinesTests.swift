@@ -147,7 +147,8 @@ let summaryBucketSchema: [String: JSONType] = [
     @Test func summaryObjectCarriesEveryContractField() throws {
         let h = try Self.busyEngine()
         let line = JSONLines.summary(h.engine.summary(from: creditEra, to: creditEra + 47), from: creditEra, to: creditEra + 47,
-                                     counts: JSONLines.InputCounts(lines: 9, malformedLines: 2, duplicatesSkipped: 1))
+                                     counts: JSONLines.InputCounts(lines: 9, malformedLines: 2, duplicatesSkipped: 1),
+                                     alerts: (fired: 0, byRule: [:]))
         #expect(!line.contains("\n"))
         let object = try #require(parseObject(line))
         expectFields(object, summarySchema, in: "summary")
@@ -188,7 +189,8 @@ let summaryBucketSchema: [String: JSONType] = [
     }
 
     @Test func summaryOfNothingIsValid() throws {
-        let line = JSONLines.summary([], from: nil, to: nil, counts: JSONLines.InputCounts(lines: 0, malformedLines: 0, duplicatesSkipped: 0))
+        let line = JSONLines.summary([], from: nil, to: nil, counts: JSONLines.InputCounts(lines: 0, malformedLines: 0, duplicatesSkipped: 0),
+                                     alerts: (fired: 0, byRule: [:]))
         let object = try #require(parseObject(line))
         expectFields(object, summarySchema, in: "summary")
         #expect(object["from"] is NSNull)
@@ -196,13 +198,31 @@ let summaryBucketSchema: [String: JSONType] = [
     }
 
     @Test func summaryCarriesTheAlertsObject() throws {
-        let line = JSONLines.summary([], from: nil, to: nil, counts: JSONLines.InputCounts(lines: 0, malformedLines: 0, duplicatesSkipped: 0))
+        let line = JSONLines.summary([], from: nil, to: nil, counts: JSONLines.InputCounts(lines: 0, malformedLines: 0, duplicatesSkipped: 0),
+                                     alerts: (fired: 3, byRule: ["rate_429_high": 1, "headroom_low": 2]))
         let object = try #require(parseObject(line))
-        withKnownIssue("gap: product.md's summary contract has \"alerts\":{\"fired\":N,\"by_rule\":{}}; JSONLines.summary (JSONLines.swift:48-91) writes no alerts object (alert rules are not built yet)") {
-            let alerts = try #require(object["alerts"] as? [String: Any])
-            #expect(JSONType.integer.matches(alerts["fired"]))
-            #expect(alerts["by_rule"] is [String: Any])
-        }
+        let alerts = try #require(object["alerts"] as? [String: Any])
+        #expect(JSONType.integer.matches(alerts["fired"]))
+        #expect((alerts["fired"] as? NSNumber)?.intValue == 3)
+        let byRule = try #require(alerts["by_rule"] as? [String: Any])
+        #expect((byRule["headroom_low"] as? NSNumber)?.intValue == 2)
+        #expect((byRule["rate_429_high"] as? NSNumber)?.intValue == 1)
+    }
+
+    @Test func alertObjectsCarryTheContractFields() throws {
+        let event = AlertEvent(at: 1_795_165_391, rule: "headroom_low", state: .firing, severity: .critical, bucket: "sonnet-4.x",
+                               dimension: .inputTokens, value: 0.04, threshold: 0.05, summary: "ITPM headroom 4% on sonnet-4.x")
+        let object = try #require(parseObject(JSONLines.alert(event)))
+        #expect(object["type"] as? String == "alert")
+        #expect(object["at"] as? String == "2026-11-20T09:03:11Z")
+        #expect(object["rule"] as? String == "headroom_low")
+        #expect(object["state"] as? String == "firing")
+        #expect(object["severity"] as? String == "critical")
+        #expect(object["bucket"] as? String == "sonnet-4.x")
+        #expect(object["dimension"] as? String == "input_tokens")
+        #expect((object["value"] as? NSNumber)?.doubleValue == 0.04)
+        #expect((object["threshold"] as? NSNumber)?.doubleValue == 0.05)
+        #expect(object["summary"] as? String == "ITPM headroom 4% on sonnet-4.x")
     }
 
     @Test func stringsAreEscaped() throws {
@@ -213,7 +233,8 @@ let summaryBucketSchema: [String: JSONType] = [
         let bucket = try #require((object["buckets"] as? [[String: Any]])?.first)
         #expect(bucket["models"] as? [String] == [odd])
         let summary = try #require(parseObject(JSONLines.summary(h.engine.summary(from: nil, to: nil), from: nil, to: nil,
-                                                                 counts: .init(lines: 1, malformedLines: 0, duplicatesSkipped: 0))))
+                                                                 counts: .init(lines: 1, malformedLines: 0, duplicatesSkipped: 0),
+                                                                 alerts: (fired: 0, byRule: [:]))))
         #expect((summary["buckets"] as? [[String: Any]])?.first?["models"] as? [String] == [odd])
     }
 

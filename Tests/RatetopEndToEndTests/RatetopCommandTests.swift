@@ -325,3 +325,40 @@ let sampleLog = """
         #expect(((bucket["limits"] as? [String: Any])?["requests"] as? NSNumber)?.intValue == 4000)
     }
 }
+
+/// Alerts from a headless replay, and `--fail-on` for CI and cron.
+@Suite struct ReplayAlertsTests {
+    static let sample: String = URL(fileURLWithPath: ratetopBinary).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("samples/day.jsonl").path
+
+    @Test func theSampleDaysStormsFireAndResolveAndFailOnCriticalExitsThree() throws {
+        let run = try ratetop(["replay", Self.sample, "--headless", "--emit", "alerts,summary", "--fail-on", "critical"])
+        #expect(run.status == 3, "\(run.stderr)")
+        #expect(run.stderrLines.last?.contains("--fail-on critical") == true, "\(run.stderr)")
+        let objects = run.stdoutLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == run.stdoutLines.count, "every line is a JSON object")
+        let alerts = objects.filter { $0["type"] as? String == "alert" }
+        let firing = alerts.filter { $0["state"] as? String == "firing" }
+        let resolved = alerts.filter { $0["state"] as? String == "resolved" }
+        #expect(firing.contains { $0["rule"] as? String == "rate_429_storm" && $0["bucket"] as? String == "sonnet-4.x" })
+        #expect(firing.contains { $0["rule"] as? String == "rate_429_high" })
+        #expect(resolved.count > 0 && resolved.count <= firing.count)
+        let summary = try #require(objects.last)
+        let counts = try #require(summary["alerts"] as? [String: Any])
+        #expect((counts["fired"] as? NSNumber)?.intValue == firing.count)
+        // Each alert's time is in order: they come from the virtual clock.
+        let times = alerts.compactMap { $0["at"] as? String }
+        #expect(times == times.sorted())
+    }
+
+    @Test func failOnIsQuietWhenNothingThatBadFired() throws {
+        let scratch = Scratch()
+        let line = #"{"ts":"2026-11-20T09:00:00Z","model":"claude-sonnet-4-5","status":200,"usage":{"input_tokens":10,"output_tokens":1}}"#
+        let log = scratch.write("calm.jsonl", line + "\n")
+        let run = try ratetop(["replay", log, "--headless", "--tier", "tier1", "--fail-on", "warning"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let bad = try ratetop(["replay", log, "--headless", "--fail-on", "sometimes"])
+        #expect(bad.status == 2)
+        #expect(bad.stderrLines.first?.contains("--fail-on sometimes") == true, "\(bad.stderr)")
+    }
+}

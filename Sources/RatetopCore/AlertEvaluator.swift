@@ -1,0 +1,154 @@
+/// One alert transition: the `alert` object of the JSON-lines contract.
+public struct AlertEvent: Sendable, Equatable {
+    public enum State: String, Sendable {
+        case firing
+        case resolved
+    }
+
+    public var at: Double
+    public var rule: String
+    public var state: State
+    public var severity: AlertSeverity
+    public var bucket: String
+    public var dimension: Dimension?
+    public var value: Double?
+    public var threshold: Double
+    public var summary: String
+}
+
+/// The hysteresis of one rule on one series: a value must stay past the fire threshold for the
+/// hold time to fire; once firing it resolves only past the stricter clear threshold. A rule
+/// that stays true fires once.
+public struct AlertTracker: Sendable {
+    public enum Transition: Equatable, Sendable {
+        case fired
+        case resolved
+    }
+
+    public private(set) var firing = false
+    private var pendingSince: Double?
+    private var clearingSince: Double?
+
+    public init() {}
+
+    /// Feeds the metric's value at `time`; unknown values (`nil`) count as clear for the
+    /// metrics where unknown means "nothing happening" (not draining, no traffic).
+    public mutating func step(_ rule: AlertRule, value: Double?, at time: Double) -> Transition? {
+        let unknownIsClear = rule.metric != .headroom
+        if !firing {
+            guard let value, rule.isFiring(value) else {
+                pendingSince = nil
+                return nil
+            }
+            let since = pendingSince ?? time
+            pendingSince = since
+            guard time - since >= rule.holdSeconds else { return nil }
+            firing = true
+            return .fired
+        }
+        let clear = value.map { rule.isClear($0) } ?? unknownIsClear
+        guard clear else {
+            clearingSince = nil
+            return nil
+        }
+        let since = clearingSince ?? time
+        clearingSince = since
+        guard time - since >= rule.clearHoldSeconds else { return nil }
+        firing = false
+        pendingSince = nil
+        clearingSince = nil
+        return .resolved
+    }
+
+    /// Runs a rule over one value per second and says whether it fired (for the examples).
+    public static func fires(_ rule: AlertRule, on values: [Double?]) -> Bool {
+        var tracker = AlertTracker()
+        for (second, value) in values.enumerated() where tracker.step(rule, value: value, at: Double(second)) == .fired {
+            return true
+        }
+        return false
+    }
+}
+
+/// Evaluates every rule on every bucket (and dimension) of successive states, turning them into
+/// `firing` and `resolved` events. Pure: it sees only the states it is given.
+public struct AlertEvaluator: Sendable {
+    public let rules: [AlertRule]
+    /// Per bucket (in the engine's order, which only ever grows): a tracker per rule and
+    /// dimension slot (`rule * 3 + dimension`).
+    private var trackers: [[AlertTracker]] = []
+    /// Firing transitions so far, per rule id.
+    public private(set) var firedByRule: [String: Int] = [:]
+    /// The worst severity that has fired, if any.
+    public private(set) var worstFired: AlertSeverity?
+
+    public init(rules: [AlertRule] = AlertRule.defaults) {
+        self.rules = rules
+    }
+
+    public var firedCount: Int { firedByRule.values.reduce(0, +) }
+
+    private static let everyDimension: [Dimension?] = [.requests, .inputTokens, .outputTokens]
+    private static let noDimension: [Dimension?] = [nil]
+
+    /// The transitions the state at its time causes.
+    public mutating func evaluate(_ state: EngineState) -> [AlertEvent] {
+        var events: [AlertEvent] = []
+        while trackers.count < state.buckets.count { trackers.append(Array(repeating: AlertTracker(), count: rules.count * 3)) }
+        for (index, rule) in rules.enumerated() {
+            for (position, bucket) in state.buckets.enumerated() {
+                let dimensions = rule.metric.perDimension ? Self.everyDimension : Self.noDimension
+                for dimension in dimensions {
+                    let slot = index * 3 + (dimension?.rawValue ?? 0)
+                    let value = rule.metric.value(of: bucket, dimension: dimension)
+                    guard let transition = trackers[position][slot].step(rule, value: value, at: state.at) else { continue }
+                    if transition == .fired {
+                        firedByRule[rule.id, default: 0] += 1
+                        if worstFired.map({ $0 < rule.severity }) ?? true { worstFired = rule.severity }
+                    }
+                    events.append(AlertEvent(
+                        at: state.at, rule: rule.id, state: transition == .fired ? .firing : .resolved, severity: rule.severity,
+                        bucket: bucket.classID, dimension: dimension, value: value, threshold: transition == .fired ? rule.fire : rule.clear,
+                        summary: Self.summary(rule, bucket: bucket, dimension: dimension, value: value, resolved: transition == .resolved)))
+                }
+            }
+        }
+        return events
+    }
+
+    static func summary(_ rule: AlertRule, bucket: BucketState, dimension: Dimension?, value: Double?, resolved: Bool) -> String {
+        if resolved {
+            let what = dimension.map { "\(rule.id) (\($0.limitName))" } ?? rule.id
+            let now: String
+            if let value {
+                now = format(value, metric: rule.metric)
+            } else {
+                now = rule.metric == .secondsToEmpty ? "not draining" : rule.metric == .headroom ? "unknown" : "too little traffic to judge"
+            }
+            return "resolved: \(what) on \(bucket.classID), now \(now)"
+        }
+        var text = rule.summary
+        let replacements = [
+            ("{bucket}", bucket.classID),
+            ("{dimension}", dimension?.jsonKey ?? ""),
+            ("{limit_name}", dimension?.limitName ?? ""),
+            ("{value}", value.map { format($0, metric: rule.metric) } ?? "unknown"),
+            ("{threshold}", format(rule.fire, metric: rule.metric)),
+        ]
+        for (placeholder, replacement) in replacements {
+            text = text.split(separator: placeholder, omittingEmptySubsequences: false).joined(separator: replacement)
+        }
+        return text
+    }
+
+    static func format(_ value: Double, metric: AlertMetric) -> String {
+        switch metric {
+        case .headroom, .rate429, .rate529:
+            let percent = value * 100
+            return percent < 10 && percent != percent.rounded() ? "\(JSONObjectWriter.format(percent, decimals: 1))%"
+                : "\(Int(percent.rounded()))%"
+        case .secondsToEmpty: return "\(Int(value.rounded())) s"
+        case .throttledPerMinute: return "\(Int(value.rounded()))"
+        }
+    }
+}

@@ -1,0 +1,46 @@
+@testable import RatetopCore
+import Testing
+
+/// The incremental sums must always equal a full scan, whatever order slots are written and
+/// read in (late events into past seconds, gaps, jumps, slot reuse).
+@Suite struct RollingWindowTests {
+    /// A small deterministic generator.
+    struct Random {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func incrementalSumsEqualAFullScan(seed: UInt64) {
+        var window = RollingWindow()
+        var random = Random(state: seed)
+        var now: Int64 = 1_000_000
+        for _ in 0..<5_000 {
+            switch random.next(10) {
+            case 0..<6:
+                // An event in the current second or up to 30 s late.
+                let second = now - Int64(random.next(4) == 0 ? random.next(30) : 0)
+                let tokens = Double(random.next(5000))
+                window.withSlot(second: second) { slot in
+                    slot.requests += 1
+                    slot.countedInput += tokens
+                    if tokens > 4000 { slot.throttled += 1 }
+                }
+            case 6..<9:
+                now += Int64(random.next(3))
+            default:
+                now += Int64(random.next(400))  // idle: past the whole window
+            }
+            if random.next(3) == 0 {
+                let (minute, five) = window.sums(endingAt: now)
+                let (scannedMinute, scannedFive) = window.scan(endingAt: now)
+                #expect(minute == scannedMinute)
+                #expect(five == scannedFive)
+                if minute != scannedMinute || five != scannedFive { return }
+            }
+        }
+    }
+}
