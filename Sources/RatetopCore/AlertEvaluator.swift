@@ -95,12 +95,23 @@ public struct AlertEvaluator: Sendable {
     public mutating func evaluate(_ state: EngineState) -> [AlertEvent] {
         var events: [AlertEvent] = []
         while trackers.count < state.buckets.count { trackers.append(Array(repeating: AlertTracker(), count: rules.count * 3)) }
-        for (index, rule) in rules.enumerated() {
-            for (position, bucket) in state.buckets.enumerated() {
+        for position in state.buckets.indices {
+            // Read the numbers once per bucket: copying a BucketState per rule is what costs.
+            var values = [Double?](repeating: nil, count: AlertMetric.allCases.count * 3)
+            let bucket = state.buckets[position]
+            for (metricIndex, metric) in AlertMetric.allCases.enumerated() {
+                if metric.perDimension {
+                    for dimension in Dimension.allCases { values[metricIndex * 3 + dimension.rawValue] = metric.value(of: bucket, dimension: dimension) }
+                } else {
+                    values[metricIndex * 3] = metric.value(of: bucket, dimension: nil)
+                }
+            }
+            for (index, rule) in rules.enumerated() {
+                let metricIndex = AlertMetric.allCases.firstIndex(of: rule.metric) ?? 0
                 let dimensions = rule.metric.perDimension ? Self.everyDimension : Self.noDimension
                 for dimension in dimensions {
                     let slot = index * 3 + (dimension?.rawValue ?? 0)
-                    let value = rule.metric.value(of: bucket, dimension: dimension)
+                    let value = values[metricIndex * 3 + (dimension?.rawValue ?? 0)]
                     guard let transition = trackers[position][slot].step(rule, value: value, at: state.at) else { continue }
                     if transition == .fired {
                         firedByRule[rule.id, default: 0] += 1
