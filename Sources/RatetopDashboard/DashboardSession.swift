@@ -19,6 +19,9 @@ public final class DashboardSession {
     private var input: Input
     private var engine: UsageEngine
     private var history = LevelHistory()
+    private var alerts = AlertEvaluator()
+    /// The alerts firing now, by rule, severity, class and dimension.
+    private var activeAlerts: [String: AlertRow] = [:]
     private var ledger = DrainLedger()
     private var clock: VirtualClock?
     private var lastWall: Double?
@@ -124,11 +127,21 @@ public final class DashboardSession {
         return id
     }
 
+    /// Once per second of the clock: the history graph's sample and the alert rules.
     private func sample(through time: Double) {
         let second = Int64(time.rounded(.down))
         guard second > sampledSecond else { return }
         sampledSecond = second
-        history.record(engine.state(at: Double(second)))
+        let state = engine.state(at: Double(second))
+        history.record(state)
+        for event in alerts.evaluate(state) {
+            let key = "\(event.rule)|\(event.severity.rawValue)|\(event.bucket)|\(event.dimension?.jsonKey ?? "")"
+            if event.state == .firing {
+                activeAlerts[key] = AlertRow(severity: event.severity.rawValue, summary: event.summary, since: event.at)
+            } else {
+                activeAlerts[key] = nil
+            }
+        }
     }
 
     private func sourceName(_ index: Int32) -> String {
@@ -153,7 +166,7 @@ public final class DashboardSession {
         case .selectClass(let index): if index < classCount { selectedClass = index }
         case .graphWindow: graphWindowMinutes = DashboardModel.nextGraphWindow(after: graphWindowMinutes)
         case .grouping: groupingIndex = (groupingIndex + 1) % groupings.count
-        case .expand: expanded = Panel.next(after: expanded, hasAlerts: false)
+        case .expand: expanded = Panel.next(after: expanded, hasAlerts: !activeAlerts.isEmpty)
         case .pause: clock?.togglePause()
         case .faster: clock?.faster()
         case .slower: clock?.slower()
@@ -183,6 +196,8 @@ public final class DashboardSession {
         }
         engine = UsageEngine(configuration: configuration, models: models)
         history.reset()
+        alerts = AlertEvaluator()
+        activeAlerts = [:]
         ledger = DrainLedger()
         sampledSecond = .min
         input = .replay(fresh, speed: speed)
@@ -231,7 +246,9 @@ public final class DashboardSession {
         if case .live(let sources) = input, let change = sources.lastChange { problem = diagnostics.lastMessage ?? change }
         return DashboardModel(mode: mode, clock: time, sources: sourceNames, classes: panels, selectedClass: selectedClass,
                               graphWindowMinutes: graphWindowMinutes, grouping: grouping, linesRead: lines,
-                              malformedLines: malformed, lastProblem: problem, alerts: [], expanded: expanded,
+                              malformedLines: malformed, lastProblem: problem,
+                              alerts: activeAlerts.values.sorted { ($0.severity == "critical" ? 0 : 1, $0.since) < ($1.severity == "critical" ? 0 : 1, $1.since) },
+                              expanded: expanded,
                               showHelp: showHelp)
     }
 

@@ -163,4 +163,18 @@ import Testing
         #expect(drainers.map(\.name) == ["checkout", "search"])
         #expect(drainers.first?.sharePerDimension.inputTokens == 0.8)
     }
+
+    @Test func firingAlertsFillTheAlertsPanelAndLeaveItWhenResolved() throws {
+        // 40 throttled attempts in 20 s (a storm), then calm traffic for ten minutes.
+        let storm = (0..<40).map { Self.line(Double($0) / 2, status: 429) }
+        let calm = (0..<60).map { Self.line(30 + Double($0) * 10) }
+        let (session, path) = try replaySession(storm + calm)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        session.tick(wallNow: 0)
+        session.tick(wallNow: 0.5)  // 30 s in
+        let during = session.model().alerts
+        #expect(during.contains { $0.severity == "critical" && $0.summary.contains("429 storm") }, "\(during)")
+        session.tick(wallNow: 8)  // far past the end: the storm is over
+        #expect(!session.model().alerts.contains { $0.summary.contains("429 storm") }, "\(session.model().alerts)")
+    }
 }
