@@ -15,15 +15,6 @@ public struct SecondTotals: Sendable, Equatable {
 
     public init() {}
 
-    /// The consumption of a dimension.
-    public subscript(consumption dimension: Dimension) -> Double {
-        switch dimension {
-        case .requests: requests
-        case .inputTokens: countedInput
-        case .outputTokens: output
-        }
-    }
-
     mutating func add(_ other: SecondTotals, times sign: Double) {
         requests += sign * other.requests
         countedInput += sign * other.countedInput
@@ -144,16 +135,5 @@ public struct RollingWindow: Sendable {
             if second >= firstOfMinute { minute.add(slots[index]) }
         }
         return (minute, five)
-    }
-
-    /// The totals of the seconds in `(end - span, end]`.
-    public func sum(endingAt end: Int64, span: Int) -> SecondTotals {
-        var total = SecondTotals()
-        let first = end - Int64(span) + 1
-        for index in 0..<Self.seconds {
-            let second = slotSecond[index]
-            if second >= first && second <= end { total.add(slots[index]) }
-        }
-        return total
     }
 }
