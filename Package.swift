@@ -37,7 +37,7 @@ let package = Package(
         ),
         // The only module that talks to ncurses: opens the screen, copies changed cells out,
         // decodes keys, restores the terminal.
-        .target(name: "RatetopTerminal", dependencies: ["CNcurses"]),
+        .target(name: "RatetopTerminal", dependencies: ["CNcurses", "RatetopUI"]),
         // A reference rate limiter and traffic model: ground truth for tests and sample logs.
         .target(name: "RatetopSimulation", dependencies: ["RatetopCore"]),
         // The dashboard drawn into an in-memory cell grid: widgets, layouts, the key table.
@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "RatetopCoreTests", dependencies: ["RatetopCore", "RatetopIO"]),
         .testTarget(name: "RatetopIOTests", dependencies: ["RatetopIO"]),
         .testTarget(name: "RatetopSimulationTests", dependencies: ["RatetopSimulation", "RatetopCore", "RatetopIO"]),
-        .testTarget(name: "RatetopTerminalTests", dependencies: ["RatetopTerminal", "CNcurses"]),
+        .testTarget(name: "RatetopTerminalTests", dependencies: ["RatetopTerminal", "RatetopUI", "CNcurses"]),
         .testTarget(name: "RatetopEndToEndTests", dependencies: ["RatetopIO", "RatetopUI", "RatetopCore"]),
         .testTarget(name: "RatetopUITests", dependencies: ["RatetopUI", "RatetopCore"]),
         .testTarget(name: "RatetopDashboardTests", dependencies: ["RatetopDashboard", "RatetopUI", "RatetopIO", "RatetopCore"]),

@@ -42,13 +42,12 @@ public enum DashboardApp {
             }
             guard let key = terminal.readKey(timeoutMilliseconds: pollMilliseconds) else { continue }
             dirty = true
-            let mapped = Key(key)
-            if mapped == .resize {
+            if key == .resize {
                 terminal.invalidate()
                 continue
             }
             let mode = session.model().mode
-            if let action = KeyTable.action(for: mapped, mode: mode) { session.handle(action) }
+            if let action = KeyTable.action(for: key, mode: mode) { session.handle(action) }
         }
     }
 
@@ -64,45 +63,4 @@ public enum DashboardApp {
 public struct DashboardError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
-}
-
-extension TerminalFrame {
-    /// The dashboard's grid, cell for cell (roles map one to one).
-    init(_ grid: CellGrid) {
-        var cells: [TerminalCell] = []
-        cells.reserveCapacity(grid.width * grid.height)
-        for y in 0..<grid.height {
-            for x in 0..<grid.width {
-                let cell = grid[x, y]
-                cells.append(TerminalCell(cell.scalar, role: TerminalColorRole(rawValue: cell.style.role.rawValue) ?? .normal,
-                                          bold: cell.style.bold, reverse: cell.style.reverse))
-            }
-        }
-        self.init(width: grid.width, height: grid.height, cells: cells)
-    }
-}
-
-extension Key {
-    /// The UI's key for a terminal key (the two enums match case for case).
-    init(_ key: TerminalKey) {
-        switch key {
-        case .character(let character): self = .character(character)
-        case .tab: self = .tab
-        case .backTab: self = .backTab
-        case .left: self = .left
-        case .right: self = .right
-        case .up: self = .up
-        case .down: self = .down
-        case .home: self = .home
-        case .end: self = .end
-        case .pageUp: self = .pageUp
-        case .pageDown: self = .pageDown
-        case .backspace: self = .backspace
-        case .enter: self = .enter
-        case .escape: self = .escape
-        case .resize: self = .resize
-        case .interrupt: self = .interrupt
-        case .function(let number): self = .function(number)
-        }
-    }
 }

@@ -1,3 +1,4 @@
+import RatetopUI
 import CNcurses
 
 #if canImport(Glibc)
@@ -46,7 +47,7 @@ public final class Terminal {
         self.palette = palette
         var attributes: [attr_t] = []
         var pairs: [Int16] = []
-        for role in TerminalColorRole.allCases {
+        for role in ColorRole.allCases {
             let style = palette.style(for: role)
             var attribute = CNcurses_attrNormal()
             if style.bold { attribute |= CNcurses_attrBold() }
@@ -164,7 +165,7 @@ public final class Terminal {
         )
         let palette = TerminalPalette(mode: capabilities.colorMode)
         if palette.usesColor {
-            for role in TerminalColorRole.allCases {
+            for role in ColorRole.allCases {
                 let style = palette.style(for: role)
                 // Without use_default_colors(), -1 is invalid: fall back to white on black.
                 let foreground = style.foreground >= 0 || defaultColors ? style.foreground : 7
@@ -258,7 +259,7 @@ public final class Terminal {
     /// Swift concurrency worker threads block all signals, so when this runs on one of those,
     /// the kernel delivers SIGWINCH/SIGTERM to another thread and the resize or interrupt is seen
     /// when the timeout ends: keep the timeout short (a few hundred milliseconds).
-    public func readKey(timeoutMilliseconds: Int) -> TerminalKey? {
+    public func readKey(timeoutMilliseconds: Int) -> Key? {
         guard let session else { return nil }
         if let signal = takeTerminationSignal() {
             lastTerminationSignal = signal
@@ -267,7 +268,7 @@ public final class Terminal {
         CNcurses_select(session)
         var code: Int32 = 0
         let status = CNcurses_readKey(Int32(clamping: timeoutMilliseconds), &code)
-        guard let key = TerminalKey(cursesStatus: status, code: code) else {
+        guard let key = Key(cursesStatus: status, code: code) else {
             if status == ERR, let signal = takeTerminationSignal() {
                 lastTerminationSignal = signal
                 return .interrupt

@@ -1,3 +1,4 @@
+import RatetopUI
 /// How many colours ratetop may use.
 public enum TerminalColorMode: Equatable, Hashable, Sendable {
     /// No colour: roles are told apart by bold and reverse only (also what `NO_COLOR` asks for).
@@ -39,7 +40,7 @@ public struct TerminalCapabilities: Equatable, Hashable, Sendable {
         environment: (String) -> String?
     ) -> TerminalCapabilities {
         let noColor = noColorRequested(environment)
-        let pairsNeeded = TerminalColorRole.allCases.count + 1
+        let pairsNeeded = ColorRole.allCases.count + 1
         let mode: TerminalColorMode
         if noColor || !terminalHasColors || colorPairs < pairsNeeded {
             mode = .monochrome

@@ -1,3 +1,5 @@
+import RatetopUI
+
 /// A full screen of cells, row by row, as the views drew it. `Terminal.draw` copies it out.
 public struct TerminalFrame: Equatable, Sendable {
     public let width: Int
@@ -34,7 +36,7 @@ public struct TerminalFrame: Equatable, Sendable {
     /// Writes `text` one scalar per column from (x, y), clipped at the right edge.
     public mutating func write(
         _ text: String, x: Int, y: Int,
-        role: TerminalColorRole = .normal, bold: Bool = false, reverse: Bool = false
+        role: ColorRole = .normal, bold: Bool = false, reverse: Bool = false
     ) {
         var column = x
         for scalar in text.unicodeScalars {
@@ -53,4 +55,19 @@ public struct TerminalFrame: Equatable, Sendable {
     }
 
     func contains(x: Int, y: Int) -> Bool { x >= 0 && x < width && y >= 0 && y < height }
+}
+
+extension TerminalFrame {
+    /// The dashboard's grid, cell for cell.
+    public init(_ grid: CellGrid) {
+        var cells: [TerminalCell] = []
+        cells.reserveCapacity(grid.width * grid.height)
+        for y in 0..<grid.height {
+            for x in 0..<grid.width {
+                let cell = grid[x, y]
+                cells.append(TerminalCell(cell.scalar, role: cell.style.role, bold: cell.style.bold, reverse: cell.style.reverse))
+            }
+        }
+        self.init(width: grid.width, height: grid.height, cells: cells)
+    }
 }

@@ -1,3 +1,4 @@
+import RatetopUI
 /// How one role looks: colours (ignored in monochrome) and attributes.
 public struct TerminalStyle: Equatable, Hashable, Sendable {
     /// A colour number, or -1 for the terminal's own foreground/background.
@@ -14,7 +15,7 @@ public struct TerminalStyle: Equatable, Hashable, Sendable {
     }
 }
 
-/// Maps each `TerminalColorRole` to a style for a colour mode.
+/// Maps each `ColorRole` to a style for a colour mode.
 public struct TerminalPalette: Equatable, Sendable {
     public let mode: TerminalColorMode
     private let styles: [TerminalStyle]
@@ -22,17 +23,17 @@ public struct TerminalPalette: Equatable, Sendable {
     /// ratetop's palette for `mode`.
     public init(mode: TerminalColorMode) {
         self.mode = mode
-        self.styles = TerminalColorRole.allCases.map { Self.standardStyle(for: $0, mode: mode) }
+        self.styles = ColorRole.allCases.map { Self.standardStyle(for: $0, mode: mode) }
     }
 
-    public func style(for role: TerminalColorRole) -> TerminalStyle {
+    public func style(for role: ColorRole) -> TerminalStyle {
         styles[Int(role.rawValue)]
     }
 
     /// Whether the terminal draws roles with colour pairs at all.
     public var usesColor: Bool { mode != .monochrome }
 
-    private static func standardStyle(for role: TerminalColorRole, mode: TerminalColorMode) -> TerminalStyle {
+    private static func standardStyle(for role: ColorRole, mode: TerminalColorMode) -> TerminalStyle {
         switch mode {
         case .colors256:
             switch role {

@@ -1,3 +1,4 @@
+import RatetopUI
 import CNcurses
 import Glibc
 import Testing
@@ -134,7 +135,7 @@ struct TerminalPseudoTerminalTests {
         defer { terminal.close() }
         #expect(terminal.readKey(timeoutMilliseconds: 0) == nil)
 
-        let typed: [(String, TerminalKey)] = [
+        let typed: [(String, Key)] = [
             ("q", .character("q")),
             ("\t", .tab),
             ("\u{1B}[Z", .backTab),

@@ -1,3 +1,4 @@
+import RatetopUI
 import CNcurses
 import Testing
 
@@ -37,7 +38,7 @@ struct TerminalValueTests {
 
     @Test func monochromePaletteUsesOnlyBoldAndReverse() {
         let palette = TerminalPalette(mode: .monochrome)
-        for role in TerminalColorRole.allCases {
+        for role in ColorRole.allCases {
             let style = palette.style(for: role)
             #expect(style.foreground == -1 && style.background == -1)
         }
@@ -49,7 +50,7 @@ struct TerminalValueTests {
     @Test(arguments: [TerminalColorMode.colors8, .colors256])
     func colourPalettesTellRolesApart(mode: TerminalColorMode) {
         let palette = TerminalPalette(mode: mode)
-        let styles = TerminalColorRole.allCases.map { palette.style(for: $0) }
+        let styles = ColorRole.allCases.map { palette.style(for: $0) }
         #expect(Set(styles).count == styles.count)
         let limit: Int16 = mode == .colors8 ? 8 : 256
         for style in styles {
@@ -59,20 +60,20 @@ struct TerminalValueTests {
 
     @Test func keyDecoding() {
         let yes = Int32(CNcurses_KEY_CODE_YES)
-        #expect(TerminalKey(cursesStatus: ERR, code: 0) == nil)
-        #expect(TerminalKey(cursesStatus: OK, code: 0x71) == .character("q"))
-        #expect(TerminalKey(cursesStatus: OK, code: 0x09) == .tab)
-        #expect(TerminalKey(cursesStatus: OK, code: 0x0D) == .enter)
-        #expect(TerminalKey(cursesStatus: OK, code: 0x0A) == .enter)
-        #expect(TerminalKey(cursesStatus: OK, code: 0x1B) == .escape)
-        #expect(TerminalKey(cursesStatus: OK, code: 0x03) == .interrupt)
-        #expect(TerminalKey(cursesStatus: OK, code: 0x01) == nil)
-        #expect(TerminalKey(cursesStatus: OK, code: 0x2581) == .character("▁"))
-        #expect(TerminalKey(cursesStatus: yes, code: Int32(CNcurses_KEY_RESIZE)) == .resize)
-        #expect(TerminalKey(cursesStatus: yes, code: Int32(CNcurses_KEY_BTAB)) == .backTab)
-        #expect(TerminalKey(cursesStatus: yes, code: Int32(CNcurses_KEY_F0 + 12)) == .function(12))
-        #expect(TerminalKey(cursesStatus: yes, code: Int32(CNcurses_KEY_F0)) == nil)
-        #expect(TerminalKey(cursesStatus: yes, code: 0o777) == nil)
+        #expect(Key(cursesStatus: ERR, code: 0) == nil)
+        #expect(Key(cursesStatus: OK, code: 0x71) == .character("q"))
+        #expect(Key(cursesStatus: OK, code: 0x09) == .tab)
+        #expect(Key(cursesStatus: OK, code: 0x0D) == .enter)
+        #expect(Key(cursesStatus: OK, code: 0x0A) == .enter)
+        #expect(Key(cursesStatus: OK, code: 0x1B) == .escape)
+        #expect(Key(cursesStatus: OK, code: 0x03) == .interrupt)
+        #expect(Key(cursesStatus: OK, code: 0x01) == nil)
+        #expect(Key(cursesStatus: OK, code: 0x2581) == .character("▁"))
+        #expect(Key(cursesStatus: yes, code: Int32(CNcurses_KEY_RESIZE)) == .resize)
+        #expect(Key(cursesStatus: yes, code: Int32(CNcurses_KEY_BTAB)) == .backTab)
+        #expect(Key(cursesStatus: yes, code: Int32(CNcurses_KEY_F0 + 12)) == .function(12))
+        #expect(Key(cursesStatus: yes, code: Int32(CNcurses_KEY_F0)) == nil)
+        #expect(Key(cursesStatus: yes, code: 0o777) == nil)
     }
 
     @Test func frameWritesClipAndPad() {

@@ -1,28 +1,9 @@
 import CNcurses
+import RatetopUI
 
-/// A key press (or event) decoded from the terminal.
-public enum TerminalKey: Equatable, Hashable, Sendable {
-    case character(Character)
-    case tab
-    case backTab
-    case left
-    case right
-    case up
-    case down
-    case home
-    case end
-    case pageUp
-    case pageDown
-    case backspace
-    case enter
-    case escape
-    /// The terminal changed size; the next `draw` repaints everything.
-    case resize
-    /// Ctrl-C, or SIGINT/SIGTERM/SIGHUP delivered to the process.
-    case interrupt
-    /// F1...F63.
-    case function(Int)
-
+/// Decoding ncurses input into the dashboard's `Key` (one key type for the whole program: the
+/// key table, the help and this backend all speak it).
+extension Key {
     /// Decodes what `wget_wch` returned: `status` is OK, KEY_CODE_YES or ERR, `code` the value.
     /// Returns nil for a timeout and for keys ratetop has no use for.
     init?(cursesStatus status: Int32, code: Int32) {
