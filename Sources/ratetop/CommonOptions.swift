@@ -18,12 +18,7 @@ struct CommonOptions: ParsableArguments {
 
     /// The limits table in force, with the tier checked against it.
     func loadTable() throws -> LimitsTable {
-        let table: LimitsTable
-        do {
-            table = try BundledLimitsTable.load(userFile: limitsFile)
-        } catch {
-            throw UsageFailure(error.description)
-        }
+        let table = try BundledLimitsTable.load(userFile: limitsFile)
         if let tier, table.tier(named: tier) == nil {
             throw UsageFailure("--tier \(tier): unknown tier (known: \(table.tierIDs.joined(separator: ", ")))")
         }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import RatetopCore
+import RatetopIO
 
 /// `ratetop`: top for Claude API rate limits.
 @main
@@ -16,8 +18,11 @@ struct Ratetop {
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch let failure as UsageFailure {
-            FileHandle.standardError.write(Data("ratetop: \(failure.message)\n".utf8))
-            Foundation.exit(2)
+            fail(failure.message)
+        } catch let error as SourceError {
+            fail(error.description)  // an unreadable or missing input
+        } catch let error as LimitsTableError {
+            fail(error.description)  // a bad --limits file (or a broken installation)
         } catch {
             let code = RatetopRoot.exitCode(for: error)
             if code == .success {
@@ -31,6 +36,12 @@ struct Ratetop {
             Foundation.exit(2)
         }
     }
+}
+
+/// A bad argument, configuration or input: one line on stderr, exit 2.
+private func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("ratetop: \(message)\n".utf8))
+    exit(2)
 }
 
 /// The root command, parsed by swift-argument-parser.

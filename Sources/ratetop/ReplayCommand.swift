@@ -76,13 +76,8 @@ struct ReplayCommand: ParsableCommand {
         let diagnostics = Diagnostics { message in
             FileHandle.standardError.write(Data("ratetop: \(message)\n".utf8))
         }
-        let runner: ReplayRunner
-        do {
-            runner = try ReplayRunner(options: options, configuration: EngineConfiguration(table: table, tierID: common.tier),
+        let runner = try ReplayRunner(options: options, configuration: EngineConfiguration(table: table, tierID: common.tier),
                                       output: sink, diagnostics: diagnostics)
-        } catch {
-            throw UsageFailure("\(error)")
-        }
         runner.run()
         if let overflow = diagnostics.overflowMessage {
             FileHandle.standardError.write(Data("\(overflow)\n".utf8))
@@ -103,13 +98,8 @@ struct ReplayCommand: ParsableCommand {
         let table = try common.loadTable()
         let format = try common.logFormat()
         try DashboardLauncher.run { diagnostics in
-            let feed: ReplayFeed
-            do {
-                feed = try ReplayFeed(paths: files, format: format, models: ModelCatalog(), diagnostics: diagnostics,
+            let feed = try ReplayFeed(paths: files, format: format, models: ModelCatalog(), diagnostics: diagnostics,
                                       groupBy: groupBy)
-            } catch {
-                throw UsageFailure("\(error)")
-            }
             return DashboardSession(input: .replay(feed, speed: speed),
                                     configuration: EngineConfiguration(table: table, tierID: common.tier),
                                     models: feed.models, diagnostics: diagnostics, groupBy: groupBy)

@@ -34,13 +34,8 @@ struct WatchCommand: ParsableCommand {
             }
         }
         try DashboardLauncher.run { diagnostics in
-            let live: LiveSources
-            do {
-                live = try LiveSources(arguments: arguments, format: format, models: ModelCatalog(), diagnostics: diagnostics,
+            let live = try LiveSources(arguments: arguments, format: format, models: ModelCatalog(), diagnostics: diagnostics,
                                        groupBy: groupBy)
-            } catch {
-                throw UsageFailure("\(error)")
-            }
             return DashboardSession(input: .live(live), configuration: EngineConfiguration(table: table, tierID: common.tier),
                                     models: live.models, diagnostics: diagnostics, groupBy: groupBy)
         }
