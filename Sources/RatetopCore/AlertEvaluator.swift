@@ -34,30 +34,30 @@ public struct AlertTracker: Sendable {
     /// Feeds the metric's value at `time`; unknown values (`nil`) count as clear for the
     /// metrics where unknown means "nothing happening" (not draining, no traffic).
     public mutating func step(_ rule: AlertRule, value: Double?, at time: Double) -> Transition? {
-        let unknownIsClear = rule.metric != .headroom
         if !firing {
-            guard let value, rule.isFiring(value) else {
-                pendingSince = nil
-                return nil
-            }
-            let since = pendingSince ?? time
-            pendingSince = since
-            guard time - since >= rule.holdSeconds else { return nil }
+            let past = value.map { rule.isFiring($0) } ?? false
+            guard Self.held(past, since: &pendingSince, at: time, for: rule.holdSeconds) else { return nil }
             firing = true
             return .fired
         }
-        let clear = value.map { rule.isClear($0) } ?? unknownIsClear
-        guard clear else {
-            clearingSince = nil
-            return nil
-        }
-        let since = clearingSince ?? time
-        clearingSince = since
-        guard time - since >= rule.clearHoldSeconds else { return nil }
+        let clear = value.map { rule.isClear($0) } ?? (rule.metric != .headroom)
+        guard Self.held(clear, since: &clearingSince, at: time, for: rule.clearHoldSeconds) else { return nil }
         firing = false
         pendingSince = nil
         clearingSince = nil
         return .resolved
+    }
+
+    /// True once `condition` has been true without a break for `hold` seconds; `since` keeps
+    /// when the current run started.
+    private static func held(_ condition: Bool, since: inout Double?, at time: Double, for hold: Double) -> Bool {
+        guard condition else {
+            since = nil
+            return false
+        }
+        let start = since ?? time
+        since = start
+        return time - start >= hold
     }
 
     /// Runs a rule over one value per second and says whether it fired (for the examples).
