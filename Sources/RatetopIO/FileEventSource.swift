@@ -71,7 +71,7 @@ public final class FileEventSource: EventSource {
                                       reason: "line longer than \(LineReader.defaultMaxLineBytes >> 20) MiB, skipped")
                 continue
             }
-            if line.bytes.isEmpty || Self.isBlank(line.bytes) { continue }
+            if line.bytes.isBlankLine { continue }
             lines += 1
             let outcome = decoder.decode(line: line.bytes, origin: LineOrigin(source: index, line: line.number), into: &events)
             // Decoders that hold events back (transcripts keep a streamed response until its
@@ -90,10 +90,5 @@ public final class FileEventSource: EventSource {
         guard !events.isEmpty else { return nil }
         position = 1
         return events[0]
-    }
-
-    private static func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        for byte in bytes where byte != 0x20 && byte != 0x09 && byte != 0x0D { return false }
-        return true
     }
 }

@@ -111,7 +111,7 @@ public final class LineReader {
             let newline = memchr(buffer + position, 0x0A, end - position)
             let lineEnd = newline.map { buffer.distance(to: $0) } ?? end
             let line = Array(UnsafeRawBufferPointer(start: buffer + position, count: lineEnd - position))
-            if line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) { lines.append(line) }
+            if !line.withUnsafeBytes(\.isBlankLine) { lines.append(line) }
             position = lineEnd + 1
         }
         return lines
@@ -166,6 +166,15 @@ public final class LineReader {
                 end = 0
             }
         }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// True for a line with nothing but spaces, tabs or a carriage return: skipped, not counted.
+    @inline(__always)
+    public var isBlankLine: Bool {
+        for byte in self where byte != 0x20 && byte != 0x09 && byte != 0x0D { return false }
+        return true
     }
 }
 

@@ -142,7 +142,7 @@ public final class LiveSources {
                                   reason: "line longer than \(LineReader.defaultMaxLineBytes >> 20) MiB, skipped")
             return
         }
-        guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
+        guard !bytes.isBlankLine else { return }
         lines += 1
         if entry.decoder == nil {
             // Detect the format from the first lines (or the first one, once it is all we have).

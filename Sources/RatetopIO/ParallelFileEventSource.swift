@@ -136,7 +136,7 @@ public final class ParallelFileEventSource: EventSource {
                     var length = end - start
                     if length > 0, raw[end - 1] == 0x0D { length -= 1 }
                     let line = UnsafeRawBufferPointer(start: base + start, count: length)
-                    if length > 0, line.contains(where: { $0 != 0x20 && $0 != 0x09 }) {
+                    if !line.isBlankLine {
                         result.nonEmptyLines += 1
                         let outcome = decoder.decode(line: line, origin: LineOrigin(source: 0, line: lineNumber), into: &result.events)
                         if case .malformed(let reason) = outcome {
