@@ -72,6 +72,13 @@ public final class UsageEngine {
         trackers.map { $0.summary(table: configuration.table, at: to ?? now, models: models) }
     }
 
+    /// The model class an ingested event's model was counted under.
+    public func modelClass(of model: ModelRef) -> ModelClassInfo? {
+        let index = Int(model.index)
+        guard index < classOfModel.count, classOfModel[index] >= 0 else { return nil }
+        return trackers[Int(classOfModel[index])].info
+    }
+
     private func tracker(for model: ModelRef, at time: Double) -> ClassTracker {
         let index = Int(model.index)
         if index < classOfModel.count, classOfModel[index] >= 0 {

@@ -109,22 +109,11 @@ public final class DashboardSession {
                                   reason: "out of order: stamped \(Int(behind.rounded())) s before lines already read, skipped")
             return
         }
-        guard let classID = classID(of: event.model) else { return }
+        guard let info = engine.modelClass(of: event.model) else { return }
         if !event.isThrottled && !event.isOverloaded {
-            let info = configuration.table.modelClass(id: classID)
-            let counted = event.usage.countedInputTokens(cacheReadsCount: info?.cacheReadsCountTowardITPM ?? false)
-            ledger.record(event, classID: classID, countedInput: counted, field: event.group)
+            let counted = event.usage.countedInputTokens(cacheReadsCount: info.cacheReadsCountTowardITPM)
+            ledger.record(event, classID: info.id, countedInput: counted, field: event.group)
         }
-    }
-
-    private var classOfModel: [Int32: String] = [:]
-
-    private func classID(of model: ModelRef) -> String? {
-        if let known = classOfModel[model.index] { return known }
-        let name = models.name(model)
-        let id = configuration.table.modelClass(for: name)?.id ?? name.lowercased()
-        classOfModel[model.index] = id
-        return id
     }
 
     /// Once per second of the clock: the history graph's sample and the alert rules.
