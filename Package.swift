@@ -12,6 +12,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Pure core: parsing, the event model, estimation, summaries. No I/O, no clock.
@@ -29,6 +32,16 @@ let package = Package(
             dependencies: ["RatetopCore"],
             resources: [.copy("Resources/limits-table.yaml"), .copy("Resources/sample-day.jsonl")],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
+        // Where alerts go besides stdout: Alertmanager, webhooks, commands. Bounded queues with
+        // retries so a sink that is down never blocks the engine or loses alerts.
+        .target(
+            name: "RatetopAlerting",
+            dependencies: [
+                "RatetopCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The ncurses shim: attribute macros and C globals Swift cannot import, crash-time restore.
         .target(
@@ -49,8 +62,9 @@ let package = Package(
         .executableTarget(
             name: "ratetop",
             dependencies: [
-                "RatetopCore", "RatetopIO", "RatetopDashboard",
+                "RatetopCore", "RatetopIO", "RatetopDashboard", "RatetopAlerting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Generates the bundled sample and benchmark logs.
@@ -59,6 +73,14 @@ let package = Package(
             dependencies: [
                 "RatetopSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "RatetopAlertingTests",
+            dependencies: [
+                "RatetopAlerting", "RatetopCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "RatetopCoreTests", dependencies: ["RatetopCore", "RatetopIO"]),

@@ -1,3 +1,4 @@
+import Foundation
 import RatetopCore
 
 /// What `ratetop replay --headless` should do.
@@ -15,6 +16,8 @@ public struct ReplayOptions: Sendable {
     public var to: Double?
     /// Files at least this large are decoded on several threads.
     public var parallelThreshold: Int
+    /// Virtual seconds per real second; nil: as fast as the machine allows.
+    public var speed: Double?
 
     public init(paths: [String], format: LogFormat? = nil, interval: Double = 1, emitState: Bool = false,
                 emitSummary: Bool = true, emitAlerts: Bool = false, from: Double? = nil, to: Double? = nil,
@@ -44,6 +47,10 @@ public final class ReplayRunner {
     private let sources: [any EventSource]
     private let output: OutputSink
     private let diagnostics: Diagnostics
+    /// Called with the transitions of each evaluation that has any (the alert sinks).
+    public var onAlerts: (([AlertEvent]) -> Void)?
+    /// With `speed`: when the first tick was played, in wall time and virtual time.
+    private var pacingStart: (wall: ContinuousClock.Instant, virtual: Double)?
 
     public init(options: ReplayOptions, configuration: EngineConfiguration, output: OutputSink,
                 diagnostics: Diagnostics, rules: [AlertRule] = AlertRule.defaults) throws(SourceError) {
@@ -112,13 +119,34 @@ public final class ReplayRunner {
     /// Before `--from` nothing is written or counted.
     private func tick(at time: Double) {
         guard time >= options.from ?? -.infinity else { return }
+        if let speed = options.speed, speed > 0 { pace(to: time, speed: speed) }
         let state = engine.state(at: time)
         if options.emitState {
             output.writeLine(JSONLines.state(state, malformedLines: diagnostics.malformedLines))
         }
-        for event in alerts.evaluate(state) where options.emitAlerts {
-            output.writeLine(JSONLines.alert(event))
+        let transitions = alerts.evaluate(state)
+        guard !transitions.isEmpty else { return }
+        if options.emitAlerts {
+            for event in transitions { output.writeLine(JSONLines.alert(event)) }
         }
+        if let onAlerts {
+            output.flush()
+            onAlerts(transitions)
+        }
+    }
+
+    /// Sleeps until virtual `time` is due at `speed` virtual seconds per real second, writing
+    /// out what is buffered first so a reader sees lines as they happen.
+    private func pace(to time: Double, speed: Double) {
+        guard let start = pacingStart else {
+            pacingStart = (ContinuousClock.now, time)
+            return
+        }
+        let due = start.wall + .milliseconds(Int64((time - start.virtual) / speed * 1000))
+        guard due > ContinuousClock.now else { return }
+        output.flush()
+        Thread.sleep(forTimeInterval: Double((due - ContinuousClock.now).components.attoseconds) / 1e18
+            + Double((due - ContinuousClock.now).components.seconds))
     }
 
 }

@@ -25,6 +25,16 @@ struct CommonOptions: ParsableArguments {
         return table
     }
 
+    /// Standard output, or `--output FILE`.
+    func openOutput() throws -> OutputSink {
+        guard let output else { return OutputSink() }
+        do {
+            return try OutputSink(path: output)
+        } catch {
+            throw UsageFailure("--output \(error.description)")
+        }
+    }
+
     /// The forced format, or nil for auto-detection.
     func logFormat() throws -> LogFormat? {
         if format.lowercased() == "auto" { return nil }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import RatetopCore
 import RatetopIO
 
@@ -12,6 +13,7 @@ struct Ratetop {
         subcommands: [WatchCommand.self, ReplayCommand.self, DemoCommand.self, LimitsCommand.self])
 
     static func main() {
+        LoggingSystem.bootstrap { _ in StderrLogHandler() }
         do {
             var command = try RatetopRoot.parseAsRoot()
             try command.run()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import RatetopCore
 import RatetopDashboard
 import RatetopIO
@@ -23,8 +24,10 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .customLong("group-by"), help: ArgumentHelp("Group 'who is draining' by this top-level field of exchange lines.", valueName: "FIELD"))
     var groupBy: String?
 
-    @Option(help: ArgumentHelp("Virtual seconds per real second in the dashboard (+/- change it).", valueName: "N"))
-    var speed: Double = 60
+    @Option(help: ArgumentHelp("Virtual seconds per real second: 60 in the dashboard (+/- change it); with --headless, paces the output (default: as fast as possible).", valueName: "N"))
+    var speed: Double?
+
+    @OptionGroup var sinks: AlertOutputOptions
 
     @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when an alert of this severity or worse fired: warning or critical.", valueName: "LEVEL"))
     var failOn: String?
@@ -56,29 +59,27 @@ struct ReplayCommand: ParsableCommand {
             }
             return severity
         }
-        let options = ReplayOptions(
+        var options = ReplayOptions(
             paths: files, format: try common.logFormat(), interval: try TimeArguments.duration(interval, option: "--interval"),
             emitState: kinds.contains("state"), emitSummary: kinds.contains("summary"), emitAlerts: kinds.contains("alerts"),
             from: try from.map { try TimeArguments.time($0, option: "--from") },
             to: try to.map { try TimeArguments.time($0, option: "--to") })
+        options.speed = try checkedSpeed()
         if let from = options.from, let to = options.to, to < from {
             throw UsageFailure("--to \(self.to ?? ""): is before --from \(self.from ?? "")")
         }
         let table = try common.loadTable()
-        var sink = OutputSink()
-        if let path = common.output {
-            do {
-                sink = try OutputSink(path: path)
-            } catch {
-                throw UsageFailure("--output \(error.description)")
-            }
-        }
-        let diagnostics = Diagnostics { message in
-            FileHandle.standardError.write(Data("ratetop: \(message)\n".utf8))
-        }
+        let sink = try common.openOutput()
+        let logger = Logger(label: "ratetop")
+        let diagnostics = Diagnostics { logger.warning("\($0)") }
         let runner = try ReplayRunner(options: options, configuration: EngineConfiguration(table: table, tierID: common.tier),
                                       output: sink, diagnostics: diagnostics)
+        let dispatcher = try sinks.dispatcher(logger: logger)
+        if let dispatcher {
+            runner.onAlerts = { dispatcher.publish($0, wallNow: Date().timeIntervalSince1970) }
+        }
         runner.run()
+        dispatcher?.finish(logger: logger)
         if let overflow = diagnostics.overflowMessage {
             FileHandle.standardError.write(Data("\(overflow)\n".utf8))
         }
@@ -92,9 +93,18 @@ struct ReplayCommand: ParsableCommand {
         }
     }
 
+    private func checkedSpeed() throws -> Double? {
+        guard let speed else { return nil }
+        guard speed > 0, speed.isFinite else { throw UsageFailure("--speed \(speed): expected a positive number") }
+        return speed
+    }
+
     /// The dashboard on a virtual clock, with pause, speed and seek; holds the last frame.
     private func runDashboard() throws {
-        guard speed > 0, speed.isFinite else { throw UsageFailure("--speed \(speed): expected a positive number") }
+        let speed = try checkedSpeed() ?? 60
+        guard sinks.isEmpty else {
+            throw UsageFailure("--alertmanager, --webhook and --exec need --headless (the dashboard shows alerts on screen)")
+        }
         let table = try common.loadTable()
         let format = try common.logFormat()
         try DashboardLauncher.run { diagnostics in
