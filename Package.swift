@@ -79,13 +79,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Shared by the test targets: child processes started with posix_spawn (no test imports
+        // Foundation.Process) and reaped.
+        .target(name: "RatetopTestSupport"),
         .testTarget(name: "RatetopCoreTests", dependencies: ["RatetopCore", "RatetopIO"]),
         .testTarget(name: "RatetopIOTests", dependencies: ["RatetopIO"]),
         .testTarget(name: "RatetopSimulationTests", dependencies: ["RatetopSimulation", "RatetopCore", "RatetopIO"]),
         .testTarget(name: "RatetopTerminalTests", dependencies: ["RatetopTerminal", "RatetopUI", "CNcurses"]),
-        .testTarget(name: "RatetopEndToEndTests", dependencies: ["RatetopIO", "RatetopUI", "RatetopCore"]),
+        .testTarget(name: "RatetopEndToEndTests", dependencies: ["RatetopIO", "RatetopUI", "RatetopCore", "RatetopTestSupport"]),
         .testTarget(name: "RatetopUITests", dependencies: ["RatetopUI", "RatetopCore"]),
-        .testTarget(name: "RatetopMetricsTests", dependencies: ["RatetopMetrics", "RatetopCore"]),
+        .testTarget(name: "RatetopMetricsTests", dependencies: ["RatetopMetrics", "RatetopCore", "RatetopTestSupport"]),
         .testTarget(name: "RatetopDashboardTests", dependencies: ["RatetopDashboard", "RatetopUI", "RatetopIO", "RatetopCore"]),
     ]
 )

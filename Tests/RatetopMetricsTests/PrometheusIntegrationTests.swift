@@ -1,6 +1,7 @@
 import Foundation
 import RatetopCore
 import RatetopMetrics
+import RatetopTestSupport
 import Testing
 
 /// The real Prometheus (Debian's `prometheus`, installed by CI) scrapes a `MetricsServer` on
@@ -44,15 +45,15 @@ import Testing
         """.write(toFile: config, atomically: true, encoding: .utf8)
 
         let port = try LoopbackHTTP.freePort()
-        let process = try SpawnedProcess(
-            executable: prometheus,
+        let process = try ChildProcess(
+            prometheus,
             arguments: ["--config.file=\(config)", "--storage.tsdb.path=\(directory.appendingPathComponent("data").path)",
                         "--web.listen-address=127.0.0.1:\(port)"],
-            logPath: directory.appendingPathComponent("prometheus.log").path)
+            outputPath: directory.appendingPathComponent("prometheus.log").path, stderrToStdout: true)
         defer { process.terminate() }
 
         guard poll(for: 15, while: process, { (try? LoopbackHTTP.get(port: port, path: "/-/ready").status) == 200 }) else {
-            return (queries.map { _ in nil }, "Prometheus was not ready on 127.0.0.1:\(port):\n\(process.logTail())")
+            return (queries.map { _ in nil }, "Prometheus was not ready on 127.0.0.1:\(port):\n\(process.outputTail())")
         }
         var values: [String?] = []
         var last = ""
@@ -68,7 +69,7 @@ import Testing
             }
             values.append(value)
         }
-        return (values, "last answer: \(last)\n\(process.logTail())")
+        return (values, "last answer: \(last)\n\(process.outputTail())")
     }
 
     /// `data.result[0].value[1]` of a query answer that has exactly one series.
@@ -87,7 +88,7 @@ import Testing
     }
 
     /// Calls `condition` every 200 ms until it is true, `seconds` pass, or the process exits.
-    private static func poll(for seconds: Double, while process: SpawnedProcess, _ condition: () -> Bool) -> Bool {
+    private static func poll(for seconds: Double, while process: ChildProcess, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline, process.isRunning {
             if condition() { return true }
