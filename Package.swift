@@ -13,8 +13,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure core: parsing, the event model, estimation, summaries. No I/O, no clock.
@@ -58,6 +61,19 @@ let package = Package(
         .target(name: "RatetopUI", dependencies: ["RatetopCore"]),
         // The dashboard: sessions (live or replay) wired to the view and the terminal.
         .target(name: "RatetopDashboard", dependencies: ["RatetopCore", "RatetopIO", "RatetopUI", "RatetopTerminal"]),
+        // The Prometheus `/metrics` endpoint: the engine's estimates as Prometheus text, served
+        // over HTTP (Hummingbird) for `--metrics-listen`.
+        .target(
+            name: "RatetopMetrics",
+            dependencies: [
+                "RatetopCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The thin executable: argument parsing and wiring.
         .executableTarget(
             name: "ratetop",
@@ -83,12 +99,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Shared by the test targets: child processes started with posix_spawn (no test imports
+        // Foundation.Process) and reaped.
+        .target(name: "RatetopTestSupport"),
         .testTarget(name: "RatetopCoreTests", dependencies: ["RatetopCore", "RatetopIO"]),
         .testTarget(name: "RatetopIOTests", dependencies: ["RatetopIO"]),
         .testTarget(name: "RatetopSimulationTests", dependencies: ["RatetopSimulation", "RatetopCore", "RatetopIO"]),
         .testTarget(name: "RatetopTerminalTests", dependencies: ["RatetopTerminal", "RatetopUI", "CNcurses"]),
-        .testTarget(name: "RatetopEndToEndTests", dependencies: ["RatetopIO", "RatetopUI", "RatetopCore"]),
+        .testTarget(name: "RatetopEndToEndTests", dependencies: ["RatetopIO", "RatetopUI", "RatetopCore", "RatetopTestSupport"]),
         .testTarget(name: "RatetopUITests", dependencies: ["RatetopUI", "RatetopCore"]),
+        .testTarget(name: "RatetopMetricsTests", dependencies: ["RatetopMetrics", "RatetopCore", "RatetopTestSupport"]),
         .testTarget(name: "RatetopDashboardTests", dependencies: ["RatetopDashboard", "RatetopUI", "RatetopIO", "RatetopCore"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import RatetopCore
+import RatetopTestSupport
 import RatetopUI
 import Testing
 
@@ -18,47 +19,19 @@ import Testing
 
         deinit { _ = try? run(["kill-server"]) }
 
-        /// Runs a tmux command and returns its output. `posix_spawn` + `waitpid`, not
-        /// `Foundation.Process`: the server that the first call forks inherits Foundation's
-        /// descriptors and would keep `Process` from ever seeing the client exit.
+        /// Runs a tmux command and returns its output. A `ChildProcess` (`posix_spawn` +
+        /// `waitpid`), not `Foundation.Process`: the server that the first call forks inherits
+        /// Foundation's descriptors and would keep `Process` from ever seeing the client exit.
         @discardableResult
         func run(_ arguments: [String]) throws -> String {
             let output = socket + ".\(UUID().uuidString).out"
             defer { unlink(output) }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            let argv = ["tmux", "-S", socket] + arguments
             let environment = ["TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=C.UTF-8",
                                "PATH=" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]
-            var cArguments = argv.map { strdup($0) } + [nil]
-            var cEnvironment = environment.map { strdup($0) } + [nil]
-            defer {
-                cArguments.forEach { free($0) }
-                cEnvironment.forEach { free($0) }
-            }
-            // Test threads block every signal, and a blocked mask is inherited through fork and
-            // exec: give tmux (and so the dashboard under it) an empty mask and default handlers.
-            var attributes = posix_spawnattr_t()
-            posix_spawnattr_init(&attributes)
-            defer { posix_spawnattr_destroy(&attributes) }
-            var empty = sigset_t()
-            sigemptyset(&empty)
-            var all = sigset_t()
-            sigfillset(&all)
-            sigdelset(&all, SIGKILL)
-            sigdelset(&all, SIGSTOP)
-            posix_spawnattr_setsigmask(&attributes, &empty)
-            posix_spawnattr_setsigdefault(&attributes, &all)
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-            var pid = pid_t()
-            let spawned = posix_spawnp(&pid, "tmux", &actions, &attributes, &cArguments, &cEnvironment)
-            guard spawned == 0 else { throw CocoaError(.executableLoad) }
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            // The child gets an empty signal mask and default handlers, so tmux (and the
+            // dashboard under it) sees the signals that test threads block.
+            try ChildProcess("tmux", arguments: ["-S", socket] + arguments, environment: environment, outputPath: output)
+                .waitForExit()
             return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         }
 
