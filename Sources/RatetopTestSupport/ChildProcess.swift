@@ -10,6 +10,9 @@ public final class ChildProcess {
     public let pid: pid_t
     /// Where its stdout goes (stderr too with `stderrToStdout`), nil for `/dev/null`.
     public let outputPath: String?
+    /// Where its stderr goes when not with stdout, nil for `/dev/null`.
+    public let errorPath: String?
+    private var exitStatus: Int32 = 0
     private var running = true
 
     public struct SpawnFailure: Error, CustomStringConvertible {
@@ -19,7 +22,7 @@ public final class ChildProcess {
     /// Starts `program` (a path, or a name looked up in `PATH`) with `arguments`; `environment`
     /// nil passes this process's environment on.
     public init(_ program: String, arguments: [String], environment: [String]? = nil, outputPath: String?,
-                stderrToStdout: Bool = false) throws {
+                stderrToStdout: Bool = false, errorPath: String? = nil) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -28,7 +31,7 @@ public final class ChildProcess {
         if stderrToStdout {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
         } else {
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, errorPath ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         }
         // Test threads block every signal, and a blocked mask is inherited through fork and
         // exec: give the child an empty mask and default handlers, or it ignores the signals
@@ -63,6 +66,7 @@ public final class ChildProcess {
         }
         pid = child
         self.outputPath = outputPath
+        self.errorPath = errorPath
     }
 
     deinit { terminate() }
@@ -71,19 +75,45 @@ public final class ChildProcess {
     public var isRunning: Bool {
         guard running else { return false }
         var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid { running = false }
+        if waitpid(pid, &status, WNOHANG) == pid {
+            running = false
+            exitStatus = status
+        }
         return running
     }
 
     /// Waits for the process to exit and returns its raw wait status.
     @discardableResult
     public func waitForExit() -> Int32 {
+        guard running else { return exitStatus }
         var status: Int32 = 0
-        guard running else { return status }
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         running = false
+        exitStatus = status
         return status
     }
+
+    /// The exit code once the process has exited, waiting up to `timeout` seconds; a death by
+    /// signal is 128 + the signal; nil while it still runs.
+    public func exitCode(within timeout: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while isRunning {
+            guard Date() < deadline else { return nil }
+            usleep(20_000)
+        }
+        return exitStatus & 0x7f == 0 ? (exitStatus >> 8) & 0xff : 128 + (exitStatus & 0x7f)
+    }
+
+    /// Sends `signal` and returns the exit code if it exits within `timeout` seconds.
+    @discardableResult
+    public func stop(signal: Int32, timeout: Double = 10) -> Int32? {
+        if isRunning { kill(pid, signal) }
+        return exitCode(within: timeout)
+    }
+
+    /// What it wrote to stdout (`outputPath`) and stderr (`errorPath`) so far.
+    public var output: String { outputPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "" }
+    public var errorOutput: String { errorPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "" }
 
     /// SIGTERM, up to 5 s to exit, then SIGKILL; always reaps the child.
     public func terminate() {
@@ -96,6 +126,16 @@ public final class ChildProcess {
         }
         kill(pid, SIGKILL)
         waitForExit()
+    }
+
+    /// Waits until `condition` holds, checking every 50 ms, for up to `timeout` seconds.
+    public static func eventually(timeout: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(50_000)
+        }
+        return try condition()
     }
 
     /// The last lines of the output file, for failure messages.

@@ -1,5 +1,6 @@
 import RatetopCore
 import RatetopMetrics
+import RatetopTestSupport
 import Testing
 
 /// The server started and stopped from a plain thread, as the headless runner does; the

@@ -4,18 +4,19 @@ import Glibc
 #endif
 
 /// A minimal HTTP/1.1 client over a raw loopback socket (no URLSession: FoundationNetworking
-/// is heavy and its sessions keep threads), and free-port lookup, for the server tests.
-enum LoopbackHTTP {
-    struct Response {
-        var status: Int
-        var headers: [String: String]
-        var body: String
+/// is heavy and its sessions keep threads), and free-port lookup, for the tests that talk to
+/// servers: ratetop's own, Prometheus, Alertmanager.
+public enum LoopbackHTTP {
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: String
     }
 
-    enum Failure: Error, CustomStringConvertible {
+    public enum Failure: Error, CustomStringConvertible {
         case socket(String)
         case malformed(String)
-        var description: String {
+        public var description: String {
             switch self {
             case let .socket(what): "socket: \(what)"
             case let .malformed(text): "malformed HTTP response: \(text.prefix(200))"
@@ -24,7 +25,7 @@ enum LoopbackHTTP {
     }
 
     /// `GET path` on 127.0.0.1:port with `Connection: close`, reading to EOF (5 s timeout).
-    static func get(port: Int, path: String) throws -> Response {
+    public static func get(port: Int, path: String) throws -> Response {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure.socket("socket(): errno \(errno)") }
         defer { close(descriptor) }
@@ -82,7 +83,7 @@ enum LoopbackHTTP {
     }
 
     /// A port nothing listens on now: bind 127.0.0.1:0 and read back what the kernel chose.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure.socket("socket(): errno \(errno)") }
         defer { close(descriptor) }
