@@ -44,6 +44,8 @@ public final class ReplayRunner {
     private let sources: [any EventSource]
     private let output: OutputSink
     private let diagnostics: Diagnostics
+    /// Per source: the log time of its last line (what `source_stale` reads).
+    public private(set) var activity: [SourceActivity]
 
     public init(options: ReplayOptions, configuration: EngineConfiguration, output: OutputSink,
                 diagnostics: Diagnostics, rules: [AlertRule] = AlertRule.defaults) throws(SourceError) {
@@ -58,6 +60,7 @@ public final class ReplayRunner {
         let paths = try SourcePaths.expand(options.paths)
         self.sources = try SourceOpener.open(paths: paths, format: options.format, models: models, diagnostics: diagnostics,
                                              parallelThreshold: options.parallelThreshold)
+        activity = sources.map { SourceActivity(name: $0.displayName) }
     }
 
     /// Runs the replay to the end of the input (or `--to`).
@@ -76,6 +79,8 @@ public final class ReplayRunner {
                 self.tick(at: tick)
                 nextTick = tick + interval
             }
+            let source = Int(event.origin.source)
+            if source < activity.count { activity[source].record(at: event.end) }
             switch engine.ingest(event) {
             case .applied:
                 if event.end >= options.from ?? -.infinity {
@@ -112,7 +117,8 @@ public final class ReplayRunner {
     /// Before `--from` nothing is written or counted.
     private func tick(at time: Double) {
         guard time >= options.from ?? -.infinity else { return }
-        let state = engine.state(at: time)
+        var state = engine.state(at: time)
+        state.sources = activity
         if options.emitState {
             output.writeLine(JSONLines.state(state, malformedLines: diagnostics.malformedLines))
         }
