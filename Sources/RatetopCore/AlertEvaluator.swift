@@ -131,6 +131,7 @@ public struct AlertEvaluator: Sendable {
     private static func plan(_ rules: [AlertRule]) -> [Plan] {
         rules.map { rule in
             let metricIndex = AlertMetric.allCases.firstIndex(of: rule.metric) ?? 0
+            guard rule.enabled else { return Plan(metricIndex: metricIndex, dimensions: []) }
             guard rule.metric.perDimension else { return Plan(metricIndex: metricIndex, dimensions: [nil]) }
             if let dimension = rule.dimension { return Plan(metricIndex: metricIndex, dimensions: [dimension]) }
             let claimed = Set(rules.filter { $0.id == rule.id && $0.severity == rule.severity }.compactMap(\.dimension))
@@ -187,10 +188,10 @@ public struct AlertEvaluator: Sendable {
                 }
             }
         }
-        guard rules.contains(where: { $0.metric.perSource }) else { return events }
+        guard rules.contains(where: { $0.metric.perSource && $0.enabled }) else { return events }
         for source in state.sources {
             var sourceRules = sourceTrackers[source.name] ?? Array(repeating: AlertTracker(), count: rules.count)
-            for (index, rule) in rules.enumerated() where rule.metric.perSource {
+            for (index, rule) in rules.enumerated() where rule.metric.perSource && rule.enabled {
                 let value = rule.metric.value(of: source, at: state.at)
                 guard let transition = sourceRules[index].step(rule, value: value, at: state.at) else { continue }
                 events.append(event(rule, transition, at: state.at, value: value, dimension: nil, subject: .source(source)))

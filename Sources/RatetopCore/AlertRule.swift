@@ -171,6 +171,8 @@ public struct AlertRule: Sendable {
     public var summary: String
     /// Extra labels carried by every alert of the rule (routing in Alertmanager, for instance).
     public var labels: [String: String]
+    /// False for a rule switched off in the configuration (it still claims its dimension).
+    public var enabled = true
     public var examples: [Example]
 
     public init(id: String, severity: AlertSeverity, metric: AlertMetric, dimension: Dimension? = nil, direction: Direction,
