@@ -103,7 +103,11 @@ public struct RatetopConfig: Sendable {
     public static func parse(_ text: String, path: String, defaults: [AlertRule] = AlertRule.defaults) throws(ConfigError) -> RatetopConfig {
         var parser = ConfigParser(file: path)
         let config = parser.parse(text, defaults: defaults)
-        guard parser.problems.isEmpty else { throw ConfigError(parser.problems) }
+        guard parser.problems.isEmpty else {
+            // In file order (rules are checked after the other settings).
+            let ordered = parser.problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }
+            throw ConfigError(ordered.map(\.element))
+        }
         return config
     }
 

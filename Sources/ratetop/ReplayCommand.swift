@@ -56,15 +56,15 @@ struct ReplayCommand: ParsableCommand {
             }
             return severity
         }
+        let resolved = try common.resolve()
         let options = ReplayOptions(
-            paths: files, format: try common.logFormat(), interval: try TimeArguments.duration(interval, option: "--interval"),
+            paths: files, format: resolved.format, interval: try TimeArguments.duration(interval, option: "--interval"),
             emitState: kinds.contains("state"), emitSummary: kinds.contains("summary"), emitAlerts: kinds.contains("alerts"),
             from: try from.map { try TimeArguments.time($0, option: "--from") },
             to: try to.map { try TimeArguments.time($0, option: "--to") })
         if let from = options.from, let to = options.to, to < from {
             throw UsageFailure("--to \(self.to ?? ""): is before --from \(self.from ?? "")")
         }
-        let table = try common.loadTable()
         var sink = OutputSink()
         if let path = common.output {
             do {
@@ -76,8 +76,8 @@ struct ReplayCommand: ParsableCommand {
         let diagnostics = Diagnostics { message in
             FileHandle.standardError.write(Data("ratetop: \(message)\n".utf8))
         }
-        let runner = try ReplayRunner(options: options, configuration: EngineConfiguration(table: table, tierID: common.tier),
-                                      output: sink, diagnostics: diagnostics)
+        let runner = try ReplayRunner(options: options, configuration: resolved.engineConfiguration,
+                                      output: sink, diagnostics: diagnostics, rules: resolved.rules)
         runner.run()
         if let overflow = diagnostics.overflowMessage {
             FileHandle.standardError.write(Data("\(overflow)\n".utf8))
@@ -95,14 +95,12 @@ struct ReplayCommand: ParsableCommand {
     /// The dashboard on a virtual clock, with pause, speed and seek; holds the last frame.
     private func runDashboard() throws {
         guard speed > 0, speed.isFinite else { throw UsageFailure("--speed \(speed): expected a positive number") }
-        let table = try common.loadTable()
-        let format = try common.logFormat()
+        let resolved = try common.resolve()
         try DashboardLauncher.run { diagnostics in
-            let feed = try ReplayFeed(paths: files, format: format, models: ModelCatalog(), diagnostics: diagnostics,
+            let feed = try ReplayFeed(paths: files, format: resolved.format, models: ModelCatalog(), diagnostics: diagnostics,
                                       groupBy: groupBy)
-            return DashboardSession(input: .replay(feed, speed: speed),
-                                    configuration: EngineConfiguration(table: table, tierID: common.tier),
-                                    models: feed.models, diagnostics: diagnostics, groupBy: groupBy)
+            return DashboardSession(input: .replay(feed, speed: speed), configuration: resolved.engineConfiguration,
+                                    models: feed.models, diagnostics: diagnostics, groupBy: groupBy, rules: resolved.rules)
         }
     }
 }

@@ -24,9 +24,9 @@ struct WatchCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let table = try common.loadTable()
-        let format = try common.logFormat()
+        let resolved = try common.resolve()
         var arguments = sources
+        if arguments.isEmpty { arguments = resolved.config?.sources ?? [] }
         if arguments.isEmpty {
             arguments = Self.claudeCodeDirectories()
             guard !arguments.isEmpty else {
@@ -34,10 +34,10 @@ struct WatchCommand: ParsableCommand {
             }
         }
         try DashboardLauncher.run { diagnostics in
-            let live = try LiveSources(arguments: arguments, format: format, models: ModelCatalog(), diagnostics: diagnostics,
+            let live = try LiveSources(arguments: arguments, format: resolved.format, models: ModelCatalog(), diagnostics: diagnostics,
                                        groupBy: groupBy)
-            return DashboardSession(input: .live(live), configuration: EngineConfiguration(table: table, tierID: common.tier),
-                                    models: live.models, diagnostics: diagnostics, groupBy: groupBy)
+            return DashboardSession(input: .live(live), configuration: resolved.engineConfiguration,
+                                    models: live.models, diagnostics: diagnostics, groupBy: groupBy, rules: resolved.rules)
         }
     }
 
