@@ -70,7 +70,9 @@ public struct ConfigFile: Sendable {
         if path == "~" { return home }
         if path.hasPrefix("~/") { return (home as NSString).appendingPathComponent(String(path.dropFirst(2))) }
         if path.hasPrefix("/") { return path }
-        return ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(path)
+        var relative = Substring(path)
+        while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
+        return ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(String(relative))
     }
 
     /// The line of the top-level `limits:` key, for a limits file that does not load.

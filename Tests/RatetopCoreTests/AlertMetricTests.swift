@@ -168,3 +168,60 @@ import Testing
         #expect(JSONLines.alert(none).contains(#""labels":{}"#))
     }
 }
+
+/// Reloading rules (SIGHUP) keeps the state of rules whose identity did not change.
+@Suite struct AlertReloadTests {
+    static func state(at time: Double, headroom: Double) -> EngineState {
+        var bucket = BucketState(
+            classID: "sonnet-4.x", models: [], tier: "tier1", limits: PerDimension(repeating: 100), limitsSource: .tier,
+            remaining: PerDimension(repeating: 100 * headroom), ratePerMinute: PerDimension(repeating: 0),
+            secondsToEmpty: PerDimension(repeating: nil), cacheHitRate: nil, rate429: nil, requests429: 0, requests529: 0,
+            untrackedPerMinute: PerDimension(repeating: 0), lastRetryAfter: nil, uncachedInput5m: 0, cacheRead5m: 0,
+            cacheCreation5m: 0, cacheReadsCount: false)
+        bucket.requests5m = 0
+        return EngineState(at: time, buckets: [bucket])
+    }
+
+    @Test func aFiringRuleStaysFiringAcrossAReloadAndAChangedOneStartsOver() {
+        var evaluator = AlertEvaluator()
+        var events: [AlertEvent] = []
+        for second in 0..<20 { events += evaluator.evaluate(Self.state(at: Double(second), headroom: 0.08)) }
+        #expect(events.filter { $0.state == .firing }.count == 3, "headroom_low warning on each dimension")
+        // Same identity, new labels and clear level: still firing, so nothing fires again.
+        var rules = AlertRule.defaults
+        rules[0].labels = ["team": "infra"]
+        rules[0].clear = 0.3
+        evaluator.replaceRules(rules)
+        var after: [AlertEvent] = []
+        for second in 20..<40 { after += evaluator.evaluate(Self.state(at: Double(second), headroom: 0.08)) }
+        #expect(after.isEmpty)
+        // Resolving uses the new rule (clear 30%: 25% does not clear).
+        for second in 40..<100 { after += evaluator.evaluate(Self.state(at: Double(second), headroom: 0.25)) }
+        #expect(after.isEmpty)
+        for second in 100..<140 { after += evaluator.evaluate(Self.state(at: Double(second), headroom: 0.5)) }
+        #expect(after.count == 3 && after.allSatisfy { $0.state == .resolved && $0.labels == ["team": "infra"] })
+
+        // A rule cut to one dimension is a new identity: it starts from scratch.
+        for second in 140..<160 { _ = evaluator.evaluate(Self.state(at: Double(second), headroom: 0.08)) }
+        var cut = AlertRule.defaults
+        var outputOnly = cut[0]
+        outputOnly.dimension = .outputTokens
+        cut.append(outputOnly)
+        evaluator.replaceRules(cut)
+        var refired: [AlertEvent] = []
+        for second in 160..<180 { refired += evaluator.evaluate(Self.state(at: Double(second), headroom: 0.08)) }
+        #expect(refired.map(\.dimension) == [.outputTokens], "the new rule fires; the others kept firing quietly")
+    }
+
+    @Test func aDisabledRuleStillClaimsItsDimension() {
+        var rules = AlertRule.defaults
+        var off = rules[0]
+        off.dimension = .requests
+        off.enabled = false
+        rules.append(off)
+        var evaluator = AlertEvaluator(rules: rules)
+        var events: [AlertEvent] = []
+        for second in 0..<20 { events += evaluator.evaluate(AlertReloadTests.state(at: Double(second), headroom: 0.08)) }
+        #expect(events.filter { $0.rule == "headroom_low" && $0.severity == .warning }.map(\.dimension) == [.inputTokens, .outputTokens])
+    }
+}
