@@ -111,6 +111,20 @@ public struct RatetopConfig: Sendable {
         return config
     }
 
+    /// Seconds in a duration: `500ms`, `30s`, `5m`, `1h`, or a bare number of seconds; nil when
+    /// the text is none of these (the sign is kept: callers say what they accept).
+    public static func seconds(_ text: String) -> Double? {
+        var number = Substring(text)
+        var scale = 1.0
+        for (suffix, factor) in [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)] where text.hasSuffix(suffix) {
+            number = text.dropLast(suffix.count)
+            scale = factor
+            break
+        }
+        guard let value = Double(number), value.isFinite else { return nil }
+        return value * scale
+    }
+
     /// Checks `tier` against the limits table in force (known only once `limits` is loaded).
     public func checkTier(in table: LimitsTable) throws(ConfigError) {
         guard let tier, table.tier(named: tier) == nil else { return }
@@ -419,14 +433,7 @@ private struct ConfigParser {
             problem(node, keyPath, "expected a duration such as 30s, 5m or 1h, got \(Self.kind(node))")
             return nil
         }
-        var number = Substring(text)
-        var scale = 1.0
-        for (suffix, factor) in [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)] where text.hasSuffix(suffix) {
-            number = text.dropLast(suffix.count)
-            scale = factor
-            break
-        }
-        guard let value = Double(number), value.isFinite else {
+        guard let value = RatetopConfig.seconds(text) else {
             problem(node, keyPath, "expected a duration such as 30s, 5m or 1h, got \(Self.kind(node))")
             return nil
         }
@@ -434,7 +441,7 @@ private struct ConfigParser {
             problem(node, keyPath, "a duration cannot be negative, got \(Self.kind(node))")
             return nil
         }
-        return value * scale
+        return value
     }
 
     mutating func labelMap(_ node: Node, _ keyPath: String) -> [String: String]? {
