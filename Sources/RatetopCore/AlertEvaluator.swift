@@ -59,13 +59,18 @@ public struct AlertTracker: Sendable {
     /// Feeds the metric's value at `time`; unknown values (`nil`) count as clear for the
     /// metrics where unknown means "nothing happening" (not draining, no traffic).
     public mutating func step(_ rule: AlertRule, value: Double?, at time: Double) -> Transition? {
+        step(rule.hysteresis, value: value, at: time)
+    }
+
+    /// The same, with just the numbers (no copy of the rule's strings on the per-second path).
+    public mutating func step(_ rule: AlertRule.Hysteresis, value: Double?, at time: Double) -> Transition? {
         if !firing {
             let past = value.map { rule.isFiring($0) } ?? false
             guard Self.held(past, since: &pendingSince, at: time, for: rule.holdSeconds) else { return nil }
             firing = true
             return .fired
         }
-        let clear = value.map { rule.isClear($0) } ?? !rule.metric.unknownKeepsState
+        let clear = value.map { rule.isClear($0) } ?? !rule.unknownKeepsState
         guard Self.held(clear, since: &clearingSince, at: time, for: rule.clearHoldSeconds) else { return nil }
         firing = false
         pendingSince = nil
@@ -113,9 +118,15 @@ public struct AlertEvaluator: Sendable {
     /// The worst severity that has fired, if any.
     public private(set) var worstFired: AlertSeverity?
 
+    /// Plain values only: the per-second loop must not retain and release the rule's strings.
     private struct Plan: Sendable {
         var metricIndex: Int
-        var dimensions: [Dimension?]
+        var hysteresis: AlertRule.Hysteresis
+        var perSource: Bool
+        /// Per-dimension rules: bit `dimension.rawValue` set for each watched dimension.
+        /// Other rules: 1 when enabled (one slot, no dimension), 0 when not.
+        var mask: UInt8
+        var perDimension: Bool
     }
 
     public init(rules: [AlertRule] = AlertRule.defaults) {
@@ -126,16 +137,26 @@ public struct AlertEvaluator: Sendable {
 
     public var firedCount: Int { firedByRule.values.reduce(0, +) }
 
+    private static let dimensionSlots: [Dimension?] = [nil, .requests, .inputTokens, .outputTokens]
+    /// `allCases` builds a new array on every call: read it once.
+    private static let metrics = AlertMetric.allCases
+
     /// The rules whose metric is read per bucket, and which dimensions each one watches: its own
     /// when it names one, else every dimension no rule of the same id and severity names.
     private static func plan(_ rules: [AlertRule]) -> [Plan] {
         rules.map { rule in
-            let metricIndex = AlertMetric.allCases.firstIndex(of: rule.metric) ?? 0
-            guard rule.enabled else { return Plan(metricIndex: metricIndex, dimensions: []) }
-            guard rule.metric.perDimension else { return Plan(metricIndex: metricIndex, dimensions: [nil]) }
-            if let dimension = rule.dimension { return Plan(metricIndex: metricIndex, dimensions: [dimension]) }
+            var plan = Plan(metricIndex: AlertMetric.allCases.firstIndex(of: rule.metric) ?? 0, hysteresis: rule.hysteresis,
+                            perSource: rule.metric.perSource, mask: 0, perDimension: rule.metric.perDimension)
+            guard rule.enabled else { return plan }
+            guard rule.metric.perDimension else {
+                plan.mask = 1
+                return plan
+            }
             let claimed = Set(rules.filter { $0.id == rule.id && $0.severity == rule.severity }.compactMap(\.dimension))
-            return Plan(metricIndex: metricIndex, dimensions: Dimension.allCases.filter { !claimed.contains($0) })
+            for dimension in Dimension.allCases where rule.dimension.map({ $0 == dimension }) ?? !claimed.contains(dimension) {
+                plan.mask |= 1 << UInt8(dimension.rawValue)
+            }
+            return plan
         }
     }
 
@@ -164,7 +185,7 @@ public struct AlertEvaluator: Sendable {
     public mutating func evaluate(_ state: EngineState) -> [AlertEvent] {
         var events: [AlertEvent] = []
         while trackers.count < state.buckets.count { trackers.append(Array(repeating: AlertTracker(), count: rules.count * 3)) }
-        let metrics = AlertMetric.allCases
+        let metrics = Self.metrics
         for position in state.buckets.indices {
             // Read the numbers once per bucket: copying a BucketState per rule is what costs.
             for index in values.indices { values[index] = nil }
@@ -178,22 +199,26 @@ public struct AlertEvaluator: Sendable {
                     values[metricIndex * 3] = metric.value(of: bucket, dimension: nil, at: state.at)
                 }
             }
-            for (index, rule) in rules.enumerated() where !rule.metric.perSource {
-                for dimension in plan[index].dimensions {
-                    let slot = index * 3 + (dimension?.rawValue ?? 0)
-                    let value = values[plan[index].metricIndex * 3 + (dimension?.rawValue ?? 0)]
-                    guard let transition = trackers[position][slot].step(rule, value: value, at: state.at) else { continue }
-                    events.append(event(rule, transition, at: state.at, value: value, dimension: dimension,
+            for index in plan.indices where !plan[index].perSource && plan[index].mask != 0 {
+                let rulePlan = plan[index]
+                for dimension in Self.dimensionSlots where rulePlan.perDimension == (dimension != nil) {
+                    let raw = dimension?.rawValue ?? 0
+                    if dimension != nil && rulePlan.mask & (1 << UInt8(raw)) == 0 { continue }
+                    let slot = index * 3 + raw
+                    let value = values[rulePlan.metricIndex * 3 + raw]
+                    guard let transition = trackers[position][slot].step(rulePlan.hysteresis, value: value, at: state.at) else { continue }
+                    events.append(event(rules[index], transition, at: state.at, value: value, dimension: dimension,
                                         subject: .bucket(bucket)))
                 }
             }
         }
-        guard rules.contains(where: { $0.metric.perSource && $0.enabled }) else { return events }
+        guard plan.contains(where: { $0.perSource && $0.mask != 0 }) else { return events }
         for source in state.sources {
             var sourceRules = sourceTrackers[source.name] ?? Array(repeating: AlertTracker(), count: rules.count)
-            for (index, rule) in rules.enumerated() where rule.metric.perSource && rule.enabled {
+            for index in plan.indices where plan[index].perSource && plan[index].mask != 0 {
+                let rule = rules[index]
                 let value = rule.metric.value(of: source, at: state.at)
-                guard let transition = sourceRules[index].step(rule, value: value, at: state.at) else { continue }
+                guard let transition = sourceRules[index].step(plan[index].hysteresis, value: value, at: state.at) else { continue }
                 events.append(event(rule, transition, at: state.at, value: value, dimension: nil, subject: .source(source)))
             }
             sourceTrackers[source.name] = sourceRules

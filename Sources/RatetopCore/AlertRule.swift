@@ -193,13 +193,31 @@ public struct AlertRule: Sendable {
     }
 
     /// True when `value` is past the fire threshold.
-    public func isFiring(_ value: Double) -> Bool {
-        direction == .below ? value < fire : value > fire
-    }
+    public func isFiring(_ value: Double) -> Bool { hysteresis.isFiring(value) }
 
     /// True when `value` is back past the (stricter) clear threshold.
-    public func isClear(_ value: Double) -> Bool {
-        direction == .below ? value > clear : value < clear
+    public func isClear(_ value: Double) -> Bool { hysteresis.isClear(value) }
+
+    /// The numbers the hysteresis needs, as a plain value.
+    public struct Hysteresis: Sendable, Equatable {
+        public var direction: Direction
+        public var fire: Double
+        public var clear: Double
+        public var holdSeconds: Double
+        public var clearHoldSeconds: Double
+        /// An unknown value keeps the state instead of counting as clear (headroom).
+        public var unknownKeepsState: Bool
+
+        @inline(__always)
+        public func isFiring(_ value: Double) -> Bool { direction == .below ? value < fire : value > fire }
+
+        @inline(__always)
+        public func isClear(_ value: Double) -> Bool { direction == .below ? value > clear : value < clear }
+    }
+
+    public var hysteresis: Hysteresis {
+        Hysteresis(direction: direction, fire: fire, clear: clear, holdSeconds: holdSeconds, clearHoldSeconds: clearHoldSeconds,
+                   unknownKeepsState: metric.unknownKeepsState)
     }
 
     /// True when the clear level is the fire level or stricter (further from firing).
