@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "ratetop",
             dependencies: [
-                "RatetopCore", "RatetopIO", "RatetopDashboard", "RatetopAlerting",
+                "RatetopCore", "RatetopIO", "RatetopDashboard", "RatetopAlerting", "RatetopMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

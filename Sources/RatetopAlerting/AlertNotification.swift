@@ -31,7 +31,7 @@ public struct AlertNotification: Sendable, Equatable {
         // Identity labels win over a rule's labels of the same name.
         labels["alertname"] = event.rule
         labels["severity"] = event.severity.rawValue
-        if let bucket = event.bucketLabel { labels["bucket"] = bucket }
+        if let bucket = event.bucket { labels["bucket"] = bucket }
         if let dimension = event.dimension { labels["dimension"] = dimension.jsonKey }
         if let source = event.source { labels["source"] = source }
         if let instance, labels["instance"] == nil { labels["instance"] = instance }

@@ -43,7 +43,7 @@ public struct ExecSink: AlertSink {
         environment["RATETOP_RULE"] = event.rule
         environment["RATETOP_STATE"] = event.state.rawValue
         environment["RATETOP_SEVERITY"] = event.severity.rawValue
-        environment["RATETOP_BUCKET"] = event.bucketLabel ?? ""
+        environment["RATETOP_BUCKET"] = event.bucket ?? ""
         environment["RATETOP_SUMMARY"] = event.summary
         environment["RATETOP_FINGERPRINT"] = notification.fingerprint
         let input = Array((JSONLines.alert(event) + "\n").utf8)

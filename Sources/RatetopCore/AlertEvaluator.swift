@@ -9,11 +9,36 @@ public struct AlertEvent: Sendable, Equatable {
     public var rule: String
     public var state: State
     public var severity: AlertSeverity
-    public var bucket: String
+    /// The model class; nil for alerts about a source (`source_stale`).
+    public var bucket: String?
     public var dimension: Dimension?
     public var value: Double?
     public var threshold: Double
     public var summary: String
+    /// The rule's labels.
+    public var labels: [String: String]
+    /// The source an alert is about (`source_stale`), else nil.
+    public var source: String?
+
+    public init(at: Double, rule: String, state: State, severity: AlertSeverity, bucket: String?, dimension: Dimension?,
+                value: Double?, threshold: Double, summary: String, labels: [String: String] = [:], source: String? = nil) {
+        self.at = at
+        self.rule = rule
+        self.state = state
+        self.severity = severity
+        self.bucket = bucket
+        self.dimension = dimension
+        self.value = value
+        self.threshold = threshold
+        self.summary = summary
+        self.labels = labels
+        self.source = source
+    }
+
+    /// What identifies one alert while it fires: rule, severity, bucket or source, dimension.
+    public var key: String {
+        "\(rule)|\(severity.rawValue)|\(bucket ?? "")|\(source ?? "")|\(dimension?.jsonKey ?? "")"
+    }
 }
 
 /// The hysteresis of one rule on one series: a value must stay past the fire threshold for the
@@ -34,13 +59,18 @@ public struct AlertTracker: Sendable {
     /// Feeds the metric's value at `time`; unknown values (`nil`) count as clear for the
     /// metrics where unknown means "nothing happening" (not draining, no traffic).
     public mutating func step(_ rule: AlertRule, value: Double?, at time: Double) -> Transition? {
+        step(rule.hysteresis, value: value, at: time)
+    }
+
+    /// The same, with just the numbers (no copy of the rule's strings on the per-second path).
+    public mutating func step(_ rule: AlertRule.Hysteresis, value: Double?, at time: Double) -> Transition? {
         if !firing {
             let past = value.map { rule.isFiring($0) } ?? false
             guard Self.held(past, since: &pendingSince, at: time, for: rule.holdSeconds) else { return nil }
             firing = true
             return .fired
         }
-        let clear = value.map { rule.isClear($0) } ?? (rule.metric != .headroom)
+        let clear = value.map { rule.isClear($0) } ?? !rule.unknownKeepsState
         guard Self.held(clear, since: &clearingSince, at: time, for: rule.clearHoldSeconds) else { return nil }
         firing = false
         pendingSince = nil
@@ -70,96 +100,162 @@ public struct AlertTracker: Sendable {
     }
 }
 
-/// Evaluates every rule on every bucket (and dimension) of successive states, turning them into
-/// `firing` and `resolved` events. Pure: it sees only the states it is given.
+/// Evaluates every rule on every bucket (and dimension) and every source of successive states,
+/// turning them into `firing` and `resolved` events. Pure: it sees only the states it is given.
 public struct AlertEvaluator: Sendable {
-    public let rules: [AlertRule]
+    public private(set) var rules: [AlertRule]
+    /// Per rule: where its metric's values sit in `values`, and the dimensions it watches.
+    private var plan: [Plan] = []
     /// Per bucket (in the engine's order, which only ever grows): a tracker per rule and
     /// dimension slot (`rule * 3 + dimension`).
     private var trackers: [[AlertTracker]] = []
+    /// Per source name: a tracker per rule (only source rules use theirs).
+    private var sourceTrackers: [String: [AlertTracker]] = [:]
+    /// The metric values of the bucket being evaluated (kept to avoid an allocation per tick).
+    private var values: [Double?] = []
     /// Firing transitions so far, per rule id.
     public private(set) var firedByRule: [String: Int] = [:]
     /// The worst severity that has fired, if any.
     public private(set) var worstFired: AlertSeverity?
 
+    /// Plain values only: the per-second loop must not retain and release the rule's strings.
+    private struct Plan: Sendable {
+        var metricIndex: Int
+        var hysteresis: AlertRule.Hysteresis
+        var perSource: Bool
+        /// Per-dimension rules: bit `dimension.rawValue` set for each watched dimension.
+        /// Other rules: 1 when enabled (one slot, no dimension), 0 when not.
+        var mask: UInt8
+        var perDimension: Bool
+    }
+
     public init(rules: [AlertRule] = AlertRule.defaults) {
         self.rules = rules
+        plan = Self.plan(rules)
+        values = [Double?](repeating: nil, count: AlertMetric.allCases.count * 3)
     }
 
     public var firedCount: Int { firedByRule.values.reduce(0, +) }
 
-    private static let everyDimension: [Dimension?] = [.requests, .inputTokens, .outputTokens]
-    private static let noDimension: [Dimension?] = [nil]
+    private static let dimensionSlots: [Dimension?] = [nil, .requests, .inputTokens, .outputTokens]
+    /// `allCases` builds a new array on every call: read it once.
+    private static let metrics = AlertMetric.allCases
+
+    /// The rules whose metric is read per bucket, and which dimensions each one watches: its own
+    /// when it names one, else every dimension no rule of the same id and severity names.
+    private static func plan(_ rules: [AlertRule]) -> [Plan] {
+        rules.map { rule in
+            var plan = Plan(metricIndex: AlertMetric.allCases.firstIndex(of: rule.metric) ?? 0, hysteresis: rule.hysteresis,
+                            perSource: rule.metric.perSource, mask: 0, perDimension: rule.metric.perDimension)
+            guard rule.enabled else { return plan }
+            guard rule.metric.perDimension else {
+                plan.mask = 1
+                return plan
+            }
+            let claimed = Set(rules.filter { $0.id == rule.id && $0.severity == rule.severity }.compactMap(\.dimension))
+            for dimension in Dimension.allCases where rule.dimension.map({ $0 == dimension }) ?? !claimed.contains(dimension) {
+                plan.mask |= 1 << UInt8(dimension.rawValue)
+            }
+            return plan
+        }
+    }
+
+    /// Swaps in new rules (a configuration reload), keeping the state — firing, or pending
+    /// before its hold — of every rule whose identity (id, severity, dimension filter) is
+    /// unchanged. Rules that are gone drop their state silently (no `resolved` is sent).
+    public mutating func replaceRules(_ newRules: [AlertRule]) {
+        var oldIndex: [AlertRule.Identity: Int] = [:]
+        for (index, rule) in rules.enumerated() where oldIndex[rule.identity] == nil { oldIndex[rule.identity] = index }
+        let carried = newRules.map { oldIndex[$0.identity] }
+        func remap(_ old: [AlertTracker], perRule width: Int) -> [AlertTracker] {
+            var fresh = [AlertTracker](repeating: AlertTracker(), count: newRules.count * width)
+            for (index, from) in carried.enumerated() {
+                guard let from else { continue }
+                for slot in 0..<width { fresh[index * width + slot] = old[from * width + slot] }
+            }
+            return fresh
+        }
+        trackers = trackers.map { remap($0, perRule: 3) }
+        sourceTrackers = sourceTrackers.mapValues { remap($0, perRule: 1) }
+        rules = newRules
+        plan = Self.plan(newRules)
+    }
 
     /// The transitions the state at its time causes.
     public mutating func evaluate(_ state: EngineState) -> [AlertEvent] {
         var events: [AlertEvent] = []
         while trackers.count < state.buckets.count { trackers.append(Array(repeating: AlertTracker(), count: rules.count * 3)) }
+        let metrics = Self.metrics
         for position in state.buckets.indices {
             // Read the numbers once per bucket: copying a BucketState per rule is what costs.
-            var values = [Double?](repeating: nil, count: AlertMetric.allCases.count * 3)
+            for index in values.indices { values[index] = nil }
             let bucket = state.buckets[position]
-            for (metricIndex, metric) in AlertMetric.allCases.enumerated() {
+            for (metricIndex, metric) in metrics.enumerated() where !metric.perSource {
                 if metric.perDimension {
-                    for dimension in Dimension.allCases { values[metricIndex * 3 + dimension.rawValue] = metric.value(of: bucket, dimension: dimension) }
-                } else {
-                    values[metricIndex * 3] = metric.value(of: bucket, dimension: nil)
-                }
-            }
-            for (index, rule) in rules.enumerated() {
-                let metricIndex = AlertMetric.allCases.firstIndex(of: rule.metric) ?? 0
-                let dimensions = rule.metric.perDimension ? Self.everyDimension : Self.noDimension
-                for dimension in dimensions {
-                    let slot = index * 3 + (dimension?.rawValue ?? 0)
-                    let value = values[metricIndex * 3 + (dimension?.rawValue ?? 0)]
-                    guard let transition = trackers[position][slot].step(rule, value: value, at: state.at) else { continue }
-                    if transition == .fired {
-                        firedByRule[rule.id, default: 0] += 1
-                        if worstFired.map({ $0 < rule.severity }) ?? true { worstFired = rule.severity }
+                    for dimension in Dimension.allCases {
+                        values[metricIndex * 3 + dimension.rawValue] = metric.value(of: bucket, dimension: dimension, at: state.at)
                     }
-                    events.append(AlertEvent(
-                        at: state.at, rule: rule.id, state: transition == .fired ? .firing : .resolved, severity: rule.severity,
-                        bucket: bucket.classID, dimension: dimension, value: value, threshold: transition == .fired ? rule.fire : rule.clear,
-                        summary: Self.summary(rule, bucket: bucket, dimension: dimension, value: value, resolved: transition == .resolved)))
+                } else {
+                    values[metricIndex * 3] = metric.value(of: bucket, dimension: nil, at: state.at)
                 }
             }
+            for index in plan.indices where !plan[index].perSource && plan[index].mask != 0 {
+                let rulePlan = plan[index]
+                for dimension in Self.dimensionSlots where rulePlan.perDimension == (dimension != nil) {
+                    let raw = dimension?.rawValue ?? 0
+                    if dimension != nil && rulePlan.mask & (1 << UInt8(raw)) == 0 { continue }
+                    let slot = index * 3 + raw
+                    let value = values[rulePlan.metricIndex * 3 + raw]
+                    guard let transition = trackers[position][slot].step(rulePlan.hysteresis, value: value, at: state.at) else { continue }
+                    events.append(event(rules[index], transition, at: state.at, value: value, dimension: dimension,
+                                        subject: .bucket(bucket)))
+                }
+            }
+        }
+        guard plan.contains(where: { $0.perSource && $0.mask != 0 }) else { return events }
+        for source in state.sources {
+            var sourceRules = sourceTrackers[source.name] ?? Array(repeating: AlertTracker(), count: rules.count)
+            for index in plan.indices where plan[index].perSource && plan[index].mask != 0 {
+                let rule = rules[index]
+                let value = rule.metric.value(of: source, at: state.at)
+                guard let transition = sourceRules[index].step(plan[index].hysteresis, value: value, at: state.at) else { continue }
+                events.append(event(rule, transition, at: state.at, value: value, dimension: nil, subject: .source(source)))
+            }
+            sourceTrackers[source.name] = sourceRules
         }
         return events
     }
 
-    static func summary(_ rule: AlertRule, bucket: BucketState, dimension: Dimension?, value: Double?, resolved: Bool) -> String {
-        if resolved {
-            let what = dimension.map { "\(rule.id) (\($0.limitName))" } ?? rule.id
-            let now: String
-            if let value {
-                now = format(value, metric: rule.metric)
-            } else {
-                now = rule.metric == .secondsToEmpty ? "not draining" : rule.metric == .headroom ? "unknown" : "too little traffic to judge"
+    /// What an alert is about.
+    enum Subject {
+        case bucket(BucketState)
+        case source(SourceActivity)
+
+        var name: String {
+            switch self {
+            case .bucket(let bucket): bucket.classID
+            case .source(let source): source.name
             }
-            return "resolved: \(what) on \(bucket.classID), now \(now)"
         }
-        var text = rule.summary
-        let replacements = [
-            ("{bucket}", bucket.classID),
-            ("{dimension}", dimension?.jsonKey ?? ""),
-            ("{limit_name}", dimension?.limitName ?? ""),
-            ("{value}", value.map { format($0, metric: rule.metric) } ?? "unknown"),
-            ("{threshold}", format(rule.fire, metric: rule.metric)),
-        ]
-        for (placeholder, replacement) in replacements {
-            text = text.split(separator: placeholder, omittingEmptySubsequences: false).joined(separator: replacement)
-        }
-        return text
     }
 
-    static func format(_ value: Double, metric: AlertMetric) -> String {
-        switch metric {
-        case .headroom, .rate429, .rate529:
-            let percent = value * 100
-            return percent < 10 && percent != percent.rounded() ? "\(JSONObjectWriter.format(percent, decimals: 1))%"
-                : "\(Int(percent.rounded()))%"
-        case .secondsToEmpty: return "\(Int(value.rounded())) s"
-        case .throttledPerMinute: return "\(Int(value.rounded()))"
+    private mutating func event(_ rule: AlertRule, _ transition: AlertTracker.Transition, at time: Double, value: Double?,
+                                dimension: Dimension?, subject: Subject) -> AlertEvent {
+        if transition == .fired {
+            firedByRule[rule.id, default: 0] += 1
+            if worstFired.map({ $0 < rule.severity }) ?? true { worstFired = rule.severity }
         }
+        var bucketID: String?
+        var sourceName: String?
+        switch subject {
+        case .bucket(let bucket): bucketID = bucket.classID
+        case .source(let source): sourceName = source.name
+        }
+        return AlertEvent(
+            at: time, rule: rule.id, state: transition == .fired ? .firing : .resolved, severity: rule.severity,
+            bucket: bucketID, dimension: dimension, value: value, threshold: transition == .fired ? rule.fire : rule.clear,
+            summary: AlertSummary.text(rule, subject: subject, dimension: dimension, value: value, at: time,
+                                       resolved: transition == .resolved),
+            labels: rule.labels, source: sourceName)
     }
 }

@@ -23,6 +23,15 @@ final class ClassTracker {
     private var largeInputCost: Double = 0
     private var totals = Totals()
     private var minutes = MinuteStatistics()
+    /// The last half hour per minute (tier_upgrade, cache_hit_drop).
+    private var ring = MinuteRing()
+    /// The latest change of a limit seen in headers (limit_changed).
+    private var lastLimitChange: LimitChange?
+    /// When the spend cap last refused an attempt, and when an attempt last succeeded.
+    private var lastSpendCap: Double?
+    private var lastSuccess: Double?
+    /// The upgrade advice of the current trend (matching walks the table: once per minute).
+    private var cachedAdvice: (trend: MinuteTrend, tier: String?, limits: PerDimension<Int>, advice: TierRecommendation?)?
     /// Per model index: the price rule and the time span it is valid for.
     private var prices: [CachedPrice?] = []
 
@@ -122,6 +131,20 @@ final class ClassTracker {
             largeInputCost = max(countedInput, largeInputCost * 0.98)
         }
         if throttled, event.retryAfter >= 0 { lastRetryAfter = event.retryAfter }
+        if event.errorKind == .spendLimitReached {
+            if event.end > lastSpendCap ?? -.infinity { lastSpendCap = event.end }
+        } else if !throttled && !overloaded && event.errorKind == .none && event.requests > 0 {
+            if event.end > lastSuccess ?? -.infinity { lastSuccess = event.end }
+        }
+        let limitedByRate = throttled && event.errorKind != .spendLimitReached
+        ring.withMinute(event.end) { minute in
+            minute.requests += Double(event.requests)
+            minute.countedInput += countedInput
+            minute.output += outputTokens
+            minute.allInput += Double(usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens)
+            minute.cacheRead += Double(usage.cacheReadInputTokens)
+            if limitedByRate { minute.limited += 1 }
+        }
 
         let second = Int64((event.end).rounded(.down))
         window.withSlot(second: second) { slot in
@@ -153,11 +176,20 @@ final class ClassTracker {
     }
 
     private func learnLimits(from headers: RateLimitHeaders, at time: Double) {
+        var changed = false
+        var before = headerLimits
         for dimension in Dimension.allCases where headers.limit[dimension] > 0 {
+            if headerLimits[dimension] > 0 && headerLimits[dimension] != headers.limit[dimension] { changed = true }
             headerLimits[dimension] = headers.limit[dimension]
             sources[dimension] = .headers
             self[bucket: dimension].setCapacity(Double(headers.limit[dimension]), at: time)
         }
+        guard changed else { return }
+        // Dimensions that change on lines a moment apart are one change.
+        if let last = lastLimitChange, time - last.at < LimitChange.mergeWindow {
+            for dimension in Dimension.allCases where last.old[dimension] > 0 { before[dimension] = last.old[dimension] }
+        }
+        lastLimitChange = LimitChange(at: time, old: before, new: headerLimits)
     }
 
     private func cost(of event: Exchange, table: LimitsTable, models catalog: ModelCatalog) -> Double {
@@ -240,7 +272,25 @@ final class ClassTracker {
             cacheReadsCount: info.cacheReadsCountTowardITPM)
         bucket.requests5m = Int(lastFive.requests)
         bucket.requests429LastMinute = Int(lastMinute.throttled)
+        let trend = ring.trend(at: time)
+        bucket.trend = trend
+        bucket.upgrade = upgradeAdvice(trend: trend, tier: bucket.tier, limits: limits, table: table, at: time)
+        bucket.lastLimitChange = lastLimitChange
+        bucket.lastSpendCapAt = lastSpendCap
+        bucket.lastSuccessAt = lastSuccess
         return bucket
+    }
+
+    /// The tier the last half hour's p95 needs, above the current one (cached until the trend,
+    /// the tier or the limits change).
+    private func upgradeAdvice(trend: MinuteTrend, tier: String?, limits: PerDimension<Int>, table: LimitsTable,
+                               at time: Double) -> TierRecommendation? {
+        if let cachedAdvice, cachedAdvice.trend == trend, cachedAdvice.tier == tier, cachedAdvice.limits == limits {
+            return cachedAdvice.advice
+        }
+        let advice = table.recommendedTier(classID: info.id, currentTier: tier, p95: trend.p95PerMinute, at: time, above: true)
+        cachedAdvice = (trend, tier, limits, advice)
+        return advice
     }
 
     func summary(table: LimitsTable, at time: Double, models catalog: ModelCatalog) -> BucketSummary {
@@ -248,12 +298,7 @@ final class ClassTracker {
         stats.close()
         let allInput = totals.input + totals.cacheRead + totals.cacheCreation
         let tier = tierName(table: table, at: time)
-        let scheme = tier.flatMap { table.scheme(containing: $0) } ?? table.scheme(at: time)
-        var recommended: String?
-        if let scheme, scheme.tiers.contains(where: { $0.limits[info.id] != nil }) {
-            let demand = stats.p95.map { Double($0) * 1.25 }
-            recommended = table.smallestTier(in: scheme, classID: info.id, fitting: demand)?.id ?? "custom"
-        }
+        let recommended = table.recommendedTier(classID: info.id, currentTier: tier, p95: stats.p95.map { Double($0) }, at: time)?.id
         return BucketSummary(
             classID: info.id, models: models.map { catalog.name($0) }, requests: totals.requests, requests429: totals.throttled,
             requests529: totals.overloaded, inputTokens: totals.input, cacheCreationTokens: totals.cacheCreation,

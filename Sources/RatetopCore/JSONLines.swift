@@ -40,11 +40,16 @@ public enum JSONLines {
         out.field("rule", string: event.rule)
         out.field("state", string: event.state.rawValue)
         out.field("severity", string: event.severity.rawValue)
-        out.field("bucket", string: event.bucket)
+        out.field("bucket", optionalString: event.bucket)
         out.field("dimension", optionalString: event.dimension?.jsonKey)
         out.field("value", number: event.value, decimals: 4)
         out.field("threshold", number: event.threshold, decimals: 4)
         out.field("summary", string: event.summary)
+        var labels = JSONObjectWriter()
+        for name in event.labels.keys.sorted() { labels.field(quotingName: name, string: event.labels[name] ?? "") }
+        out.key("labels")
+        out.raw(labels.finish())
+        if let source = event.source { out.field("source", string: source) }
         return out.finish()
     }
 
@@ -125,6 +130,13 @@ struct JSONObjectWriter {
     }
 
     mutating func raw(_ fragment: String) { text += fragment }
+
+    /// A field whose name comes from the user (quoted and escaped like a value).
+    mutating func field(quotingName name: String, string: String) {
+        if !empty { text += "," }
+        empty = false
+        text += Self.quote(name) + ":" + Self.quote(string)
+    }
 
     mutating func field(_ name: String, string: String) {
         key(name)

@@ -19,7 +19,10 @@ public final class DashboardSession {
     private var input: Input
     private var engine: UsageEngine
     private var history = LevelHistory()
-    private var alerts = AlertEvaluator()
+    private var alerts: AlertEvaluator
+    private var rules: [AlertRule]
+    /// Replay: per file, the log time of its last line handed to the engine.
+    private var replayActivity: [SourceActivity] = []
     /// The alerts firing now, by rule, severity, class and dimension.
     private var activeAlerts: [String: AlertRow] = [:]
     private var ledger = DrainLedger()
@@ -43,8 +46,10 @@ public final class DashboardSession {
     public var seekStep = 300.0
 
     public init(input: Input, configuration: EngineConfiguration, models: ModelCatalog, diagnostics: Diagnostics,
-                groupBy: String? = nil) {
+                groupBy: String? = nil, rules: [AlertRule] = AlertRule.defaults) {
         self.input = input
+        self.rules = rules
+        alerts = AlertEvaluator(rules: rules)
         self.configuration = configuration
         self.models = models
         self.diagnostics = diagnostics
@@ -55,6 +60,7 @@ public final class DashboardSession {
             sourceNames = sources.paths.map { $0 == SourcePaths.stdin ? "<stdin>" : $0 }
         case .replay(let feed, let speed):
             sourceNames = feed.files
+            replayActivity = feed.files.map { SourceActivity(name: $0) }
             clock = VirtualClock(start: (feed.firstTime ?? 0).rounded(.down), speed: speed)
             replayDiagnostics = feed.diagnostics
         }
@@ -104,6 +110,9 @@ public final class DashboardSession {
     }
 
     private func ingest(_ event: Exchange) {
+        if case .replay = input, Int(event.origin.source) < replayActivity.count {
+            replayActivity[Int(event.origin.source)].record(at: event.end)
+        }
         if case .outOfOrder(let behind) = engine.ingest(event) {
             diagnostics.malformed(path: sourceName(event.origin.source), line: event.origin.line,
                                   reason: "out of order: stamped \(Int(behind.rounded())) s before lines already read, skipped")
@@ -121,14 +130,17 @@ public final class DashboardSession {
         let second = Int64(time.rounded(.down))
         guard second > sampledSecond else { return }
         sampledSecond = second
-        let state = engine.state(at: Double(second))
+        var state = engine.state(at: Double(second))
+        switch input {
+        case .live(let sources): state.sources = sources.activity
+        case .replay: state.sources = replayActivity
+        }
         history.record(state)
         for event in alerts.evaluate(state) {
-            let key = "\(event.rule)|\(event.severity.rawValue)|\(event.bucket)|\(event.dimension?.jsonKey ?? "")"
             if event.state == .firing {
-                activeAlerts[key] = AlertRow(severity: event.severity.rawValue, summary: event.summary, since: event.at)
+                activeAlerts[event.key] = AlertRow(severity: event.severity.rawValue, summary: event.summary, since: event.at)
             } else {
-                activeAlerts[key] = nil
+                activeAlerts[event.key] = nil
             }
         }
     }
@@ -185,8 +197,9 @@ public final class DashboardSession {
         }
         engine = UsageEngine(configuration: configuration, models: models)
         history.reset()
-        alerts = AlertEvaluator()
+        alerts = AlertEvaluator(rules: rules)
         activeAlerts = [:]
+        replayActivity = fresh.files.map { SourceActivity(name: $0) }
         ledger = DrainLedger()
         sampledSecond = .min
         input = .replay(fresh, speed: speed)

@@ -59,7 +59,8 @@ public final class HeadlessWatch {
         let second = Int64(wallNow.rounded(.down))
         guard second > evaluatedSecond else { return }
         evaluatedSecond = second
-        let state = engine.state(at: Double(second))
+        var state = engine.state(at: Double(second))
+        state.sources = live.activity
         let transitions = alerts.evaluate(state)
         if options.emitState, lastStateSecond == .min || Double(second - lastStateSecond) >= options.interval {
             lastStateSecond = second
@@ -74,6 +75,6 @@ public final class HeadlessWatch {
 
     /// New rules (a reloaded config); alerts whose rule is unchanged keep their state.
     public func replaceRules(_ rules: [AlertRule]) {
-        alerts = AlertEvaluator(rules: rules)
+        alerts.replaceRules(rules)
     }
 }

@@ -15,6 +15,10 @@ public final class LiveSources {
         var pendingLines: [(number: Int, bytes: [UInt8])] = []
         var lastData: Double = 0
         var flushedIdle = true
+        /// Wall time of the last line read after the first poll (the backlog read at start is
+        /// not activity), nil until then.
+        var lastLineAt: Double?
+        var polled = false
 
         init(follower: FollowedFile, index: Int32) {
             self.follower = follower
@@ -56,6 +60,12 @@ public final class LiveSources {
 
     /// The files followed, in the order they were found.
     public var paths: [String] { entries.map(\.follower.path) }
+
+    /// Every followed file and the wall time of its last new line (lines already there when
+    /// it was first read do not count): `EngineState.sources` for `source_stale`.
+    public var activity: [SourceActivity] {
+        entries.map { SourceActivity(name: displayName($0.index), lastLineAt: $0.lastLineAt) }
+    }
 
     /// The display name of a source index.
     public func displayName(_ index: Int32) -> String {
@@ -110,7 +120,9 @@ public final class LiveSources {
             if sawData {
                 entry.lastData = now
                 entry.flushedIdle = false
+                if entry.polled { entry.lastLineAt = now }
             }
+            entry.polled = true
             if entry.decoder == nil, !entry.pendingLines.isEmpty { startDecoding(entry) }
             for change in changes {
                 lastChange = "\(displayName(entry.index)): \(Self.describe(change))"

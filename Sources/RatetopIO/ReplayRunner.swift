@@ -51,6 +51,8 @@ public final class ReplayRunner {
     public var onAlerts: (([AlertEvent]) -> Void)?
     /// With `speed`: when the first tick was played, in wall time and virtual time.
     private var pacingStart: (wall: ContinuousClock.Instant, virtual: Double)?
+    /// Per source: the log time of its last line (what `source_stale` reads).
+    public private(set) var activity: [SourceActivity]
 
     public init(options: ReplayOptions, configuration: EngineConfiguration, output: OutputSink,
                 diagnostics: Diagnostics, rules: [AlertRule] = AlertRule.defaults) throws(SourceError) {
@@ -65,6 +67,7 @@ public final class ReplayRunner {
         let paths = try SourcePaths.expand(options.paths)
         self.sources = try SourceOpener.open(paths: paths, format: options.format, models: models, diagnostics: diagnostics,
                                              parallelThreshold: options.parallelThreshold)
+        activity = sources.map { SourceActivity(name: $0.displayName) }
     }
 
     /// Runs the replay to the end of the input (or `--to`).
@@ -83,6 +86,8 @@ public final class ReplayRunner {
                 self.tick(at: tick)
                 nextTick = tick + interval
             }
+            let source = Int(event.origin.source)
+            if source < activity.count { activity[source].record(at: event.end) }
             switch engine.ingest(event) {
             case .applied:
                 if event.end >= options.from ?? -.infinity {
@@ -120,7 +125,8 @@ public final class ReplayRunner {
     private func tick(at time: Double) {
         guard time >= options.from ?? -.infinity else { return }
         if let speed = options.speed, speed > 0 { pace(to: time, speed: speed) }
-        let state = engine.state(at: time)
+        var state = engine.state(at: time)
+        state.sources = activity
         if options.emitState {
             output.writeLine(JSONLines.state(state, malformedLines: diagnostics.malformedLines))
         }

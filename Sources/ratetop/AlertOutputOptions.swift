@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RatetopAlerting
 import RatetopCore
+import RatetopIO
 
 /// Where alerts go besides stdout: `--alertmanager`, `--webhook`, `--exec` (each repeatable).
 struct AlertOutputOptions: ParsableArguments {
@@ -17,19 +18,21 @@ struct AlertOutputOptions: ParsableArguments {
 
     var isEmpty: Bool { alertmanager.isEmpty && webhook.isEmpty && exec.isEmpty }
 
-    /// The sinks named, or a one-line error naming the bad one.
-    func sinks() throws -> [any AlertSink] {
+    /// The sinks named on the command line and in the config file, or a one-line error naming
+    /// the bad one.
+    func sinks(config: ConfigFile?) throws -> [any AlertSink] {
         do {
-            return try alertmanager.map { try AlertmanagerSink(url: $0) } + webhook.map { try WebhookSink(url: $0) }
-                + exec.map { try ExecSink(command: $0) }
+            return try (alertmanager + (config?.alertmanager ?? [])).map { try AlertmanagerSink(url: $0) }
+                + (webhook + (config?.webhook ?? [])).map { try WebhookSink(url: $0) }
+                + (exec + (config?.exec ?? [])).map { try ExecSink(command: $0) }
         } catch let error as SinkConfigurationError {
             throw UsageFailure(error.description)
         }
     }
 
     /// A dispatcher over the sinks, or nil when there are none.
-    func dispatcher(logger: Logger) throws -> AlertDispatcher? {
-        let sinks = try sinks()
+    func dispatcher(config: ConfigFile?, logger: Logger) throws -> AlertDispatcher? {
+        let sinks = try sinks(config: config)
         guard !sinks.isEmpty else { return nil }
         return AlertDispatcher(sinks: sinks, instance: ProcessInfo.processInfo.hostName, logger: logger)
     }

@@ -11,7 +11,7 @@ struct LimitsCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let table = try common.loadTable()
-        print(LimitsReport.render(table: table, tier: common.tier, source: common.limitsFile))
+        let resolved = try common.resolve()
+        print(LimitsReport.render(table: resolved.table, tier: resolved.tier, source: resolved.limitsFile))
     }
 }

@@ -10,7 +10,7 @@ struct Ratetop {
     static let configuration = CommandConfiguration(
         commandName: "ratetop",
         abstract: "top for Claude API rate limits: rebuilds the real token buckets from your logs.",
-        subcommands: [WatchCommand.self, ReplayCommand.self, DemoCommand.self, LimitsCommand.self])
+        subcommands: [WatchCommand.self, ReplayCommand.self, DemoCommand.self, LimitsCommand.self, ConfigCommand.self])
 
     static func main() {
         LoggingSystem.bootstrap { _ in StderrLogHandler() }
@@ -25,6 +25,8 @@ struct Ratetop {
             fail(error.description)  // an unreadable or missing input
         } catch let error as LimitsTableError {
             fail(error.description)  // a bad --limits file (or a broken installation)
+        } catch let error as ConfigError {
+            fail(error.description)  // a bad config file: one line per problem
         } catch {
             let code = RatetopRoot.exitCode(for: error)
             if code == .success {
@@ -40,9 +42,9 @@ struct Ratetop {
     }
 }
 
-/// A bad argument, configuration or input: one line on stderr, exit 2.
+/// A bad argument, configuration or input: one line on stderr (one per problem), exit 2.
 private func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("ratetop: \(message)\n".utf8))
+    for line in message.split(separator: "\n") { FileHandle.standardError.write(Data("ratetop: \(line)\n".utf8)) }
     exit(2)
 }
 

@@ -59,8 +59,9 @@ struct ReplayCommand: ParsableCommand {
             }
             return severity
         }
+        let resolved = try common.resolve()
         var options = ReplayOptions(
-            paths: files, format: try common.logFormat(), interval: try TimeArguments.duration(interval, option: "--interval"),
+            paths: files, format: resolved.format, interval: try TimeArguments.duration(interval, option: "--interval"),
             emitState: kinds.contains("state"), emitSummary: kinds.contains("summary"), emitAlerts: kinds.contains("alerts"),
             from: try from.map { try TimeArguments.time($0, option: "--from") },
             to: try to.map { try TimeArguments.time($0, option: "--to") })
@@ -68,13 +69,12 @@ struct ReplayCommand: ParsableCommand {
         if let from = options.from, let to = options.to, to < from {
             throw UsageFailure("--to \(self.to ?? ""): is before --from \(self.from ?? "")")
         }
-        let table = try common.loadTable()
         let sink = try common.openOutput()
         let logger = Logger(label: "ratetop")
         let diagnostics = Diagnostics { logger.warning("\($0)") }
-        let runner = try ReplayRunner(options: options, configuration: EngineConfiguration(table: table, tierID: common.tier),
-                                      output: sink, diagnostics: diagnostics)
-        let dispatcher = try sinks.dispatcher(logger: logger)
+        let runner = try ReplayRunner(options: options, configuration: resolved.engineConfiguration,
+                                      output: sink, diagnostics: diagnostics, rules: resolved.rules)
+        let dispatcher = try sinks.dispatcher(config: resolved.config, logger: logger)
         if let dispatcher {
             runner.onAlerts = { dispatcher.publish($0, wallNow: Date().timeIntervalSince1970) }
         }
@@ -105,14 +105,12 @@ struct ReplayCommand: ParsableCommand {
         guard sinks.isEmpty else {
             throw UsageFailure("--alertmanager, --webhook and --exec need --headless (the dashboard shows alerts on screen)")
         }
-        let table = try common.loadTable()
-        let format = try common.logFormat()
+        let resolved = try common.resolve()
         try DashboardLauncher.run { diagnostics in
-            let feed = try ReplayFeed(paths: files, format: format, models: ModelCatalog(), diagnostics: diagnostics,
+            let feed = try ReplayFeed(paths: files, format: resolved.format, models: ModelCatalog(), diagnostics: diagnostics,
                                       groupBy: groupBy)
-            return DashboardSession(input: .replay(feed, speed: speed),
-                                    configuration: EngineConfiguration(table: table, tierID: common.tier),
-                                    models: feed.models, diagnostics: diagnostics, groupBy: groupBy)
+            return DashboardSession(input: .replay(feed, speed: speed), configuration: resolved.engineConfiguration,
+                                    models: feed.models, diagnostics: diagnostics, groupBy: groupBy, rules: resolved.rules)
         }
     }
 }

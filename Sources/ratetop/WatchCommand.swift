@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
-import RatetopAlerting
 import RatetopCore
 import RatetopDashboard
 import RatetopIO
@@ -29,17 +27,20 @@ struct WatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --headless, what to write: alerts, state (comma-separated).", valueName: "LIST"))
     var emit: String = "alerts"
 
-    @Option(help: ArgumentHelp("With --headless, time between state objects.", valueName: "DURATION"))
-    var interval: String = "1s"
+    @Option(help: ArgumentHelp("With --headless, time between state objects (default 1s, or the config's interval).", valueName: "DURATION"))
+    var interval: String?
+
+    @Option(name: .customLong("metrics-listen"), help: ArgumentHelp("With --headless, serve Prometheus metrics on /metrics at HOST:PORT (host 127.0.0.1 by default).", valueName: "HOST:PORT"))
+    var metricsListen: String?
 
     @OptionGroup var sinks: AlertOutputOptions
 
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let table = try common.loadTable()
-        let format = try common.logFormat()
+        let resolved = try common.resolve()
         var arguments = sources
+        if arguments.isEmpty { arguments = resolved.config?.sources ?? [] }
         if arguments.isEmpty {
             arguments = Self.claudeCodeDirectories()
             guard !arguments.isEmpty else {
@@ -47,55 +48,16 @@ struct WatchCommand: ParsableCommand {
             }
         }
         if headless {
-            return try runHeadless(arguments: arguments, table: table, format: format)
+            return try runHeadless(arguments: arguments, resolved: resolved)
         }
-        guard sinks.isEmpty else {
-            throw UsageFailure("--alertmanager, --webhook and --exec need --headless (the dashboard shows alerts on screen)")
+        guard sinks.isEmpty, metricsListen == nil else {
+            throw UsageFailure("--alertmanager, --webhook, --exec and --metrics-listen need --headless (the dashboard shows alerts on screen)")
         }
         try DashboardLauncher.run { diagnostics in
-            let live = try LiveSources(arguments: arguments, format: format, models: ModelCatalog(), diagnostics: diagnostics,
+            let live = try LiveSources(arguments: arguments, format: resolved.format, models: ModelCatalog(), diagnostics: diagnostics,
                                        groupBy: groupBy)
-            return DashboardSession(input: .live(live), configuration: EngineConfiguration(table: table, tierID: common.tier),
-                                    models: live.models, diagnostics: diagnostics, groupBy: groupBy)
-        }
-    }
-
-    /// No screen: follow the sources, evaluate the rules every second, write JSON lines and feed
-    /// the sinks until SIGINT or SIGTERM, then flush the sinks and exit 0.
-    private func runHeadless(arguments: [String], table: LimitsTable, format: LogFormat?) throws {
-        let kinds = emit.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        for kind in kinds where !["state", "alerts"].contains(kind) {
-            throw UsageFailure("--emit \(kind): unknown output for watch (use alerts, state)")
-        }
-        let options = HeadlessWatch.Options(emitAlerts: kinds.contains("alerts"), emitState: kinds.contains("state"),
-                                            interval: try TimeArguments.duration(interval, option: "--interval"))
-        let logger = Logger(label: "ratetop")
-        let dispatcher = try sinks.dispatcher(logger: logger)
-        let output = try common.openOutput()
-        let diagnostics = Diagnostics { logger.warning("\($0)") }
-        let live = try LiveSources(arguments: arguments, format: format, models: ModelCatalog(), diagnostics: diagnostics)
-        let watch = HeadlessWatch(live: live, configuration: EngineConfiguration(table: table, tierID: common.tier),
-                                  rules: AlertRule.defaults, options: options, output: output, diagnostics: diagnostics)
-        if let dispatcher {
-            watch.observe = { evaluation in
-                dispatcher.publish(evaluation.transitions, wallNow: evaluation.wallNow)
-                dispatcher.tick(wallNow: evaluation.wallNow)
-            }
-        }
-        ProcessSignals.install()
-        logger.info("watching \(live.paths.count) sources headless; SIGTERM or Ctrl-C stops")
-        while true {
-            watch.step(wallNow: Date().timeIntervalSince1970)
-            let caught = ProcessSignals.take()
-            if caught.contains(SIGINT) || caught.contains(SIGTERM) { break }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        output.flush()
-        dispatcher?.finish(logger: logger)
-        if let overflow = diagnostics.overflowMessage { logger.warning("\(overflow.replacingOccurrences(of: "ratetop: ", with: ""))") }
-        if let failure = output.failure {
-            logger.error("cannot write the output: \(failure)")
-            throw ExitCode(1)
+            return DashboardSession(input: .live(live), configuration: resolved.engineConfiguration,
+                                    models: live.models, diagnostics: diagnostics, groupBy: groupBy, rules: resolved.rules)
         }
     }
 

@@ -362,3 +362,64 @@ let sampleLog = """
         #expect(bad.stderrLines.first?.contains("--fail-on sometimes") == true, "\(bad.stderr)")
     }
 }
+
+/// The configuration file: `config check`, and `--config` changing what a replay alerts on.
+@Suite struct ConfigFileTests {
+    /// Three minutes of one attempt a second, every tenth throttled (10%: over rate_429_high's 5%).
+    static let throttledLog: String = (0..<180).map { second in
+        let ts = "2026-11-20T09:\(String(format: "%02d", second / 60)):\(String(format: "%02d", second % 60))Z"
+        return second % 10 == 9
+            ? #"{"ts":"\#(ts)","model":"claude-sonnet-4-5-20250929","status":429,"error":{"type":"rate_limit_error","message":"...of 50 requests per minute"}}"#
+            : #"{"ts":"\#(ts)","model":"claude-sonnet-4-5-20250929","status":200,"usage":{"input_tokens":100,"output_tokens":10}}"#
+    }.joined(separator: "\n") + "\n"
+
+    @Test func configCheckAcceptsAGoodFile() throws {
+        let scratch = Scratch()
+        let file = scratch.write("config.yaml", "tier: tier1\nrules:\n  - id: rate_429_high\n    enabled: false\n")
+        let run = try ratetop(["config", "check", file])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdoutLines == ["\(file): OK, 10 alert rules in force (1 disabled)"])
+    }
+
+    @Test func configCheckRejectsABadFileWithOneLocatedLinePerProblem() throws {
+        let scratch = Scratch()
+        let file = scratch.write("config.yaml", "tier: tier1\nrules:\n  - id: headroom_low\n    fire: high\ncolour: blue\n")
+        let run = try ratetop(["config", "check", file])
+        #expect(run.status == 2)
+        #expect(run.stderrLines == ["ratetop: \(file):4: rules[0].fire: expected a number, got \"high\"",
+                                    "ratetop: \(file):5: colour: unknown setting (known: tier, limits, format, sources, interval, stale_after, alertmanager, webhook, exec, metrics_listen, rules)"])
+        let tier = try ratetop(["config", "check", scratch.write("tier.yaml", "tier: tier9\n")])
+        #expect(tier.status == 2)
+        #expect(tier.stderrLines.first?.contains("tier.yaml:1: tier: unknown tier \"tier9\"") == true, "\(tier.stderr)")
+    }
+
+    @Test func anExplicitMissingConfigIsExitTwoAndAMissingDefaultIsFine() throws {
+        let missing = try ratetop(["limits", "--config", "/nonexistent/ratetop.yaml"])
+        #expect(missing.status == 2)
+        #expect(missing.stderrLines == ["ratetop: --config /nonexistent/ratetop.yaml: no such file"])
+        #expect(try ratetop(["limits"]).status == 0)
+    }
+
+    @Test func replayFollowsTheConfigsThresholdsAndLabels() throws {
+        let scratch = Scratch()
+        let log = scratch.write("throttled.jsonl", Self.throttledLog)
+        let plain = try ratetop(["replay", log, "--headless", "--emit", "alerts"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let fired = plain.stdoutLines.compactMap(jsonObject).filter { $0["rule"] as? String == "rate_429_high" }
+        #expect(fired.first?["state"] as? String == "firing", "\(plain.stdout)")
+        #expect((fired.first?["labels"] as? [String: Any])?.isEmpty == true)
+
+        // Raised to 20%: 10% no longer fires.
+        let raised = scratch.write("raised.yaml", "rules:\n  - id: rate_429_high\n    fire: 0.2\n    clear: 0.1\n")
+        let quiet = try ratetop(["replay", log, "--headless", "--emit", "alerts", "--config", raised])
+        #expect(quiet.status == 0, "\(quiet.stderr)")
+        #expect(!quiet.stdout.contains("rate_429_high"), "\(quiet.stdout)")
+
+        // Lowered hold and a label: fires sooner, labelled.
+        let sooner = scratch.write("sooner.yaml", "rules:\n  - id: rate_429_high\n    for: 10s\n    labels: {team: infra}\n")
+        let early = try ratetop(["replay", log, "--headless", "--emit", "alerts", "--config", sooner])
+        let first = try #require(early.stdoutLines.compactMap(jsonObject).first { $0["rule"] as? String == "rate_429_high" })
+        #expect(first["labels"] as? [String: String] == ["team": "infra"])
+        #expect((first["at"] as? String ?? "") < (fired.first?["at"] as? String ?? ""), "\(first) vs \(fired)")
+    }
+}

@@ -1,0 +1,112 @@
+/// What happened in one calendar minute of one model class (for the 30-minute rules).
+public struct MinuteTotals: Sendable, Equatable {
+    /// Attempts, 429s and 529s included.
+    public var requests: Double = 0
+    /// Input counted toward ITPM.
+    public var countedInput: Double = 0
+    public var output: Double = 0
+    /// Every input token: uncached, cache reads and cache writes (the cache hit rate's denominator).
+    public var allInput: Double = 0
+    public var cacheRead: Double = 0
+    /// 429s caused by the team's rate limits (not the spend cap).
+    public var limited: Double = 0
+
+    public init() {}
+}
+
+/// The last half hour of one class, a slot per calendar minute (UTC) in a fixed ring: O(1) to
+/// add, bounded memory, and the aggregates the 30-minute rules read, recomputed at most once per
+/// minute (or when a late line changes a past minute).
+public struct MinuteRing: Sendable {
+    /// Minutes kept: the 30 completed minutes before the current one, and the current one.
+    public static let minutes = 32
+    /// Minutes the `tier_upgrade` statistics cover (completed minutes before the current one).
+    public static let trendMinutes = 30
+    /// The cache baseline covers the completed minutes before the last five (so a drop does not
+    /// pull its own baseline down).
+    public static let baselineSkip = 5
+
+    private var slots = [MinuteTotals](repeating: MinuteTotals(), count: MinuteRing.minutes)
+    private var slotMinute = [Int64](repeating: .min, count: MinuteRing.minutes)
+    /// Bumped whenever a minute that is already complete changes.
+    private var version = 0
+    private var latestMinute: Int64 = .min
+    private var cached: (minute: Int64, version: Int, trend: MinuteTrend)?
+
+    public init() {}
+
+    /// Adds to the minute holding `time` (epoch seconds); a minute older than the ring is dropped.
+    @inline(__always)
+    public mutating func withMinute(_ time: Double, _ body: (inout MinuteTotals) -> Void) {
+        let minute = Int64((time / 60).rounded(.down))
+        let index = Int(UInt64(bitPattern: minute) % UInt64(Self.minutes))
+        if slotMinute[index] != minute {
+            guard slotMinute[index] < minute else { return }
+            slotMinute[index] = minute
+            slots[index] = MinuteTotals()
+        }
+        if minute < latestMinute { version &+= 1 } else { latestMinute = minute }
+        body(&slots[index])
+    }
+
+    /// The totals of one minute, or nil when the ring holds nothing for it.
+    public func totals(minute: Int64) -> MinuteTotals? {
+        let index = Int(UInt64(bitPattern: minute) % UInt64(Self.minutes))
+        return slotMinute[index] == minute ? slots[index] : nil
+    }
+
+    /// The trend of the 30 completed minutes before the one holding `time`.
+    public mutating func trend(at time: Double) -> MinuteTrend {
+        let current = Int64((time / 60).rounded(.down))
+        if let cached, cached.minute == current, cached.version == version { return cached.trend }
+        var trend = MinuteTrend()
+        var requests: [Double] = []
+        var input: [Double] = []
+        var output: [Double] = []
+        requests.reserveCapacity(Self.trendMinutes)
+        input.reserveCapacity(Self.trendMinutes)
+        output.reserveCapacity(Self.trendMinutes)
+        var baselineRead = 0.0
+        for back in 1...Int64(Self.trendMinutes) {
+            guard let minute = totals(minute: current - back) else { continue }
+            if minute.limited > 0 { trend.limitedMinutes += 1 }
+            if back > Int64(Self.baselineSkip) {
+                trend.baselineInput += minute.allInput
+                baselineRead += minute.cacheRead
+            }
+            guard minute.requests > 0 || minute.countedInput > 0 || minute.output > 0 else { continue }
+            requests.append(minute.requests)
+            input.append(minute.countedInput)
+            output.append(minute.output)
+        }
+        trend.activeMinutes = requests.count
+        trend.p95PerMinute = PerDimension(requests: Self.p95(&requests), inputTokens: Self.p95(&input), outputTokens: Self.p95(&output))
+        trend.cacheHitBaseline = trend.baselineInput > 0 ? baselineRead / trend.baselineInput : nil
+        cached = (current, version, trend)
+        return trend
+    }
+
+    /// The 95th percentile by nearest rank (0 for no values); sorts `values`.
+    static func p95(_ values: inout [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        values.sort()
+        let rank = Int((0.95 * Double(values.count)).rounded(.up))
+        return values[max(0, min(values.count, rank) - 1)]
+    }
+}
+
+/// One class's last half hour, as the `tier_upgrade` and `cache_hit_drop` rules read it.
+public struct MinuteTrend: Sendable, Equatable {
+    /// The 95th percentile of per-minute usage over the active completed minutes of the last 30.
+    public var p95PerMinute = PerDimension<Double>(repeating: 0)
+    /// Completed minutes of the last 30 with any attempt.
+    public var activeMinutes = 0
+    /// Completed minutes of the last 30 with a 429 caused by the team's limits.
+    public var limitedMinutes = 0
+    /// The cache hit rate over minutes 6–30 back (the norm a drop is measured against).
+    public var cacheHitBaseline: Double?
+    /// Every input token over those minutes.
+    public var baselineInput = 0.0
+
+    public init() {}
+}

@@ -1,0 +1,86 @@
+import Foundation
+import RatetopCore
+
+/// The configuration file read from disk: `RatetopConfig` with its paths resolved (`~` to the
+/// home directory, relative paths against the file's directory) and its tier checked against
+/// the limits table it names.
+public struct ConfigFile: Sendable {
+    /// Where `--config` looks when it is not given: `$HOME/.config/ratetop/config.yaml`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return (home as NSString).appendingPathComponent(".config/ratetop/config.yaml")
+    }
+
+    /// The file as parsed (paths as written).
+    public let config: RatetopConfig
+    /// The file's path.
+    public let path: String
+    /// `limits:`, resolved.
+    public let limitsPath: String?
+    /// `sources:`, resolved (globs kept: `watch` expands them).
+    public let sources: [String]
+
+    /// The alert rules in force.
+    public var rules: [AlertRule] { config.rules }
+    public var tier: String? { config.tier }
+    public var format: String? { config.format }
+
+    /// The headless runner's settings, as plain values.
+    public var interval: Double? { config.interval }
+    public var staleAfter: Double? { config.staleAfter }
+    public var alertmanager: [String] { config.alertmanager }
+    public var webhook: [String] { config.webhook }
+    public var exec: [String] { config.exec }
+    public var metricsListen: String? { config.metricsListen }
+
+    /// Reads, parses and checks the file (its tier against the bundled table overlaid with its
+    /// `limits:` file). Every problem is a located one-line `ConfigError` problem.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> ConfigFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
+            throw ConfigError([ConfigProblem(file: path, line: 0, keyPath: "", message: reason)])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError([ConfigProblem(file: path, line: 1, keyPath: "", message: "not UTF-8 text")])
+        }
+        let config = try RatetopConfig.parse(text, path: path)
+        let directory = (path as NSString).deletingLastPathComponent
+        let file = ConfigFile(config: config, path: path,
+                              limitsPath: config.limits.map { resolve($0, against: directory, environment: environment) },
+                              sources: config.sources.map { resolve($0, against: directory, environment: environment) })
+        if config.tier != nil || file.limitsPath != nil {
+            let table: LimitsTable
+            do {
+                table = try BundledLimitsTable.load(userFile: file.limitsPath)
+            } catch {
+                let line = limitsLine(text)
+                throw ConfigError([ConfigProblem(file: path, line: line, keyPath: "limits", message: error.description)])
+            }
+            try config.checkTier(in: table)
+        }
+        return file
+    }
+
+    /// `~` and `~/…` to the home directory; a relative path against `directory`; `-` and URLs as
+    /// they are.
+    public static func resolve(_ path: String, against directory: String,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if path == SourcePaths.stdin || path.contains("://") { return path }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        if path == "~" { return home }
+        if path.hasPrefix("~/") { return (home as NSString).appendingPathComponent(String(path.dropFirst(2))) }
+        if path.hasPrefix("/") { return path }
+        var relative = Substring(path)
+        while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
+        return ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(String(relative))
+    }
+
+    /// The line of the top-level `limits:` key, for a limits file that does not load.
+    private static func limitsLine(_ text: String) -> Int {
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where line.hasPrefix("limits:") {
+            return index + 1
+        }
+        return 1
+    }
+}
