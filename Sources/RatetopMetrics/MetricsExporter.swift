@@ -66,7 +66,8 @@ public final class MetricsExporter: @unchecked Sendable {
         }
         for alert in knownAlerts {
             let labels = [("rule", alert.rule), ("severity", alert.severity.rawValue),
-                          ("bucket", alert.bucket ?? ""), ("dimension", alert.dimension?.jsonKey ?? "")]
+                          ("bucket", alert.bucket ?? ""), ("dimension", alert.dimension?.jsonKey ?? ""),
+                          ("source", alert.source ?? "")]
             samples[MetricSeries(.alertFiring, labels)] = firingAlerts.contains(alert) ? 1 : 0
         }
         replaceGauges(with: samples)

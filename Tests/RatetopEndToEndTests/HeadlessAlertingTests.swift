@@ -117,3 +117,62 @@ func successLine(at time: Double) -> String {
         #expect(noScreen.stderrLines.first?.contains("need --headless") == true)
     }
 }
+
+/// The headless binary's operations: its `/metrics` endpoint, SIGHUP reloading the config (and
+/// keeping the old rules when the new file is bad), SIGTERM ending it cleanly.
+@Suite(.serialized) struct HeadlessOperationsTests {
+    @Test func metricsEndpointAndConfigReloadOnSIGHUP() throws {
+        let scratch = Scratch()
+        let log = scratch.write("app.jsonl", "")
+        // The storm threshold raised out of reach: 40 throttled attempts do not fire it.
+        let config = scratch.write("config.yaml", """
+            rules:
+              - id: rate_429_storm
+                fire: 100
+                clear: 5
+            """)
+        let port = try LoopbackHTTP.freePort()
+        let watch = try ChildProcess(ratetopBinary, arguments: [
+            "watch", log, "--headless", "--config", config, "--metrics-listen", "127.0.0.1:\(port)",
+        ], outputPath: scratch.file("watch.out"), errorPath: scratch.file("watch.err"))
+        let up = ChildProcess.eventually(timeout: 15) { (try? LoopbackHTTP.get(port: port, path: "/metrics"))?.status == 200 }
+        try #require(up, "no /metrics: \(watch.errorOutput)")
+
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        handle.seekToEndOfFile()
+        handle.write(Data(throttledBurst(at: Date().timeIntervalSince1970 - 5, count: 40).utf8))
+        let counted = ChildProcess.eventually(timeout: 10) {
+            ((try? LoopbackHTTP.get(port: port, path: "/metrics"))?.body ?? "")
+                .contains(#"ratetop_throttled_requests_total{bucket="sonnet-4.x",status="429"} 40"#)
+        }
+        #expect(counted, "metrics: \((try? LoopbackHTTP.get(port: port, path: "/metrics"))?.body ?? "none")")
+        #expect(!watch.output.contains("rate_429_storm"))
+
+        // A bad file on SIGHUP: one line saying why, the old rules stay, the process goes on.
+        _ = scratch.write("config.yaml", "rules:\n  - id: rate_429_storm\n    fire: lots\n")
+        kill(watch.pid, SIGHUP)
+        #expect(ChildProcess.eventually(timeout: 10) { watch.errorOutput.contains("keeping the previous rules") }, "\(watch.errorOutput)")
+        #expect(watch.errorOutput.contains("rules[0].fire: expected a number"))
+
+        // The default threshold back on SIGHUP: the storm now fires.
+        _ = scratch.write("config.yaml", "rules:\n  - id: rate_429_storm\n    labels: {team: infra}\n")
+        kill(watch.pid, SIGHUP)
+        #expect(ChildProcess.eventually(timeout: 10) { watch.output.contains(#""rule":"rate_429_storm","state":"firing""#) },
+                "stdout: \(watch.output) stderr: \(watch.errorOutput)")
+        #expect(watch.output.contains(#""labels":{"team":"infra"}"#))
+        #expect(watch.errorOutput.contains("reloaded"))
+        #expect(ChildProcess.eventually(timeout: 10) {
+            ((try? LoopbackHTTP.get(port: port, path: "/metrics"))?.body ?? "")
+                .contains(#"ratetop_alert_firing{rule="rate_429_storm",severity="critical",bucket="sonnet-4.x",dimension="",source=""} 1.0"#)
+        }, "metrics: \((try? LoopbackHTTP.get(port: port, path: "/metrics"))?.body.split(separator: "\n").filter { $0.contains("alert") } ?? [])")
+        try handle.close()
+        #expect(watch.stop(signal: SIGTERM) == 0, "stderr: \(watch.errorOutput)")
+    }
+
+    @Test func badMetricsAddressIsExitTwo() throws {
+        let run = try ratetop(["watch", "/dev/null", "--headless", "--metrics-listen", "localhost:http"])
+        #expect(run.status == 2)
+        #expect(run.stderrLines.count == 1)
+        #expect(run.stderrLines.first?.hasPrefix("ratetop: --metrics-listen 'localhost:http': ") == true)
+    }
+}

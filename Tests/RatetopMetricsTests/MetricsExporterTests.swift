@@ -10,7 +10,7 @@ import Testing
         let expected = #"""
         # HELP ratetop_alert_firing 1 while the alert fires, 0 once resolved; present for every alert that has fired.
         # TYPE ratetop_alert_firing gauge
-        ratetop_alert_firing{rule="headroom_low",severity="warning",bucket="sonnet-4.x",dimension="input_tokens"} 1.0
+        ratetop_alert_firing{rule="headroom_low",severity="warning",bucket="sonnet-4.x",dimension="input_tokens",source=""} 1.0
         # HELP ratetop_bucket_consumption_per_minute Consumption over the last 60 seconds (requests or tokens).
         # TYPE ratetop_bucket_consumption_per_minute gauge
         ratetop_bucket_consumption_per_minute{bucket="sonnet-4.x",dimension="input_tokens"} 26100.0
@@ -138,7 +138,7 @@ import Testing
                                dimension: nil, value: 0.2, threshold: 0.05, summary: "")
         firing.apply([event])
         exporter.update(state: MetricsFixtures.state, totals: [], linesRead: 0, malformedLines: 0, firingAlerts: firing.alerts)
-        let series = #"ratetop_alert_firing{rule="rate_429_high",severity="warning",bucket="sonnet-4.x",dimension=""}"#
+        let series = #"ratetop_alert_firing{rule="rate_429_high",severity="warning",bucket="sonnet-4.x",dimension="",source=""}"#
         #expect(exporter.exposition().contains(series + " 1.0"))
         var resolved = event
         resolved.state = .resolved
