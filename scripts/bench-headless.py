@@ -63,11 +63,14 @@ def main():
     parser.add_argument("--minutes", type=float, default=2)
     parser.add_argument("--rate", type=int, default=100)
     parser.add_argument("--sample", type=float, default=30, help="seconds between samples")
+    parser.add_argument("--binary", help="a ratetop binary to measure (default: build release)")
     args = parser.parse_args()
-    subprocess.run(["swift", "build", "-c", "release", "--product", "ratetop"], check=True, stdout=sys.stderr)
-    bin_dir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], check=True,
-                             capture_output=True, text=True).stdout.strip()
-    ratetop = os.path.join(bin_dir, "ratetop")
+    ratetop = args.binary
+    if not ratetop:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "ratetop"], check=True, stdout=sys.stderr)
+        bin_dir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], check=True,
+                                 capture_output=True, text=True).stdout.strip()
+        ratetop = os.path.join(bin_dir, "ratetop")
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as directory:
         log = os.path.join(directory, "live.jsonl")
@@ -102,6 +105,7 @@ def main():
                     cpu = cpu_seconds(pid)
                     rows.append((now - start, written, (cpu - cpu_before) / (now - at_before) * 100,
                                  memory_mb(pid, "VmRSS")))
+                    print("sample %8.0f s %8d lines %6.2f %% CPU %7.1f MB RSS" % rows[-1], file=sys.stderr, flush=True)
                     cpu_before, at_before = cpu, now
                     next_sample += args.sample
                 time.sleep(max(0, start + written / args.rate - time.monotonic()))

@@ -47,8 +47,9 @@ public final class ReplayRunner {
     private let sources: [any EventSource]
     private let output: OutputSink
     private let diagnostics: Diagnostics
-    /// Called with the transitions of each evaluation that has any (the alert sinks).
-    public var onAlerts: (([AlertEvent]) -> Void)?
+    /// Called after every evaluation with its transitions, often none (the alert sinks, which
+    /// also keep their re-send cadence on it).
+    public var onEvaluation: (([AlertEvent]) -> Void)?
     /// With `speed`: when the first tick was played, in wall time and virtual time.
     private var pacingStart: (wall: ContinuousClock.Instant, virtual: Double)?
     /// Per source: the log time of its last line (what `source_stale` reads).
@@ -131,13 +132,12 @@ public final class ReplayRunner {
             output.writeLine(JSONLines.state(state, malformedLines: diagnostics.malformedLines))
         }
         let transitions = alerts.evaluate(state)
-        guard !transitions.isEmpty else { return }
         if options.emitAlerts {
             for event in transitions { output.writeLine(JSONLines.alert(event)) }
         }
-        if let onAlerts {
-            output.flush()
-            onAlerts(transitions)
+        if let onEvaluation {
+            if !transitions.isEmpty { output.flush() }
+            onEvaluation(transitions)
         }
     }
 

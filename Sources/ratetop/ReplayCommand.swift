@@ -76,7 +76,11 @@ struct ReplayCommand: ParsableCommand {
                                       output: sink, diagnostics: diagnostics, rules: resolved.rules)
         let dispatcher = try sinks.dispatcher(config: resolved.config, logger: logger)
         if let dispatcher {
-            runner.onAlerts = { dispatcher.publish($0, wallNow: Date().timeIntervalSince1970) }
+            runner.onEvaluation = { transitions in
+                let now = Date().timeIntervalSince1970
+                dispatcher.publish(transitions, wallNow: now)
+                dispatcher.tick(wallNow: now)
+            }
         }
         runner.run()
         dispatcher?.finish(logger: logger)

@@ -87,7 +87,7 @@ struct DemoCommand: ParsableCommand {
         guard let sample = BundledLimitsTable.samplePath() else {
             throw UsageFailure("demo: the bundled sample is missing from the installation")
         }
-        var replay = try ReplayCommand.parse([sample, "--speed", String(speed)])
+        let replay = try ReplayCommand.parse([sample, "--speed", String(speed)])
         try replay.run()
     }
 }
