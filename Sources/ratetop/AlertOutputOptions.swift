@@ -42,8 +42,8 @@ extension AlertDispatcher {
     /// Waits for the sinks on the way out, saying what could not be delivered.
     func finish(logger: Logger, timeout: Double = 10) {
         let left = flushAndWait(timeout: timeout)
-        if left > 0 { logger.error("\(left) alert messages not delivered after \(Int(timeout)) s; giving up") }
-        if dropped > 0 { logger.error("\(dropped) alert messages dropped because a sink's queue was full") }
+        if left > 0 { logger.error("\(left) alert message\(left == 1 ? "" : "s") not delivered after \(Int(timeout)) s; giving up") }
+        if dropped > 0 { logger.error("\(dropped) alert message\(dropped == 1 ? "" : "s") dropped because a sink's queue was full") }
         close()
     }
 }

@@ -38,7 +38,7 @@ extension WatchCommand {
             }
         }
         var firing = FiringAlerts()
-        watch.observe = { evaluation in
+        watch.observe = { [unowned watch] evaluation in
             dispatcher?.publish(evaluation.transitions, wallNow: evaluation.wallNow)
             dispatcher?.tick(wallNow: evaluation.wallNow)
             if server != nil {
@@ -50,7 +50,7 @@ extension WatchCommand {
 
         ProcessSignals.install()
         let metricsNote = server.map { " and serving http://\($0.host):\($0.boundPort)/metrics" } ?? ""
-        logger.info("watching \(live.paths.count) sources headless\(metricsNote); SIGTERM or Ctrl-C stops, SIGHUP reloads the config")
+        logger.info("watching \(live.paths.count) source\(live.paths.count == 1 ? "" : "s") headless\(metricsNote); SIGTERM or Ctrl-C stops, SIGHUP reloads the config")
         while true {
             watch.step(wallNow: Date().timeIntervalSince1970)
             let caught = ProcessSignals.take()
