@@ -35,7 +35,8 @@ public struct ScrapedUsage: Sendable, Equatable {
     /// The synthetic events for the engine, in the order they must be applied: the interval's
     /// admitted usage (requests and input at its midpoint, output spread over its second half;
     /// the midpoint keeps it after an observation made at the previous scrape), its refused
-    /// attempts, then what the source reports now (stamped `to`).
+    /// attempts, then what the source reports now (stamped `to`); an empty event when there is
+    /// none of these, so a class the source names shows from its first scrape.
     public func exchanges(from: Double, to: Double, models: ModelCatalog, origin: LineOrigin, feed: ExchangeFeed) -> [Exchange] {
         let ref = models.intern(model)
         var events: [Exchange] = []
@@ -61,6 +62,12 @@ public struct ScrapedUsage: Sendable, Equatable {
         if let combined = combinedTokensRemaining, combined.isFinite { headers.tokensRemaining = Int(max(0, combined).rounded()) }
         if !headers.isEmpty {
             var event = Exchange(end: to, start: to, headersAt: to, model: ref, status: 200, requests: 0, headers: headers, origin: origin)
+            event.feed = feed
+            events.append(event)
+        }
+        if events.isEmpty {
+            // Nothing happened, but the class exists: an empty event makes its bucket show.
+            var event = Exchange(end: to, start: to, model: ref, status: 200, requests: 0, origin: origin)
             event.feed = feed
             events.append(event)
         }

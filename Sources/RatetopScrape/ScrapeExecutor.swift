@@ -1,17 +1,7 @@
-import Dispatch
+import RatetopCore
 
-/// Where scrape loops run: a serial dispatch queue of their own rather than Swift's cooperative
-/// pool (two threads on a 2-core machine), so a blocked caller never stalls a scrape and a
-/// scrape never stalls the caller (the lesson of the metrics server and the alert sinks).
-final class ScrapeExecutor: TaskExecutor, @unchecked Sendable {
-    static let shared = ScrapeExecutor()
-
-    private let queue = DispatchQueue(label: "ratetop.scrape")
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        queue.async {
-            job.runSynchronously(on: self.asUnownedTaskExecutor())
-        }
-    }
+/// Where scrape loops run: a serial queue of their own, so a blocked caller never stalls a
+/// scrape and a scrape never stalls the caller.
+enum ScrapeExecutor {
+    static let shared = SerialQueueExecutor(label: "ratetop.scrape")
 }
