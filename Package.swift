@@ -74,11 +74,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Prometheus sources for `watch`: scrapes `/metrics` of a LiteLLM proxy or another ratetop
+        // on a task of its own (AsyncHTTPClient), with backoff; the parsing and mapping are Core's.
+        .target(
+            name: "RatetopScrape",
+            dependencies: [
+                "RatetopCore", "RatetopIO",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // The thin executable: argument parsing and wiring.
         .executableTarget(
             name: "ratetop",
             dependencies: [
-                "RatetopCore", "RatetopIO", "RatetopDashboard", "RatetopAlerting", "RatetopMetrics",
+                "RatetopCore", "RatetopIO", "RatetopDashboard", "RatetopAlerting", "RatetopMetrics", "RatetopScrape",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -109,6 +119,13 @@ let package = Package(
         .testTarget(name: "RatetopEndToEndTests", dependencies: ["RatetopIO", "RatetopUI", "RatetopCore", "RatetopTestSupport"]),
         .testTarget(name: "RatetopUITests", dependencies: ["RatetopUI", "RatetopCore"]),
         .testTarget(name: "RatetopMetricsTests", dependencies: ["RatetopMetrics", "RatetopCore", "RatetopTestSupport"]),
+        .testTarget(
+            name: "RatetopScrapeTests",
+            dependencies: [
+                "RatetopScrape", "RatetopIO", "RatetopCore", "RatetopMetrics", "RatetopTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "RatetopDashboardTests", dependencies: ["RatetopDashboard", "RatetopUI", "RatetopIO", "RatetopCore"]),
     ]
 )

@@ -32,6 +32,10 @@ final class ClassTracker {
     private var lastSuccess: Double?
     /// The upgrade advice of the current trend (matching walks the table: once per minute).
     private var cachedAdvice: (trend: MinuteTrend, tier: String?, limits: PerDimension<Int>, advice: TierRecommendation?)?
+    /// Set when a scraped Prometheus source feeds this class (`litellm`, `ratetop`).
+    private var feedSource: LimitsSource?
+    /// The combined tokens remaining a LiteLLM proxy last reported.
+    private var combinedTokens: Double?
     /// Per model index: the price rule and the time span it is valid for.
     private var prices: [CachedPrice?] = []
 
@@ -92,7 +96,12 @@ final class ClassTracker {
         let throttled = event.isThrottled
         let overloaded = event.isOverloaded
 
-        if event.hasHeaders { learnLimits(from: event.headers, at: event.headersAt) }
+        switch event.feed {
+        case .log: break
+        case .litellm: if feedSource == nil { feedSource = .litellm }
+        case .ratetop: feedSource = .ratetop
+        }
+        if event.hasHeaders { learnLimits(from: event.headers, at: event.headersAt, feed: event.feed) }
 
         requests.advance(to: now)
         input.advance(to: now)
@@ -106,8 +115,14 @@ final class ClassTracker {
             explained.outputTokens = output.consume(outputTokens, from: event.start, to: event.end)
             untracked.explain(explained, since: event.start)
         }
-        if event.hasHeaders {
+        if event.hasHeaders, event.feed == .ratetop {
+            // Another ratetop's estimate: the level is at most that (it saw only its own usage).
+            for dimension in Dimension.allCases where event.headers.remaining[dimension] >= 0 {
+                self[bucket: dimension].cap(at: Double(event.headers.remaining[dimension]))
+            }
+        } else if event.hasHeaders {
             let headers = event.headers
+            if event.feed == .litellm, headers.tokensRemaining >= 0 { combinedTokens = Double(headers.tokensRemaining) }
             var gap = PerDimension<Double>(repeating: 0)
             if headers.remaining.requests >= 0 {
                 gap.requests = requests.observe(remaining: Double(headers.remaining.requests), at: event.headersAt, below: 0, above: 1)
@@ -175,13 +190,13 @@ final class ClassTracker {
                     input: Int(countedInput), output: usage.outputTokens)
     }
 
-    private func learnLimits(from headers: RateLimitHeaders, at time: Double) {
+    private func learnLimits(from headers: RateLimitHeaders, at time: Double, feed: ExchangeFeed) {
         var changed = false
         var before = headerLimits
         for dimension in Dimension.allCases where headers.limit[dimension] > 0 {
             if headerLimits[dimension] > 0 && headerLimits[dimension] != headers.limit[dimension] { changed = true }
             headerLimits[dimension] = headers.limit[dimension]
-            sources[dimension] = .headers
+            sources[dimension] = feed == .ratetop ? .ratetop : .headers
             self[bucket: dimension].setCapacity(Double(headers.limit[dimension]), at: time)
         }
         guard changed else { return }
@@ -226,7 +241,8 @@ final class ClassTracker {
 
     private var limitsSource: LimitsSource {
         if sources.requests == .headers || sources.inputTokens == .headers || sources.outputTokens == .headers { return .headers }
-        return configuredSource
+        if sources.requests == .ratetop || sources.inputTokens == .ratetop || sources.outputTokens == .ratetop { return .ratetop }
+        return feedSource ?? configuredSource
     }
 
     /// The last tier matched from header limits (matching walks the whole table: done once per
@@ -278,6 +294,7 @@ final class ClassTracker {
         bucket.lastLimitChange = lastLimitChange
         bucket.lastSpendCapAt = lastSpendCap
         bucket.lastSuccessAt = lastSuccess
+        bucket.combinedTokensRemaining = combinedTokens
         return bucket
     }
 

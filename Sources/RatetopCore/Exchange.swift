@@ -64,6 +64,19 @@ public enum ExchangeErrorKind: UInt8, Sendable {
     case other
 }
 
+/// What kind of source produced an event: a log line, or an interval's aggregate scraped from a
+/// Prometheus endpoint. The engine treats scraped header values by their kind.
+public enum ExchangeFeed: UInt8, Sendable {
+    /// A logged attempt (or a usage report's aggregate): headers are the server's observations.
+    case log
+    /// A LiteLLM proxy's metrics: `remaining.requests` is an observation (LiteLLM's copy of the
+    /// server's header); `tokensRemaining` is the combined input + output header.
+    case litellm
+    /// Another ratetop's metrics: `limit` is that ratetop's limit, `remaining` its *estimate*,
+    /// used only as an upper bound of the level (a host sees only its own usage).
+    case ratetop
+}
+
 /// Where an event came from, for reporting: the source's index and the 1-based line number.
 public struct LineOrigin: Sendable, Equatable {
     public var source: Int32
@@ -104,6 +117,8 @@ public struct Exchange: Sendable {
     public var origin: LineOrigin
     /// The value of the `--group-by` field, interned in the decoder's group catalog; -1 if none.
     public var group: Int32 = -1
+    /// The kind of source: a log, or a scraped Prometheus endpoint.
+    public var feed: ExchangeFeed = .log
 
     public init(end: Double, start: Double? = nil, headersAt: Double? = nil, model: ModelRef, status: Int = 200,
                 requests: Int = 1, usage: Usage = .zero, headers: RateLimitHeaders? = nil,

@@ -26,9 +26,27 @@ public enum JSONLines {
             b.field("requests_529", int: bucket.requests529)
             b.field("untracked_per_min", perDimension: bucket.untrackedPerMinute.map { Optional($0) }, decimals: (1, 0, 0))
             b.field("last_retry_after", number: bucket.lastRetryAfter, decimals: 1)
+            if let combined = bucket.combinedTokensRemaining {
+                b.field("tokens_remaining_combined", number: combined, decimals: 0)
+            }
             out.raw(b.finish())
         }
         out.raw("]")
+        // Sources failing now (scraped endpoints); absent while every source is fine.
+        let failing = state.sources.filter { $0.problem != nil }
+        if !failing.isEmpty {
+            out.key("source_problems")
+            out.raw("[")
+            for (index, source) in failing.enumerated() {
+                if index > 0 { out.raw(",") }
+                var entry = JSONObjectWriter()
+                entry.field("source", string: source.name)
+                entry.field("problem", string: source.problem ?? "")
+                entry.field("last_data_at", optionalString: source.lastLineAt.map { RFC3339.format($0, fractionDigits: 3) })
+                out.raw(entry.finish())
+            }
+            out.raw("]")
+        }
         return out.finish()
     }
 

@@ -70,6 +70,13 @@ public enum LimitsSource: String, Sendable {
     case tier
     case config
     case unknown
+    /// A LiteLLM proxy's `/metrics`: requests remaining is observed (its gauge), input and output
+    /// are estimated from its token counters (LiteLLM reports only the combined tokens remaining);
+    /// the limits themselves come from `--tier` or `--limits`, which LiteLLM does not export.
+    case litellm
+    /// Another ratetop's `/metrics`: its limits, its estimates as upper bounds of the level, and
+    /// the usage of every scraped host summed into one organization bucket.
+    case ratetop
 }
 
 /// The limits table: model classes, tier schemes, prices, and optionally the organization's

@@ -87,7 +87,8 @@ public final class UsageEngine {
         }
         while classOfModel.count <= index { classOfModel.append(-1) }
         let name = models.names[index]
-        let info = configuration.table.modelClass(for: name)
+        // A class id stands for its class (another ratetop's metrics name buckets, not models).
+        let info = configuration.table.modelClass(for: name) ?? configuration.table.modelClass(id: name.lowercased())
             ?? ModelClassInfo(id: name.lowercased(), name: name, modelPatterns: [name.lowercased()])
         let trackerIndex: Int
         if let existing = trackers.firstIndex(where: { $0.info.id == info.id }) {
@@ -124,10 +125,13 @@ public struct SourceActivity: Sendable, Equatable {
     /// When its last line arrived, on the same clock as `EngineState.at`; nil while it has not
     /// given one (a source that was never active is not stale).
     public var lastLineAt: Double?
+    /// Why the source is failing now (a scraped endpoint that does not answer), nil when fine.
+    public var problem: String?
 
-    public init(name: String, lastLineAt: Double? = nil) {
+    public init(name: String, lastLineAt: Double? = nil, problem: String? = nil) {
         self.name = name
         self.lastLineAt = lastLineAt
+        self.problem = problem
     }
 
     /// Notes a line at `time` (keeps the latest).
@@ -207,6 +211,10 @@ public struct BucketState: Sendable {
     /// When the monthly spend cap last refused an attempt, and when an attempt last succeeded.
     public var lastSpendCapAt: Double?
     public var lastSuccessAt: Double?
+    /// The combined input + output tokens remaining a LiteLLM proxy last reported (its
+    /// `x-ratelimit-remaining-tokens`, the server's `anthropic-ratelimit-tokens-remaining`): it
+    /// cannot be split into ITPM and OTPM, so it is shown beside them, as reported.
+    public var combinedTokensRemaining: Double?
 
     public init(classID: String, models: [String], tier: String?, limits: PerDimension<Int?>, limitsSource: LimitsSource,
                 remaining: PerDimension<Double?>, ratePerMinute: PerDimension<Double>, secondsToEmpty: PerDimension<Double?>,

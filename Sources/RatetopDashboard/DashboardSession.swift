@@ -57,7 +57,7 @@ public final class DashboardSession {
         groupings = ["source", "project", "session"] + (groupBy.map { [$0] } ?? [])
         switch input {
         case .live(let sources):
-            sourceNames = sources.paths.map { $0 == SourcePaths.stdin ? "<stdin>" : $0 }
+            sourceNames = sources.sourceNames
         case .replay(let feed, let speed):
             sourceNames = feed.files
             replayActivity = feed.files.map { SourceActivity(name: $0) }
@@ -132,7 +132,7 @@ public final class DashboardSession {
         sampledSecond = second
         var state = engine.state(at: Double(second))
         switch input {
-        case .live(let sources): state.sources = sources.activity
+        case .live(let sources): state.sources = sources.activity(now: Double(second))
         case .replay: state.sources = replayActivity
         }
         history.record(state)
@@ -246,6 +246,8 @@ public final class DashboardSession {
         }
         var problem = replayDiagnostics?.lastMessage ?? diagnostics.lastMessage
         if case .live(let sources) = input, let change = sources.lastChange { problem = diagnostics.lastMessage ?? change }
+        // A failing scraped source is the most urgent thing the status line can say.
+        if case .live(let sources) = input, let failing = sources.feedProblems(now: time).first { problem = failing }
         return DashboardModel(mode: mode, clock: time, sources: sourceNames, classes: panels, selectedClass: selectedClass,
                               graphWindowMinutes: graphWindowMinutes, grouping: grouping, linesRead: lines,
                               malformedLines: malformed, lastProblem: problem,
@@ -262,7 +264,14 @@ public final class DashboardSession {
         case .replay(let feed, _): groups = feed.groups
         }
         let consumers = ledger.top(classID: classID, now: now, limit: 8) { entry -> String? in
-            let path = Int(entry.source) < names.count ? names[Int(entry.source)] : "?"
+            let path: String
+            if case .live(let sources) = input {
+                path = sources.displayName(entry.source)
+                // A scraped endpoint is one consumer, named by its address.
+                if entry.source >= LiveSources.feedBase { return path }
+            } else {
+                path = entry.source >= 0 && Int(entry.source) < names.count ? names[Int(entry.source)] : "?"
+            }
             switch grouping {
             case "source": return (path as NSString).lastPathComponent
             case "project": return ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent

@@ -37,6 +37,11 @@ public final class HeadlessWatch {
     private var lastStateSecond: Int64 = .min
     /// Called after each evaluation (once per second of wall time).
     public var observe: ((Evaluation) -> Void)?
+    /// Called with one line when a scraped source starts failing, fails for a new reason, or
+    /// recovers (not on every retry).
+    public var notice: ((String) -> Void)?
+    /// Per feed, the reason it was failing at the last poll.
+    private var feedReasons: [String?] = []
 
     public init(live: LiveSources, configuration: EngineConfiguration, rules: [AlertRule], options: Options,
                 output: OutputSink, diagnostics: Diagnostics) {
@@ -56,11 +61,12 @@ public final class HeadlessWatch {
                                       reason: "out of order: stamped \(Int(behind.rounded())) s before lines already read, skipped")
             }
         }
+        reportFeedChanges(wallNow: wallNow)
         let second = Int64(wallNow.rounded(.down))
         guard second > evaluatedSecond else { return }
         evaluatedSecond = second
         var state = engine.state(at: Double(second))
-        state.sources = live.activity
+        state.sources = live.activity(now: Double(second))
         let transitions = alerts.evaluate(state)
         if options.emitState, lastStateSecond == .min || Double(second - lastStateSecond) >= options.interval {
             lastStateSecond = second
@@ -71,6 +77,21 @@ public final class HeadlessWatch {
         }
         output.flush()
         observe?(Evaluation(wallNow: wallNow, state: state, transitions: transitions))
+    }
+
+    private func reportFeedChanges(wallNow: Double) {
+        if feedReasons.count != live.feeds.count { feedReasons = Array(repeating: nil, count: live.feeds.count) }
+        for (position, feed) in live.feeds.enumerated() {
+            let problem = feed.problem
+            let before = feedReasons[position]
+            feedReasons[position] = problem?.reason
+            guard problem?.reason != before else { continue }
+            if let problem {
+                notice?("\(feed.name): scrape failed: \(problem.reason); other sources go on, retrying in \(max(0, Int((problem.retryAt - wallNow).rounded(.up)))) s with backoff")
+            } else {
+                notice?("\(feed.name): scraping again")
+            }
+        }
     }
 
     /// New rules (a reloaded config); alerts whose rule is unchanged keep their state.

@@ -27,6 +27,10 @@ public final class LiveSources {
     }
 
     private let arguments: [String]
+    /// Scraped endpoints, polled after the files. Their events' source index is
+    /// `feedBase + position`, apart from the files' (which grow as files are found).
+    public let feeds: [any LiveFeed]
+    public static let feedBase: Int32 = 1 << 24
     private let forcedFormat: LogFormat?
     public let models: ModelCatalog
     private let diagnostics: Diagnostics
@@ -48,8 +52,9 @@ public final class LiveSources {
     public let groups = ModelCatalog()
 
     public init(arguments: [String], format: LogFormat?, models: ModelCatalog, diagnostics: Diagnostics,
-                groupBy: String? = nil) throws(SourceError) {
+                groupBy: String? = nil, feeds: [any LiveFeed] = []) throws(SourceError) {
         self.arguments = arguments
+        self.feeds = feeds
         self.groupBy = groupBy
         self.forcedFormat = format
         self.models = models
@@ -61,14 +66,31 @@ public final class LiveSources {
     /// The files followed, in the order they were found.
     public var paths: [String] { entries.map(\.follower.path) }
 
+    /// The names of everything followed: files, then scraped endpoints.
+    public var sourceNames: [String] {
+        entries.map { displayName($0.index) } + feeds.map(\.name)
+    }
+
     /// Every followed file and the wall time of its last new line (lines already there when
-    /// it was first read do not count): `EngineState.sources` for `source_stale`.
-    public var activity: [SourceActivity] {
+    /// it was first read do not count), then every feed and its last successful fetch with its
+    /// problem: `EngineState.sources` for `source_stale`.
+    public func activity(now: Double) -> [SourceActivity] {
         entries.map { SourceActivity(name: displayName($0.index), lastLineAt: $0.lastLineAt) }
+            + feeds.map { SourceActivity(name: $0.name, lastLineAt: $0.lastDataAt, problem: $0.problem?.text(now: now)) }
+    }
+
+    /// The feeds failing now, as `name: stale 12 s: reason…` (for the status line).
+    public func feedProblems(now: Double) -> [String] {
+        feeds.compactMap { feed in feed.problem.map { "\(feed.name): \($0.text(now: now))" } }
     }
 
     /// The display name of a source index.
     public func displayName(_ index: Int32) -> String {
+        if index >= Self.feedBase {
+            let position = Int(index - Self.feedBase)
+            return position < feeds.count ? feeds[position].name : "?"
+        }
+        guard index >= 0, Int(index) < entries.count else { return "?" }
         let path = entries[Int(index)].follower.path
         return path == SourcePaths.stdin ? "<stdin>" : path
     }
@@ -107,6 +129,7 @@ public final class LiveSources {
     }
 
     private func pollAll(now: Double) {
+        defer { pollFeeds(now: now) }
         if now - lastScan >= rescanInterval {
             lastScan = now
             rescan()
@@ -144,6 +167,15 @@ public final class LiveSources {
                     entry.decoder = decoder
                 }
             }
+        }
+    }
+
+    private func pollFeeds(now: Double) {
+        for (position, feed) in feeds.enumerated() {
+            feed.poll(now: now, models: models, source: Self.feedBase + Int32(position), diagnostics: diagnostics) { event in
+                buffer.append(event)
+            }
+            emit()
         }
     }
 

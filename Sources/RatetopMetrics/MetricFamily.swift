@@ -29,7 +29,7 @@ enum MetricFamily: String, CaseIterable, Sendable {
         case .bucketConsumptionPerMinute: "Consumption over the last 60 seconds (requests or tokens)."
         case .bucketSecondsToEmpty: "Seconds until the bucket is empty at the current rate; +Inf when not draining."
         case .bucketUntrackedPerMinute: "Usage the server reported that the logs do not explain, per minute (last 60 seconds)."
-        case .bucketLimitSource: "Where the bucket's limits come from (headers, file, tier, config, unknown); always 1."
+        case .bucketLimitSource: "Where the bucket's limits come from (headers, file, tier, config, litellm, ratetop, unknown); always 1."
         case .bucketTier: "The tier the bucket's limits match (custom when none); always 1, absent when unknown."
         case .cacheHitRatio: "Share of input tokens read from the prompt cache over the last 5 minutes; absent with no input."
         case .requests: "Attempts logged, throttled and overloaded ones included."

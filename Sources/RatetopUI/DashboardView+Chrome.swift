@@ -26,6 +26,10 @@ extension DashboardView {
         case .file: source = "limits file"
         case .tier: source = "--tier"
         case .config: source = "config"
+        case .litellm:
+            guard state.tier != nil else { return ("limits unknown (LiteLLM)", .warning) }
+            source = "LiteLLM: ITPM/OTPM estimated"
+        case .ratetop: source = "ratetop"
         case .unknown: return ("limits unknown", .warning)
         }
         return ((state.tier ?? "custom") + " (" + source + ")", .normal)

@@ -140,6 +140,9 @@ extension DashboardView {
             ("limits", source, sourceStyle),
             ("models", state.models.isEmpty ? String(glyphs.none) : state.models.joined(separator: ", "), .normal),
         ]
+        if let combined = state.combinedTokensRemaining {
+            rows.append(("tokens left", NumberFormat.compact(combined) + " input+output combined, as LiteLLM reports it", .normal))
+        }
         for dimension in Dimension.allCases {
             rows.append(("untracked " + dimension.limitName,
                          NumberFormat.compact(state.untrackedPerMinute[dimension]) + "/min",

@@ -5,12 +5,13 @@ import RatetopAlerting
 import RatetopCore
 import RatetopIO
 import RatetopMetrics
+import RatetopScrape
 
 extension WatchCommand {
     /// No screen: follow the sources, evaluate the rules every second, write JSON lines, feed
     /// the sinks and the metrics endpoint. SIGHUP reloads the config (a bad one keeps the old
     /// rules and says why); SIGINT or SIGTERM flush the sinks and exit 0.
-    func runHeadless(arguments: [String], resolved: CommonOptions.Resolved) throws {
+    func runHeadless(arguments: [String], scraped: [PrometheusSource], resolved: CommonOptions.Resolved) throws {
         let kinds = emit.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         for kind in kinds where !["state", "alerts"].contains(kind) {
             throw UsageFailure("--emit \(kind): unknown output for watch (use alerts, state)")
@@ -21,9 +22,11 @@ extension WatchCommand {
         let dispatcher = try sinks.dispatcher(config: resolved.config, logger: logger)
         let output = try common.openOutput()
         let diagnostics = Diagnostics { logger.warning("\($0)") }
-        let live = try LiveSources(arguments: arguments, format: resolved.format, models: ModelCatalog(), diagnostics: diagnostics)
+        let live = try LiveSources(arguments: arguments, format: resolved.format, models: ModelCatalog(), diagnostics: diagnostics,
+                                   feeds: scraped)
         let watch = HeadlessWatch(live: live, configuration: resolved.engineConfiguration, rules: resolved.rules,
                                   options: options, output: output, diagnostics: diagnostics)
+        watch.notice = { logger.warning("\($0)") }
 
         var server: MetricsServer?
         let exporter = MetricsExporter()
@@ -49,8 +52,10 @@ extension WatchCommand {
         }
 
         ProcessSignals.install()
+        scraped.forEach { $0.start() }
+        defer { scraped.forEach { $0.stop() } }
         let metricsNote = server.map { " and serving http://\($0.host):\($0.boundPort)/metrics" } ?? ""
-        logger.info("watching \(live.paths.count) source\(live.paths.count == 1 ? "" : "s") headless\(metricsNote); SIGTERM or Ctrl-C stops, SIGHUP reloads the config")
+        logger.info("watching \(live.sourceNames.count) source\(live.sourceNames.count == 1 ? "" : "s") headless\(metricsNote); SIGTERM or Ctrl-C stops, SIGHUP reloads the config")
         while true {
             watch.step(wallNow: Date().timeIntervalSince1970)
             let caught = ProcessSignals.take()

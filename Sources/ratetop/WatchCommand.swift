@@ -3,6 +3,7 @@ import Foundation
 import RatetopCore
 import RatetopDashboard
 import RatetopIO
+import RatetopScrape
 
 /// `ratetop watch SOURCE...`: the live dashboard over logs that keep growing.
 struct WatchCommand: ParsableCommand {
@@ -11,12 +12,17 @@ struct WatchCommand: ParsableCommand {
         abstract: "Watch the buckets live in a terminal dashboard, following logs as they grow.",
         discussion: """
         Files are followed like tail -F (appends, truncation, rotation, deletion and re-creation); \
-        directories and globs pick up new *.jsonl files; - reads standard input. With no source, \
-        follows Claude Code's transcript directories when they exist.
+        directories and globs pick up new *.jsonl files; - reads standard input. An http(s)://HOST:PORT/metrics \
+        URL (or prometheus+http(s)://…) is scraped every --scrape-interval: a LiteLLM proxy's metrics, or another \
+        headless ratetop's --metrics-listen endpoint (several are merged into one organization view). With no \
+        source, follows Claude Code's transcript directories when they exist.
         """)
 
-    @Argument(help: ArgumentHelp("Log files, directories, globs, or - for stdin.", valueName: "SOURCE"))
+    @Argument(help: ArgumentHelp("Log files, directories, globs, - for stdin, or http(s)://HOST:PORT/metrics endpoints.", valueName: "SOURCE"))
     var sources: [String] = []
+
+    @Option(name: .customLong("scrape-interval"), help: ArgumentHelp("Time between scrapes of Prometheus sources (default 5s).", valueName: "DURATION"))
+    var scrapeInterval: String?
 
     @Option(name: .customLong("group-by"), help: ArgumentHelp("Group 'who is draining' by this top-level field of exchange lines.", valueName: "FIELD"))
     var groupBy: String?
@@ -47,18 +53,45 @@ struct WatchCommand: ParsableCommand {
                 throw UsageFailure("watch: no source given and no Claude Code transcripts found; name a log (ratetop watch app.jsonl) or try ratetop demo")
             }
         }
+        let (files, scraped) = try scrapeSources(arguments: arguments, resolved: resolved)
         if headless {
-            return try runHeadless(arguments: arguments, resolved: resolved)
+            return try runHeadless(arguments: files, scraped: scraped, resolved: resolved)
         }
         guard sinks.isEmpty, metricsListen == nil else {
             throw UsageFailure("--alertmanager, --webhook, --exec and --metrics-listen need --headless (the dashboard shows alerts on screen)")
         }
+        scraped.forEach { $0.start() }
+        defer { scraped.forEach { $0.stop() } }
         try DashboardLauncher.run { diagnostics in
-            let live = try LiveSources(arguments: arguments, format: resolved.format, models: ModelCatalog(), diagnostics: diagnostics,
-                                       groupBy: groupBy)
+            let live = try LiveSources(arguments: files, format: resolved.format, models: ModelCatalog(), diagnostics: diagnostics,
+                                       groupBy: groupBy, feeds: scraped)
             return DashboardSession(input: .live(live), configuration: resolved.engineConfiguration,
                                     models: live.models, diagnostics: diagnostics, groupBy: groupBy, rules: resolved.rules)
         }
+    }
+
+    /// Splits the sources into files and Prometheus endpoints; the endpoints that are other
+    /// ratetops share one organization view. Nothing is fetched until `start`.
+    func scrapeSources(arguments: [String], resolved: CommonOptions.Resolved) throws -> (files: [String], scraped: [PrometheusSource]) {
+        let seconds = try scrapeInterval.map { try TimeArguments.duration($0, option: "--scrape-interval") } ?? 5
+        guard seconds > 0 else { throw UsageFailure("--scrape-interval \(scrapeInterval ?? ""): must be more than 0") }
+        let organization = OrganizationBox(RatetopOrganization(maxAge: max(30, 3 * seconds)))
+        var files: [String] = []
+        var scraped: [PrometheusSource] = []
+        for argument in arguments {
+            guard ScrapeTarget.isScrapeURL(argument) else {
+                files.append(argument)
+                continue
+            }
+            do {
+                let target = try ScrapeTarget(argument)
+                scraped.append(PrometheusSource(target: target, interval: seconds, table: resolved.engineConfiguration.table,
+                                                organization: organization))
+            } catch {
+                throw UsageFailure("watch: \(error.description)")
+            }
+        }
+        return (files, scraped)
     }
 
     /// Claude Code's transcript directories that exist: `CLAUDE_CONFIG_DIR` (comma-separated),

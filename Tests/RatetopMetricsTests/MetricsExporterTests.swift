@@ -21,7 +21,7 @@ import Testing
         ratetop_bucket_limit{bucket="sonnet-4.x",dimension="input_tokens"} 30000.0
         ratetop_bucket_limit{bucket="sonnet-4.x",dimension="output_tokens"} 8000.0
         ratetop_bucket_limit{bucket="sonnet-4.x",dimension="requests"} 50.0
-        # HELP ratetop_bucket_limit_source Where the bucket's limits come from (headers, file, tier, config, unknown); always 1.
+        # HELP ratetop_bucket_limit_source Where the bucket's limits come from (headers, file, tier, config, litellm, ratetop, unknown); always 1.
         # TYPE ratetop_bucket_limit_source gauge
         ratetop_bucket_limit_source{bucket="sonnet-4.x",source="headers"} 1.0
         # HELP ratetop_bucket_remaining Estimated level of the bucket now (requests or tokens); absent when the limit is unknown.

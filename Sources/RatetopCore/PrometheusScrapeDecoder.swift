@@ -1,0 +1,82 @@
+/// Turns successive scrapes of one Prometheus endpoint into the engine's events: parses the text,
+/// recognises what is talking (a LiteLLM proxy or another ratetop), tracks its counters across
+/// scrapes (resets included) and maps the series onto classes. Pure: the caller fetches the text
+/// and says when it arrived.
+public final class PrometheusScrapeDecoder {
+    /// What the endpoint turned out to be.
+    public enum Kind: String, Sendable {
+        case litellm
+        case ratetop
+    }
+
+    /// What one scrape gave.
+    public struct Result {
+        public var events: [Exchange]
+        /// Lines of the response that could not be read, and the first few reasons.
+        public var malformedLines: Int
+        public var problems: [PrometheusProblem]
+        /// Nil while the endpoint shows no series ratetop reads (a LiteLLM proxy before its first
+        /// request, or not a LiteLLM/ratetop endpoint).
+        public var kind: Kind?
+    }
+
+    public let host: String
+    private let litellm: LiteLLMMetricsMapper
+    private var counters = CounterTracker()
+    private var lastScrapeAt: Double?
+    public private(set) var kind: Kind?
+    /// Shared by every ratetop endpoint of one watch, so their buckets merge into one organization.
+    private let organization: OrganizationBox?
+
+    /// `host` names the endpoint in the organization view; `organization` is shared among all
+    /// the ratetop endpoints of one watch (nil: this endpoint alone).
+    public init(host: String, table: LimitsTable, organization: OrganizationBox? = nil) {
+        self.host = host
+        self.litellm = LiteLLMMetricsMapper(table: table)
+        self.organization = organization
+    }
+
+    /// Counter resets seen so far (exporter restarts).
+    public var counterResets: Int { counters.resets }
+
+    /// Decodes one scrape's body, received at `time`. The first scrape is the counters' baseline
+    /// and yields only levels; later ones yield the usage since the previous successful scrape.
+    public func decode(_ text: String, at time: Double, models: ModelCatalog, origin: LineOrigin) -> Result {
+        let exposition = PrometheusTextParser.parse(text)
+        var usages: [ScrapedUsage]
+        var feed = ExchangeFeed.litellm
+        if RatetopMetricsMapper.recognises(exposition) {
+            kind = .ratetop
+            feed = .ratetop
+            usages = RatetopMetricsMapper.map(exposition, counters: &counters)
+            if let organization { usages = organization.merge(host: host, usages, at: time) }
+        } else if LiteLLMMetricsMapper.recognises(exposition) {
+            kind = .litellm
+            usages = litellm.map(exposition, counters: &counters)
+        } else {
+            usages = []
+        }
+        let from = lastScrapeAt ?? time
+        counters.finishScrape()
+        lastScrapeAt = time
+        var events: [Exchange] = []
+        for usage in usages {
+            events += usage.exchanges(from: from, to: time, models: models, origin: origin, feed: feed)
+        }
+        return Result(events: events, malformedLines: exposition.malformedLines, problems: exposition.problems,
+                      kind: kind)
+    }
+}
+
+/// A `RatetopOrganization` shared by several decoders (all on the caller's thread).
+public final class OrganizationBox {
+    public private(set) var organization: RatetopOrganization
+
+    public init(_ organization: RatetopOrganization = RatetopOrganization()) {
+        self.organization = organization
+    }
+
+    func merge(host: String, _ usages: [ScrapedUsage], at time: Double) -> [ScrapedUsage] {
+        organization.merge(host: host, usages, at: time)
+    }
+}

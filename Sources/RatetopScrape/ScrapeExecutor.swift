@@ -1,0 +1,7 @@
+import RatetopCore
+
+/// Where scrape loops run: a serial queue of their own, so a blocked caller never stalls a
+/// scrape and a scrape never stalls the caller.
+enum ScrapeExecutor {
+    static let shared = SerialQueueExecutor(label: "ratetop.scrape")
+}
