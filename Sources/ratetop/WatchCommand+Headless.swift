@@ -32,7 +32,9 @@ extension WatchCommand {
         let exporter = MetricsExporter()
         if let listen = metricsListen ?? resolved.config?.metricsListen {
             do {
-                server = try MetricsServer.start(listen: listen, exporter: exporter, logger: logger)
+                var serverLogger = logger
+                serverLogger.logLevel = .warning  // our own line says where it listens
+                server = try MetricsServer.start(listen: listen, exporter: exporter, logger: serverLogger)
             } catch let error as MetricsServerError {
                 if case .badListenAddress = error { throw UsageFailure(error.description) }
                 logger.error("\(error.description)")
