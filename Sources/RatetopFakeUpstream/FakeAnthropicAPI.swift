@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -54,7 +55,7 @@ public final class FakeAnthropicAPI: Sendable {
             let body = try await request.body.collect(upTo: 32 << 20)
             let bytes = Array(body.readableBytesView)
             received.add(Received(method: request.method.rawValue, target: request.head.path ?? "",
-                                  headers: request.headers.map { ($0.name.canonicalName, $0.value) }, body: bytes))
+                                  headers: request.headers.map { (name: $0.name.canonicalName, value: $0.value) }, body: bytes))
             let model = (try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])?["model"] as? String ?? "claude-sonnet-4-5-20250929"
             let requestID = received.nextRequestID()
             return try await answer(scenario: request.headers[HTTPField.Name("x-fake-scenario")!] ?? "json", model: model,

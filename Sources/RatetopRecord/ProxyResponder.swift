@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -69,8 +70,9 @@ struct ProxyResponder: HTTPResponder {
         let upstreamBody = response.body
         let log = self.log
         let requestModel = sniffer?.model
+        let loggedHeaders = logged
         let responseBody = ResponseBody(contentLength: contentLength) { writer in
-            var recorder = recorded ? ExchangeRecorder(status: status, headers: logged, requestModel: requestModel ?? sniffer?.model) : nil
+            var recorder = recorded ? ExchangeRecorder(status: status, headers: loggedHeaders, requestModel: requestModel ?? sniffer?.model) : nil
             var ending = ExchangeRecorder.Ending.complete
             defer {
                 if var finished = recorder {

@@ -126,7 +126,8 @@ public struct StreamUsageScanner: Sendable {
             skippedEvents += 1
             return
         }
-        let ok = data.withUnsafeBytes { raw -> Bool in
+        let event = data
+        let ok = event.withUnsafeBytes { raw -> Bool in
             var cursor = JSONCursor(raw)
             do {
                 try read(&cursor)

@@ -55,7 +55,8 @@ struct RecordCommand: ParsableCommand {
             guard rotateMB > 0, rotateMB.isFinite else { throw UsageFailure("--rotate-mb \(rotateMB): expected a positive number of MiB") }
             rotateBytes = max(1, Int(rotateMB * 1_048_576))
         }
-        let resolved = watch ? try common.resolve() : nil
+        var resolved: CommonOptions.Resolved?
+        if watch { resolved = try common.resolve() }
 
         // While the dashboard owns the screen nothing may be printed: messages wait for its end.
         let buffered = BufferedLines()
@@ -124,7 +125,8 @@ struct RecordCommand: ParsableCommand {
             done.signal()
         }
         done.wait()
-        return try box.result!.get()
+        guard let result = box.result else { throw CancellationError() }
+        return try result.get()
     }
 }
 

@@ -67,14 +67,12 @@ import Testing
                 #expect(Set((line["headers"] as? [String: String] ?? [:]).keys).isSuperset(of: rateLimitKeys), "\(scenario)")
             }
         }
-        let usage = { (index: Int) in lines[index]["usage"] as? [String: AnyHashable] }
-        #expect(usage(0) == ["input_tokens": 1622, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 12000,
-                             "cache_creation": ["ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0] as [String: AnyHashable],
-                             "output_tokens": 102, "service_tier": "standard"])
-        #expect(usage(1) == ["input_tokens": 1622, "cache_creation_input_tokens": 500, "cache_read_input_tokens": 12000,
-                             "output_tokens": 102, "service_tier": "standard"])
-        #expect(usage(2) == nil && usage(3) == nil)
-        #expect(usage(4)?["output_tokens"] == 1)
+        // Usage exactly as the API sent it (the stream's: message_start merged with the last delta).
+        let raw = harness.logText.split(separator: "\n").map(String.init)
+        #expect(raw[0].contains(#""usage":{"input_tokens":1622,"cache_creation_input_tokens":0,"cache_read_input_tokens":12000,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0},"output_tokens":102,"service_tier":"standard"},"headers""#))
+        #expect(raw[1].contains(#""usage":{"input_tokens":1622,"cache_creation_input_tokens":500,"cache_read_input_tokens":12000,"output_tokens":102,"service_tier":"standard"},"headers""#))
+        #expect(lines[2]["usage"] == nil && lines[3]["usage"] == nil)
+        #expect((lines[4]["usage"] as? [String: Any])?["output_tokens"] as? Int == 1)
         #expect(lines[0]["error"] == nil && lines[1]["error"] == nil)
         #expect((lines[2]["error"] as? [String: Any])?["type"] as? String == "rate_limit_error")
         #expect((lines[2]["headers"] as? [String: String])?["retry-after"] == "7")
