@@ -133,6 +133,7 @@ let package = Package(
                 "RatetopRecord", "RatetopCore", "RatetopFakeUpstream", "RatetopTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -92,7 +92,7 @@ public final class ExchangeLogWriter: @unchecked Sendable {
 
     /// Must hold the lock.
     private func openFile() throws(ExchangeLogWriterError) {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)  // read: the last byte, once
         guard fd >= 0 else {
             let problem = ExchangeLogWriterError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
             lastProblem = problem.description

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
 import RatetopFakeUpstream
 import Testing
 @testable import RatetopRecord
@@ -78,6 +79,13 @@ final class ProxyHarness: Sendable {
         var failure: String?
 
         func header(_ name: String) -> String? { headers.first { $0.name.lowercased() == name }?.value }
+
+        /// The body with this response's own `request-id` value blanked out.
+        var bodyWithoutRequestID: String {
+            let text = String(decoding: body, as: UTF8.self)
+            guard let id = header("request-id") else { return text }
+            return text.replacingOccurrences(of: id, with: "req_…")
+        }
 
         /// Headers that describe the message (not the connection), lower-cased and sorted.
         var messageHeaders: [String] {
