@@ -67,18 +67,20 @@ public final class FakeAnthropicAPI: Sendable {
         }
         var logger = Logger(label: "fake-anthropic")
         logger.logLevel = .critical
-        let startup = PortPromise()
+        let (ports, report) = AsyncStream.makeStream(of: Int.self)
         let application = Application(router: router,
                                       configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), backlog: 1024),
-                                      onServerRunning: { startup.settle($0.localAddress?.port ?? -1) }, logger: logger)
+                                      onServerRunning: { report.yield($0.localAddress?.port ?? -1) }, logger: logger)
         var configuration = ServiceGroupConfiguration(services: [application], logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(1)
         let group = ServiceGroup(configuration: configuration)
         let running = Task.detached {
             try? await group.run()
-            startup.settle(-1)
+            report.yield(-1)
+            report.finish()
         }
-        let port = await startup.value()
+        var iterator = ports.makeAsyncIterator()
+        let port = await iterator.next() ?? -1
         guard port > 0 else { throw FakeUpstreamError(description: "the fake Anthropic API could not listen on 127.0.0.1") }
         return FakeAnthropicAPI(port: port, group: group, running: running, received: received)
     }
@@ -269,38 +271,5 @@ private final class ReceivedRequests: @unchecked Sendable {
         counter += 1
         let digits = String(counter)
         return "req_011CFake" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
-    }
-}
-
-/// The bound port, handed from the server task to `start`.
-private final class PortPromise: @unchecked Sendable {
-    private let lock = NSLock()
-    private var port: Int?
-    private var waiter: CheckedContinuation<Int, Never>?
-
-    func settle(_ value: Int) {
-        lock.lock()
-        guard port == nil else {
-            lock.unlock()
-            return
-        }
-        port = value
-        let waiting = waiter
-        waiter = nil
-        lock.unlock()
-        waiting?.resume(returning: value)
-    }
-
-    func value() async -> Int {
-        await withCheckedContinuation { continuation in
-            lock.lock()
-            if let port {
-                lock.unlock()
-                continuation.resume(returning: port)
-            } else {
-                waiter = continuation
-                lock.unlock()
-            }
-        }
     }
 }

@@ -75,8 +75,7 @@ public final class ExchangeLogWriter: @unchecked Sendable {
     /// Opens the path again (SIGHUP): after a rename by logrotate, new lines go to a new file.
     public func reopen() {
         lock.lock()
-        if descriptor >= 0 { closeDescriptor(descriptor) }
-        descriptor = -1
+        closeLocked()
         var problem: String?
         do { try openFile() } catch { problem = error.description }
         lock.unlock()
@@ -85,9 +84,14 @@ public final class ExchangeLogWriter: @unchecked Sendable {
 
     public func close() {
         lock.lock()
+        closeLocked()
+        lock.unlock()
+    }
+
+    /// Must hold the lock.
+    private func closeLocked() {
         if descriptor >= 0 { closeDescriptor(descriptor) }
         descriptor = -1
-        lock.unlock()
     }
 
     /// Must hold the lock.
@@ -135,8 +139,7 @@ public final class ExchangeLogWriter: @unchecked Sendable {
         guard rename(path, target) == 0 else {
             return "cannot rotate \(path) to \(target): \(String(cString: strerror(errno)))"
         }
-        closeDescriptor(descriptor)
-        descriptor = -1
+        closeLocked()
         do { try openFile() } catch { return error.description }
         return nil
     }

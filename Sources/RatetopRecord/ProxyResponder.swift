@@ -69,10 +69,9 @@ struct ProxyResponder: HTTPResponder {
         let status = Int(response.status.code)
         let upstreamBody = response.body
         let log = self.log
-        let requestModel = sniffer?.model
         let loggedHeaders = logged
         let responseBody = ResponseBody(contentLength: contentLength) { writer in
-            var recorder = recorded ? ExchangeRecorder(status: status, headers: loggedHeaders, requestModel: requestModel ?? sniffer?.model) : nil
+            var recorder = recorded ? ExchangeRecorder(status: status, headers: loggedHeaders, requestModel: sniffer?.model) : nil
             var ending = ExchangeRecorder.Ending.complete
             defer {
                 if var finished = recorder {

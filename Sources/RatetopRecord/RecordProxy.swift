@@ -65,11 +65,12 @@ public final class RecordProxy: Sendable {
         quiet.logLevel = max(logger.logLevel, .warning)
         let responder = ProxyResponder(client: client, upstream: upstream, log: log, logger: logger,
                                        headTimeout: .milliseconds(Int64(options.headTimeout * 1000)))
-        let startup = Startup()
+        // The bound port, or why there is none: the first value the server's task reports.
+        let (startup, report) = AsyncStream.makeStream(of: Result<Int, RecordProxyError>.self)
         let application = Application(
             responder: responder,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil, backlog: 1024),
-            onServerRunning: { channel in startup.settle(.success(channel.localAddress?.port ?? port)) },
+            onServerRunning: { channel in report.yield(.success(channel.localAddress?.port ?? port)) },
             logger: quiet)
         // No signal handling here: the command owns SIGINT/SIGTERM/SIGHUP and calls `stop`.
         var groupConfiguration = ServiceGroupConfiguration(services: [application], logger: quiet)
@@ -78,13 +79,15 @@ public final class RecordProxy: Sendable {
         let running = Task.detached {
             do {
                 try await group.run()
-                startup.settle(.failure(RecordProxyError.cannotListen(host: host, port: port, reason: "the server stopped")))
+                report.yield(.failure(.cannotListen(host: host, port: port, reason: "the server stopped")))
             } catch {
-                startup.settle(.failure(RecordProxyError.cannotListen(host: host, port: port, reason: reason(error))))
+                report.yield(.failure(.cannotListen(host: host, port: port, reason: reason(error))))
             }
+            report.finish()
         }
+        var reports = startup.makeAsyncIterator()
         do {
-            let bound = try await startup.value()
+            let bound = try await reports.next()?.get() ?? -1
             return RecordProxy(host: host, boundPort: bound, group: group, running: running, client: client)
         } catch {
             await group.triggerGracefulShutdown()
@@ -117,39 +120,6 @@ public enum RecordProxyError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .cannotListen(host, port, reason):
             "--listen: cannot listen on \(host.contains(":") ? "[\(host)]" : host):\(port): \(reason)"
-        }
-    }
-}
-
-/// The bound port or the failure, handed from the server's task to `start`.
-private final class Startup: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Result<Int, any Error>?
-    private var waiter: CheckedContinuation<Int, any Error>?
-
-    func settle(_ outcome: Result<Int, any Error>) {
-        lock.lock()
-        guard result == nil else {
-            lock.unlock()
-            return
-        }
-        result = outcome
-        let waiting = waiter
-        waiter = nil
-        lock.unlock()
-        waiting?.resume(with: outcome)
-    }
-
-    func value() async throws -> Int {
-        try await withCheckedThrowingContinuation { continuation in
-            lock.lock()
-            if let result {
-                lock.unlock()
-                continuation.resume(with: result)
-            } else {
-                waiter = continuation
-                lock.unlock()
-            }
         }
     }
 }

@@ -76,12 +76,17 @@ public struct StreamUsageScanner: Sendable {
     }
 
     private mutating func appendPartial(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard !lineOverflow else { return }
-        if line.count + bytes.count > eventLimit {
-            lineOverflow = true
-            line.removeAll()
+        Self.append(bytes, to: &line, overflow: &lineOverflow, limit: eventLimit)
+    }
+
+    /// Appends unless that would pass `limit`; past it, empties `buffer` and sets `overflow`.
+    private static func append(_ bytes: some Collection<UInt8>, to buffer: inout [UInt8], overflow: inout Bool, limit: Int) {
+        guard !overflow else { return }
+        if buffer.count + bytes.count > limit {
+            overflow = true
+            buffer.removeAll()
         } else {
-            line.append(contentsOf: bytes)
+            buffer.append(contentsOf: bytes)
         }
     }
 
@@ -105,13 +110,7 @@ public struct StreamUsageScanner: Sendable {
             if !dataOverflow { data.append(0x0A) }
         }
         hasData = true
-        guard !dataOverflow else { return }
-        if data.count + payload.count > eventLimit {
-            dataOverflow = true
-            data.removeAll()
-        } else {
-            data.append(contentsOf: payload)
-        }
+        Self.append(payload, to: &data, overflow: &dataOverflow, limit: eventLimit)
     }
 
     /// A blank line ends an event: look at its data.

@@ -80,11 +80,13 @@ struct RecordCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let shown = address.host.contains(":") ? "[\(address.host)]" : address.host
-        logger.info("recording http://\(shown):\(proxy.boundPort) -> \(upstreamURL.displayName) into \(log); SIGTERM or Ctrl-C stops, SIGHUP reopens the log")
+        let stops = watch ? "q in the dashboard stops" : "SIGTERM or Ctrl-C stops, SIGHUP reopens the log"
+        logger.info("recording http://\(shown):\(proxy.boundPort) -> \(upstreamURL.displayName) into \(log); \(stops)")
 
         if let resolved {
             defer {
                 Self.stop(proxy, writer: writer)
+                logger.info("stopped after \(writer.linesWritten) exchange lines")
                 for line in buffered.drain() { FileHandle.standardError.write(Data((line + "\n").utf8)) }
             }
             try DashboardLauncher.run { diagnostics in

@@ -1,23 +1,11 @@
 import Foundation
+import RatetopTestSupport
 import Testing
 @testable import RatetopRecord
 
-/// A temporary directory for one test.
-final class TemporaryFolder {
-    let path: String
-    init() {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("ratetop-record-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-    func read(_ name: String) -> String { (try? String(contentsOfFile: file(name), encoding: .utf8)) ?? "" }
-    var names: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted() }
-}
-
 @Suite struct ExchangeLogWriterTests {
     @Test func appendsWholeLinesAndKeepsABrokenLastLineApart() throws {
-        let folder = TemporaryFolder()
+        let folder = Scratch()
         // A crash of an earlier writer left half a line.
         try Data(#"{"ts":"2026-11-30T09:00:00Z","status":200,"mod"#.utf8).write(to: URL(fileURLWithPath: folder.file("log.jsonl")))
         let writer = try ExchangeLogWriter(path: folder.file("log.jsonl"))
@@ -34,7 +22,7 @@ final class TemporaryFolder {
     }
 
     @Test func concurrentAppendsNeverInterleave() async throws {
-        let folder = TemporaryFolder()
+        let folder = Scratch()
         let writer = try ExchangeLogWriter(path: folder.file("log.jsonl"))
         await withTaskGroup(of: Void.self) { group in
             for worker in 0..<8 {
@@ -53,7 +41,7 @@ final class TemporaryFolder {
     }
 
     @Test func reopensAfterARenameOnSIGHUP() throws {
-        let folder = TemporaryFolder()
+        let folder = Scratch()
         let writer = try ExchangeLogWriter(path: folder.file("log.jsonl"))
         writer.append(Array("{\"n\":1}".utf8))
         try FileManager.default.moveItem(atPath: folder.file("log.jsonl"), toPath: folder.file("log.jsonl.1"))
@@ -65,7 +53,7 @@ final class TemporaryFolder {
     }
 
     @Test func rotatesBySizeToATimestampedName() throws {
-        let folder = TemporaryFolder()
+        let folder = Scratch()
         let writer = try ExchangeLogWriter(path: folder.file("log.jsonl"), rotateBytes: 100)
         let line = Array("{\"pad\":\"\(String(repeating: "y", count: 40))\"}".utf8)  // 51 bytes with the newline
         for _ in 0..<5 { writer.append(line) }

@@ -5,13 +5,7 @@ import Testing
     /// Feeds `text` cut after every `size` bytes.
     static func capture(_ text: String, keys: [String], pieces size: Int, limit: Int = 1024) -> JSONFieldCapture {
         var capture = JSONFieldCapture(keys: keys, valueLimit: limit)
-        let bytes = Array(text.utf8)
-        var start = 0
-        while start < bytes.count {
-            let end = min(bytes.count, start + size)
-            bytes[start..<end].withUnsafeBytes { capture.feed($0) }
-            start = end
-        }
+        feedInPieces(text, size: size) { capture.feed($0) }
         return capture
     }
 

@@ -4,16 +4,17 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import RatetopFakeUpstream
+import RatetopTestSupport
 import Testing
 @testable import RatetopRecord
 
 /// A fake Anthropic API and a proxy in front of it, both on 127.0.0.1, a log file, a client,
 /// and every message the proxy logged. Tests stay async all the way (nothing blocks Swift's
 /// cooperative pool, which the servers' tasks use).
-final class ProxyHarness: Sendable {
+struct ProxyHarness: Sendable {
     let upstream: FakeAnthropicAPI
     let proxy: RecordProxy
-    let folder: TemporaryFolderBox
+    let folder: Scratch
     let logPath: String
     let writer: ExchangeLogWriter
     let client: HTTPClient
@@ -22,21 +23,10 @@ final class ProxyHarness: Sendable {
     static let apiKey = "sk-ant-test-SECRET-0123456789"
     static let bearer = "Bearer sk-ant-oauth-SECRET-abcdef"
 
-    private init(upstream: FakeAnthropicAPI, proxy: RecordProxy, folder: TemporaryFolderBox, logPath: String, writer: ExchangeLogWriter,
-                 client: HTTPClient, messages: CapturedMessages) {
-        self.upstream = upstream
-        self.proxy = proxy
-        self.folder = folder
-        self.logPath = logPath
-        self.writer = writer
-        self.client = client
-        self.messages = messages
-    }
-
     static func start(upstreamURL: String? = nil, options: RecordProxy.Options = RecordProxy.Options()) async throws -> ProxyHarness {
         let upstream = try await FakeAnthropicAPI.start()
-        let folder = TemporaryFolderBox()
-        let logPath = folder.folder.file("proxy.jsonl")
+        let folder = Scratch()
+        let logPath = folder.file("proxy.jsonl")
         let messages = CapturedMessages()
         let logger = Logger(label: "test") { _ in CapturingLogHandler(messages: messages) }
         let writer = try ExchangeLogWriter(path: logPath, onProblem: { messages.add($0) })
@@ -126,11 +116,6 @@ final class ProxyHarness: Sendable {
     }
 }
 
-/// The temporary folder, shared across the harness's tasks.
-final class TemporaryFolderBox: @unchecked Sendable {
-    let folder = TemporaryFolder()
-}
-
 /// Every message logged through swift-log, and every writer problem.
 final class CapturedMessages: @unchecked Sendable {
     private let lock = NSLock()
@@ -157,5 +142,16 @@ struct CapturingLogHandler: LogHandler {
     }
     func log(event: LogEvent) {
         messages.add("\(event.level): \(event.message) \(event.metadata ?? [:]) \(metadata)")
+    }
+}
+
+/// Feeds `text` to `feed` cut into pieces of `size` bytes, as a socket might deliver it.
+func feedInPieces(_ text: String, size: Int, _ feed: (UnsafeRawBufferPointer) -> Void) {
+    let bytes = Array(text.utf8)
+    var start = 0
+    while start < bytes.count {
+        let end = min(bytes.count, start + size)
+        bytes[start..<end].withUnsafeBytes { feed($0) }
+        start = end
     }
 }

@@ -6,13 +6,7 @@ import Testing
 @Suite struct StreamUsageScannerTests {
     static func scan(_ text: String, pieces size: Int) -> StreamUsageScanner {
         var scanner = StreamUsageScanner()
-        let bytes = Array(text.utf8)
-        var start = 0
-        while start < bytes.count {
-            let end = min(bytes.count, start + size)
-            bytes[start..<end].withUnsafeBytes { scanner.feed($0) }
-            start = end
-        }
+        feedInPieces(text, size: size) { scanner.feed($0) }
         scanner.finish()
         return scanner
     }
