@@ -25,9 +25,13 @@ import Testing
             #expect(proxied.bodyWithoutRequestID == direct.bodyWithoutRequestID, "\(scenario): \(String(decoding: proxied.body, as: UTF8.self).prefix(200))")
             if !scenario.contains("rate") && scenario != "overloaded" { #expect(proxied.body == direct.body, "\(scenario)") }
             #expect(proxied.failure == nil && direct.failure == nil, "\(scenario)")
-            // Same headers but for the request id (each call has its own) and hop-by-hop ones.
-            let strip = { (fetched: ProxyHarness.Fetched) in fetched.messageHeaders.filter { !$0.hasPrefix("request-id:") } }
+            // Same headers but for the request id and the date (each call has its own) and
+            // hop-by-hop ones; the upstream's date is passed on, not doubled by the proxy's.
+            let strip = { (fetched: ProxyHarness.Fetched) in
+                fetched.messageHeaders.filter { !$0.hasPrefix("request-id:") && !$0.hasPrefix("date:") }
+            }
             #expect(strip(proxied) == strip(direct), "\(scenario)")
+            #expect(proxied.headers.filter { $0.name.lowercased() == "date" }.count == direct.headers.filter { $0.name.lowercased() == "date" }.count)
             #expect(proxied.header("request-id") != nil)
         }
         // The upstream got what the client sent: credentials (it needs them), body bytes.
@@ -103,6 +107,31 @@ import Testing
         #expect((line["usage"] as? [String: Any])?["output_tokens"] as? Int == 9)
         #expect((line["error"] as? [String: Any])?["type"] as? String == "stream_interrupted")
         #expect(harness.logLines.count == 1)
+        await harness.stop()
+    }
+
+    @Test func aClientThatLeavesMidStreamIsLoggedWithTheUsageSoFar() async throws {
+        let harness = try await ProxyHarness.start()
+        let reader = Task {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(harness.proxy.boundPort)/v1/messages")
+            request.method = .POST
+            request.headers.add(name: "x-fake-scenario", value: "bench-stream")
+            request.headers.add(name: "x-fake-events", value: "100")
+            request.headers.add(name: "x-fake-interval-ms", value: "20")
+            request.body = .bytes(ByteBuffer(string: ProxyHarness.requestBody(stream: true)))
+            let response = try await harness.client.execute(request, timeout: .seconds(30))
+            for try await _ in response.body { break }  // the first chunk, then hang up
+        }
+        try await reader.value
+        var line: [String: Any]?
+        for _ in 0..<100 where line == nil {
+            try await Task.sleep(for: .milliseconds(50))
+            line = harness.logLines.first
+        }
+        let logged = try #require(line, "no line after the client left")
+        #expect((logged["error"] as? [String: Any])?["type"] as? String == "client_disconnected")
+        #expect((logged["usage"] as? [String: Any])?["input_tokens"] as? Int == 1622)
+        #expect((logged["latency_ms"] as? Int ?? 10_000) < 1500, "the upstream stream was not cut when the client left")
         await harness.stop()
     }
 
