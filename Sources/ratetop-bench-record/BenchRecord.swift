@@ -52,15 +52,19 @@ struct BenchRecord {
             report(directRun, proxyRun)
         }
 
-        var directStreams = Measured(), proxyStreams = Measured()
-        for _ in 0..<2 {
-            directStreams.add(try await run(client, url: direct, scenario: "bench-stream", total: options.streams, concurrency: options.streams,
-                                            headers: [("x-fake-events", "\(options.events)"), ("x-fake-interval-ms", "\(options.intervalMs)")]))
-            proxyStreams.add(try await run(client, url: proxied, scenario: "bench-stream", total: options.streams, concurrency: options.streams,
-                                           headers: [("x-fake-events", "\(options.events)"), ("x-fake-interval-ms", "\(options.intervalMs)")]))
+        let streamHeaders = [("x-fake-events", "\(options.events)"), ("x-fake-interval-ms", "\(options.intervalMs)")]
+        for concurrency in [1, options.streams] {
+            let perRound = concurrency == 1 ? 50 : options.streams
+            var directStreams = Measured(), proxyStreams = Measured()
+            for _ in 0..<2 {
+                directStreams.add(try await run(client, url: direct, scenario: "bench-stream", total: perRound,
+                                                concurrency: concurrency, headers: streamHeaders))
+                proxyStreams.add(try await run(client, url: proxied, scenario: "bench-stream", total: perRound,
+                                               concurrency: concurrency, headers: streamHeaders))
+            }
+            print("\nstreams: \(directStreams.latencies.count) per path, \(concurrency) concurrent, \(options.events) events \(options.intervalMs) ms apart (first event after \(options.intervalMs) ms)")
+            report(directStreams, proxyStreams, firstByte: true)
         }
-        print("\nstreams: \(options.streams) concurrent, twice per path, \(options.events) events \(options.intervalMs) ms apart (first event after \(options.intervalMs) ms)")
-        report(directStreams, proxyStreams, firstByte: true)
 
         let status = (try? String(contentsOfFile: "/proc/\(proxy.pid)/status", encoding: .utf8)) ?? ""
         let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }.map { $0.dropFirst(6).trimmingCharacters(in: .whitespaces) } ?? "?"
@@ -68,7 +72,7 @@ struct BenchRecord {
         let cpu = cpuSeconds(pid: proxy.pid)
         proxy.stop(signal: SIGTERM, timeout: 15)
         let lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count
-        let expected = 400 + options.requests / 2 * 2 + min(options.requests, 2000) / 2 * 2 + options.streams * 2
+        let expected = 400 + options.requests / 2 * 2 + min(options.requests, 2000) / 2 * 2 + 100 + options.streams * 2
         print("\nproxy process: peak RSS \(peak), RSS at the end \(rss), CPU \(String(format: "%.2f", cpu)) s; \(lines) log lines (expected \(expected))")
         try await client.shutdown()
         await fake.stop()
