@@ -6,6 +6,8 @@ import Logging
 struct StderrLogHandler: LogHandler {
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .info
+    /// Where a finished line (without its newline) goes: stderr unless told otherwise.
+    var write: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -16,6 +18,6 @@ struct StderrLogHandler: LogHandler {
         let level = event.level >= .error ? "\(event.level): " : ""
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         let extra = merged.isEmpty ? "" : " " + merged.keys.sorted().map { "\($0)=\(merged[$0].map { "\($0)" } ?? "")" }.joined(separator: " ")
-        FileHandle.standardError.write(Data("ratetop: \(level)\(event.message)\(extra)\n".utf8))
+        write("ratetop: \(level)\(event.message)\(extra)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RatetopTestSupport
 import Testing
 
 /// The built `ratetop` binary: `.build/debug/ratetop` under the package root (three directories
@@ -49,24 +50,6 @@ func ratetop(_ arguments: [String], stdin: String? = nil, sourceLocation: Source
     return Run(status: process.terminationStatus,
                stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
                stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
-}
-
-/// A temporary directory for one test.
-final class Scratch {
-    let path: String
-    init() {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("ratetop-e2e-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func write(_ name: String, _ text: String) -> String {
-        let full = (path as NSString).appendingPathComponent(name)
-        _ = FileManager.default.createFile(atPath: full, contents: Data(text.utf8))
-        return full
-    }
-
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 }
 
 func jsonObject(_ line: String) -> [String: Any]? {
