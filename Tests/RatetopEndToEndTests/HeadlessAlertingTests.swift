@@ -176,3 +176,46 @@ func successLine(at time: Double) -> String {
         #expect(run.stderrLines.first?.hasPrefix("ratetop: --metrics-listen 'localhost:http': ") == true)
     }
 }
+
+/// A fleet through the binaries: one headless ratetop serves `/metrics`, a second one watches
+/// that URL and shows the first one's bucket, its usage and its limits (`limits_source`
+/// `ratetop`).
+@Suite(.serialized) struct FleetTests {
+    @Test func aRatetopWatchesAnotherRatetopsMetrics() throws {
+        let scratch = Scratch()
+        let log = scratch.write("app.jsonl", "")
+        let port = try LoopbackHTTP.freePort()
+        let host = try ChildProcess(ratetopBinary, arguments: [
+            "watch", log, "--headless", "--metrics-listen", "127.0.0.1:\(port)",
+        ], outputPath: scratch.file("host.out"), errorPath: scratch.file("host.err"))
+        try #require(ChildProcess.eventually(timeout: 15) { (try? LoopbackHTTP.get(port: port, path: "/metrics"))?.status == 200 },
+                     "no /metrics: \(host.errorOutput)")
+        let fleet = try ChildProcess(ratetopBinary, arguments: [
+            "watch", "http://127.0.0.1:\(port)/metrics", "--headless", "--emit", "state", "--scrape-interval", "1s",
+        ], outputPath: scratch.file("fleet.out"), errorPath: scratch.file("fleet.err"))
+
+        // Traffic on the host after the fleet view's first scrape (its baseline).
+        #expect(ChildProcess.eventually(timeout: 10) { fleet.output.contains(#""type":"state""#) }, "\(fleet.errorOutput)")
+        Thread.sleep(forTimeInterval: 1.5)
+        let now = Date().timeIntervalSince1970 - 1
+        let lines = (0..<4).map { index in
+            DashboardInTmuxTests.exchange(now + Double(index) * 0.1, input: 1000, output: 100, remaining: (45, 20000, 7000))
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        handle.seekToEndOfFile()
+        handle.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        try handle.close()
+
+        var bucket: [String: Any]?
+        let seen = ChildProcess.eventually(timeout: 15) {
+            let states = fleet.output.split(separator: "\n").compactMap { jsonObject(String($0)) }
+            bucket = (states.last?["buckets"] as? [[String: Any]])?.first { $0["bucket"] as? String == "sonnet-4.x" }
+            return ((bucket?["rate_per_min"] as? [String: Any])?["input_tokens"] as? NSNumber)?.intValue == 4000
+        }
+        #expect(seen, "fleet stdout tail: \(fleet.output.suffix(1200)) stderr: \(fleet.errorOutput)")
+        #expect(bucket?["limits_source"] as? String == "ratetop")
+        #expect(((bucket?["limits"] as? [String: Any])?["input_tokens"] as? NSNumber)?.intValue == 30000)
+        #expect(fleet.stop(signal: SIGTERM) == 0)
+        #expect(host.stop(signal: SIGTERM) == 0)
+    }
+}
