@@ -55,8 +55,10 @@ import Testing
         #expect(body == FakeAnthropicAPI.streamChunks(model: "claude-haiku-4-5-20251001").joined())
         let (limited, _) = try await Self.call(client, port: port, scenario: "rate-limited", stream: false)
         #expect(limited == 429)
+        // The line is appended as the exchange completes, just after the client has its last byte.
+        func lineCount() -> Int { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count }
+        #expect(await Self.eventually(5) { lineCount() == 2 })
         let lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
-        #expect(lines.count == 2)
         #expect(lines.first?.contains(#""model":"claude-haiku-4-5-20251001","status":200,"stream":true,"usage":{"input_tokens":1622"#) == true)
 
         // logrotate: rename, SIGHUP, the next line goes to a new file at the path.
@@ -64,7 +66,7 @@ import Testing
         kill(record.pid, SIGHUP)
         #expect(await Self.eventually(5) { record.errorOutput.contains("reopened") }, "\(record.errorOutput)")
         _ = try await Self.call(client, port: port, scenario: "json", stream: false)
-        #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count == 1)
+        #expect(await Self.eventually(5) { lineCount() == 1 })
 
         // A call in flight when SIGTERM arrives still completes; then exit 0.
         async let slow = Self.call(client, port: port, scenario: "slow", stream: false)
@@ -73,7 +75,7 @@ import Testing
         let (slowStatus, _) = try await slow
         #expect(slowStatus == 200)
         #expect(await Self.exitCode(record, within: 15) == 0, "\(record.errorOutput)")
-        #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count == 2)
+        #expect(lineCount() == 2)
 
         // ratetop reads the log back: one line a stream, the other two plain calls.
         let replay = try ratetop(["replay", log + ".1", log, "--headless", "--emit", "summary"])
