@@ -114,8 +114,8 @@ public final class DashboardSession {
             replayActivity[Int(event.origin.source)].record(at: event.end)
         }
         if case .outOfOrder(let behind) = engine.ingest(event) {
-            diagnostics.malformed(path: sourceName(event.origin.source), line: event.origin.line,
-                                  reason: "out of order: stamped \(Int(behind.rounded())) s before lines already read, skipped")
+            diagnostics.outOfOrder(path: sourceName(event.origin.source), line: event.origin.line, behind: behind,
+                                   tolerance: engine.configuration.outOfOrderTolerance)
             return
         }
         guard let info = engine.modelClass(of: event.model) else { return }

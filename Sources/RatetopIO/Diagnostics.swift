@@ -23,6 +23,13 @@ public final class Diagnostics {
         report(message)
     }
 
+    /// Counts a line the engine skipped because it is stamped `behind` seconds before lines
+    /// already applied, more than the engine's `tolerance` (every runner reports it the same way).
+    public func outOfOrder(path: String, line: Int, behind: Double, tolerance: Double) {
+        malformed(path: path, line: line,
+                  reason: "out of order: stamped \(Int(behind.rounded())) s before lines already read (tolerance \(Int(tolerance)) s), skipped")
+    }
+
     /// A closing line when more problems were counted than shown, else nil.
     public var overflowMessage: String? {
         malformedLines > messages.count

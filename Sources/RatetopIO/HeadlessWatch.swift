@@ -57,8 +57,8 @@ public final class HeadlessWatch {
     public func step(wallNow: Double) {
         live.poll(now: wallNow) { event in
             if case .outOfOrder(let behind) = engine.ingest(event) {
-                diagnostics.malformed(path: live.displayName(event.origin.source), line: event.origin.line,
-                                      reason: "out of order: stamped \(Int(behind.rounded())) s before lines already read, skipped")
+                diagnostics.outOfOrder(path: live.displayName(event.origin.source), line: event.origin.line, behind: behind,
+                                       tolerance: engine.configuration.outOfOrderTolerance)
             }
         }
         reportFeedChanges(wallNow: wallNow)

@@ -97,8 +97,8 @@ public final class ReplayRunner {
                 }
             case .outOfOrder(let behind):
                 let path = sources[Int(event.origin.source)].displayName
-                diagnostics.malformed(path: path, line: event.origin.line,
-                                      reason: "out of order: stamped \(Int(behind.rounded())) s before lines already read (tolerance \(Int(engine.configuration.outOfOrderTolerance)) s), skipped")
+                diagnostics.outOfOrder(path: path, line: event.origin.line, behind: behind,
+                                       tolerance: engine.configuration.outOfOrderTolerance)
             }
         }
         if let last = lastEvent ?? options.to {
