@@ -49,7 +49,10 @@ public struct ExecSink: AlertSink {
         let input = Array((JSONLines.alert(event) + "\n").utf8)
 
         var pipe: [Int32] = [0, 0]
+        // Close-on-exec: a command spawned at the same moment (another sink, another thread)
+        // must not inherit the write end, or this command never sees the end of its input.
         guard Glibc.pipe(&pipe) == 0 else { throw SinkError("cannot create a pipe: \(String(cString: strerror(errno)))") }
+        for end in pipe { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
