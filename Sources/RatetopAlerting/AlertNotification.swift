@@ -46,12 +46,10 @@ public struct AlertNotification: Sendable, Equatable {
         return annotations
     }
 
-    /// A number as an annotation: at most four decimals, no trailing zeros.
+    /// A number as an annotation: as the JSON lines write it; infinities spelled as Prometheus does.
     static func number(_ value: Double) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : value > 0 ? "+Inf" : "-Inf" }
-        let rounded = (value * 10_000).rounded() / 10_000
-        if rounded == rounded.rounded(), abs(rounded) < 1e15 { return String(Int64(rounded)) }
-        return String(rounded)
+        return JSONLines.number(value)
     }
 
     /// Alertmanager's (Prometheus') label-set fingerprint: FNV-1a 64 over the sorted names and

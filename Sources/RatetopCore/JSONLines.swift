@@ -50,6 +50,12 @@ public enum JSONLines {
         return out.finish()
     }
 
+    /// A number as the JSON lines write it: at most `decimals` decimals, integral values without
+    /// a fraction (`null` when not finite).
+    public static func number(_ value: Double, decimals: Int = 4) -> String {
+        JSONObjectWriter.format(value, decimals: decimals)
+    }
+
     /// An `alert` object.
     public static func alert(_ event: AlertEvent) -> String {
         var out = JSONObjectWriter()
