@@ -12,7 +12,7 @@ import ServiceLifecycle
 ///
 /// | scenario | answer |
 /// |---|---|
-/// | `json` (default) | 200, a message with usage |
+/// | `json` (default) | 200, a message with usage (after `x-fake-delay-ms`, if given) |
 /// | `stream` | 200 `text/event-stream` in several chunks with pauses, two cumulative `message_delta`s |
 /// | `rate-limited` | 429, `retry-after: 7`, a `rate_limit_error` body |
 /// | `overloaded` | 529, an `overloaded_error` body |
@@ -20,7 +20,7 @@ import ServiceLifecycle
 /// | `stream-drop` | 200 stream whose connection is dropped mid-way |
 /// | `slow` | the 200 message after 1 s |
 /// | `slow-stream` | the stream's head at once, its first event after 1 s |
-/// | `bench-stream` | a stream of `x-fake-events` deltas, `x-fake-interval-ms` apart |
+/// | `bench-stream` | a stream of `x-fake-events` deltas, `x-fake-interval-ms` apart, the first after `x-fake-first-ms` |
 ///
 /// `GET /v1/models` answers a model list (a call the proxy forwards without logging).
 public final class FakeAnthropicAPI: Sendable {
@@ -113,12 +113,16 @@ public final class FakeAnthropicAPI: Sendable {
         case "bench-stream":
             let events = request.headers[HTTPField.Name("x-fake-events")!].flatMap(Int.init) ?? 20
             let interval = request.headers[HTTPField.Name("x-fake-interval-ms")!].flatMap(Int.init) ?? 10
+            let first = request.headers[HTTPField.Name("x-fake-first-ms")!].flatMap(Int.init) ?? interval
             return stream(requestID: requestID, chunks: benchStreamChunks(model: model, events: events),
-                          firstPause: .milliseconds(interval), pause: .milliseconds(interval), drops: false)
+                          firstPause: .milliseconds(first), pause: .milliseconds(interval), drops: false)
         case "slow":
             try await Task.sleep(for: .seconds(1))
             return json(status: .ok, body: messageBody(model: model), headers: rateLimitHeaders(requestID: requestID, remaining: (47, 28000, 8000)))
         default:
+            if let delay = request.headers[HTTPField.Name("x-fake-delay-ms")!].flatMap(Int.init), delay > 0 {
+                try await Task.sleep(for: .milliseconds(delay))
+            }
             return json(status: .ok, body: messageBody(model: model), headers: rateLimitHeaders(requestID: requestID, remaining: (47, 28000, 8000)))
         }
     }

@@ -36,7 +36,7 @@ public struct ExchangeRecorder: Sendable {
         var requestID: String?
         var isStream = false
         for (name, value) in headers {
-            let lower = name.lowercased()
+            let lower = HeaderPolicy.lowercased(name)
             if lower == "content-type" { isStream = value.lowercased().hasPrefix("text/event-stream") }
             if lower == "request-id" { requestID = value }
             if HeaderPolicy.isLogged(lower) { kept.append(.init(name: lower, value: value)) }

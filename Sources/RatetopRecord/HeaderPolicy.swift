@@ -33,6 +33,12 @@ public enum HeaderPolicy {
         hopByHop.contains(lowercasedName) || connectionTokens.contains(lowercasedName)
     }
 
+    /// `name` in lower case; the same string, without a copy, when it already is (HTTP/2 and
+    /// the API send lower-case names, so this is the common case on the proxy's hot path).
+    public static func lowercased(_ name: String) -> String {
+        name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? name.lowercased() : name
+    }
+
     /// The header names a `Connection` header value lists (`close, x-foo` → ["close", "x-foo"]).
     public static func connectionTokens(_ values: [String]) -> Set<String> {
         Set(values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })

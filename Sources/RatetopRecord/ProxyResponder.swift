@@ -60,7 +60,7 @@ struct ProxyResponder: HTTPResponder {
         let responseTokens = HeaderPolicy.connectionTokens(response.headers["connection"])
         var logged: [(name: String, value: String)] = []
         for (name, value) in response.headers {
-            let lower = name.lowercased()
+            let lower = HeaderPolicy.lowercased(name)
             if recorded { logged.append((lower, value)) }
             guard !HeaderPolicy.isHopByHop(lower, connectionTokens: responseTokens), let fieldName = HTTPField.Name(name) else { continue }
             headers.append(HTTPField(name: fieldName, value: value))

@@ -10,7 +10,7 @@ import RatetopTestSupport
 /// throughput, stream first-byte times, and the proxy's peak memory and CPU time.
 ///
 ///     ratetop-bench-record --ratetop .build/release/ratetop [--requests 5000] [--concurrency 200]
-///                          [--streams 200] [--events 20] [--interval-ms 10]
+///                          [--upstream-ms 1000] [--streams 200] [--first-ms 500] [--events 50] [--interval-ms 20]
 @main
 struct BenchRecord {
     static func main() async throws {
@@ -39,32 +39,53 @@ struct BenchRecord {
         // Warm both paths' connection pools up.
         _ = try await run(client, url: direct, scenario: "json", total: 400, concurrency: options.concurrency)
         _ = try await run(client, url: proxied, scenario: "json", total: 400, concurrency: options.concurrency)
+        var proxiedCalls = 400
 
-        for concurrency in [1, options.concurrency] {
-            let total = concurrency == 1 ? min(options.requests, 2000) : options.requests
-            // Interleave direct and proxied rounds so both see the same machine.
+        /// Direct and proxied rounds interleaved so both see the same machine; the proxy's CPU
+        /// time over its rounds, per call.
+        func compare(scenario: String, total: Int, concurrency: Int, headers: [(String, String)] = []) async throws
+            -> (direct: Measured, proxy: Measured, cpuPerCall: Double) {
             var directRun = Measured(), proxyRun = Measured()
+            var cpu = 0.0
             for _ in 0..<2 {
-                directRun.add(try await run(client, url: direct, scenario: "json", total: total / 2, concurrency: concurrency))
-                proxyRun.add(try await run(client, url: proxied, scenario: "json", total: total / 2, concurrency: concurrency))
+                directRun.add(try await run(client, url: direct, scenario: scenario, total: total / 2, concurrency: concurrency, headers: headers))
+                let before = cpuSeconds(pid: proxy.pid)
+                proxyRun.add(try await run(client, url: proxied, scenario: scenario, total: total / 2, concurrency: concurrency, headers: headers))
+                cpu += cpuSeconds(pid: proxy.pid) - before
             }
-            print("\nnon-streaming, \(total) requests per path, \(concurrency) concurrent (latency: send to last body byte)")
-            report(directRun, proxyRun)
+            proxiedCalls += total / 2 * 2
+            return (directRun, proxyRun, cpu / Double(total / 2 * 2))
         }
 
-        let streamHeaders = [("x-fake-events", "\(options.events)"), ("x-fake-interval-ms", "\(options.intervalMs)")]
-        for concurrency in [1, options.streams] {
-            let perRound = concurrency == 1 ? 50 : options.streams
-            var directStreams = Measured(), proxyStreams = Measured()
-            for _ in 0..<2 {
-                directStreams.add(try await run(client, url: direct, scenario: "bench-stream", total: perRound,
-                                                concurrency: concurrency, headers: streamHeaders))
-                proxyStreams.add(try await run(client, url: proxied, scenario: "bench-stream", total: perRound,
-                                               concurrency: concurrency, headers: streamHeaders))
-            }
-            print("\nstreams: \(directStreams.latencies.count) per path, \(concurrency) concurrent, \(options.events) events \(options.intervalMs) ms apart (first event after \(options.intervalMs) ms)")
-            report(directStreams, proxyStreams, firstByte: true)
-        }
+        // 1. What one call pays: nothing else in flight.
+        let alone = try await compare(scenario: "json", total: min(options.requests, 2000), concurrency: 1)
+        print("\nnon-streaming, one at a time: \(alone.proxy.latencies.count) calls per path (latency: send to last body byte)")
+        report(alone.direct, alone.proxy, cpuPerCall: alone.cpuPerCall)
+
+        // 2. A busy organization: many calls in flight, each taking as long as the API does.
+        let busyHeaders = [("x-fake-delay-ms", "\(options.upstreamMs)")]
+        let busy = try await compare(scenario: "json", total: options.requests, concurrency: options.concurrency, headers: busyHeaders)
+        let offered = Double(options.concurrency) / (Double(options.upstreamMs) / 1000)
+        print("\nnon-streaming, \(options.concurrency) in flight, the API answering in \(options.upstreamMs) ms (~\(Int(offered)) calls/s, \(Int(offered * 60)) a minute): \(busy.proxy.latencies.count) calls per path")
+        report(busy.direct, busy.proxy, cpuPerCall: busy.cpuPerCall)
+
+        // 3. Saturation: an API answering at once and a client that never waits. On this machine
+        // the client, the fake API and the proxy share the cores, so latency here is queueing.
+        let flat = try await compare(scenario: "json", total: options.requests, concurrency: options.concurrency)
+        print("\nsaturation: non-streaming, \(options.concurrency) in flight, the API answering at once: \(flat.proxy.latencies.count) calls per path (latency is CPU queueing)")
+        report(flat.direct, flat.proxy, cpuPerCall: flat.cpuPerCall)
+
+        // 4. Streams: first byte and whole stream. One at a time (short streams: what one first
+        // byte pays), then many in flight, each stream paced like the API's.
+        let shortStream = [("x-fake-events", "10"), ("x-fake-interval-ms", "10"), ("x-fake-first-ms", "50")]
+        let single = try await compare(scenario: "bench-stream", total: 200, concurrency: 1, headers: shortStream)
+        print("\nstreams, one at a time: \(single.proxy.latencies.count) per path; first event after 50 ms, then 10 events 10 ms apart")
+        report(single.direct, single.proxy, firstByte: true, cpuPerCall: single.cpuPerCall)
+        let streamHeaders = [("x-fake-events", "\(options.events)"), ("x-fake-interval-ms", "\(options.intervalMs)"),
+                             ("x-fake-first-ms", "\(options.firstMs)")]
+        let many = try await compare(scenario: "bench-stream", total: options.streams * 4, concurrency: options.streams, headers: streamHeaders)
+        print("\nstreams, \(options.streams) in flight: \(many.proxy.latencies.count) per path; first event after \(options.firstMs) ms, then \(options.events) events \(options.intervalMs) ms apart")
+        report(many.direct, many.proxy, firstByte: true, cpuPerCall: many.cpuPerCall)
 
         let status = (try? String(contentsOfFile: "/proc/\(proxy.pid)/status", encoding: .utf8)) ?? ""
         let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }.map { $0.dropFirst(6).trimmingCharacters(in: .whitespaces) } ?? "?"
@@ -72,7 +93,7 @@ struct BenchRecord {
         let cpu = cpuSeconds(pid: proxy.pid)
         proxy.stop(signal: SIGTERM, timeout: 15)
         let lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count
-        let expected = 400 + options.requests / 2 * 2 + min(options.requests, 2000) / 2 * 2 + 100 + options.streams * 2
+        let expected = proxiedCalls
         print("\nproxy process: peak RSS \(peak), RSS at the end \(rss), CPU \(String(format: "%.2f", cpu)) s; \(lines) log lines (expected \(expected))")
         try await client.shutdown()
         await fake.stop()
@@ -83,8 +104,10 @@ struct BenchRecord {
         var requests = 5000
         var concurrency = 200
         var streams = 200
-        var events = 20
-        var intervalMs = 10
+        var upstreamMs = 1000
+        var events = 50
+        var intervalMs = 20
+        var firstMs = 500
 
         init(_ arguments: ArraySlice<String>) {
             var iterator = arguments.makeIterator()
@@ -97,6 +120,8 @@ struct BenchRecord {
                 case "--streams": streams = Int(value) ?? streams
                 case "--events": events = Int(value) ?? events
                 case "--interval-ms": intervalMs = Int(value) ?? intervalMs
+                case "--first-ms": firstMs = Int(value) ?? firstMs
+                case "--upstream-ms": upstreamMs = Int(value) ?? upstreamMs
                 default: print("unknown flag \(flag)"); exit(2)
                 }
             }
@@ -124,7 +149,7 @@ struct BenchRecord {
         }
     }
 
-    static func report(_ direct: Measured, _ proxy: Measured, firstByte: Bool = false) {
+    static func report(_ direct: Measured, _ proxy: Measured, firstByte: Bool = false, cpuPerCall: Double) {
         func ms(_ value: Double) -> String { String(format: "%7.2f ms", value * 1000) }
         let rows: [(String, [Double], [Double])] = firstByte
             ? [("first byte", direct.firstBytes, proxy.firstBytes), ("whole stream", direct.latencies, proxy.latencies)]
@@ -135,8 +160,9 @@ struct BenchRecord {
                 print("  \(name) p\(Int(p * 100)): direct \(ms(d))   through ratetop \(ms(q))   added \(ms(q - d))")
             }
         }
-        print(String(format: "  throughput: direct %.0f req/s, through ratetop %.0f req/s; failures: direct %d, through ratetop %d",
-                     Double(direct.latencies.count) / direct.wall, Double(proxy.latencies.count) / proxy.wall, direct.failures, proxy.failures))
+        print(String(format: "  throughput: direct %.0f req/s, through ratetop %.0f req/s; failures: direct %d, through ratetop %d; proxy CPU %.3f ms per call",
+                     Double(direct.latencies.count) / direct.wall, Double(proxy.latencies.count) / proxy.wall, direct.failures, proxy.failures,
+                     cpuPerCall * 1000))
     }
 
     /// `total` calls with at most `concurrency` in flight.

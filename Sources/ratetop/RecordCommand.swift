@@ -70,6 +70,9 @@ struct RecordCommand: ParsableCommand {
             throw UsageFailure(error.description)
         }
 
+        // Before any task starts (this is the main thread): the proxy's tasks then run on the
+        // event loops doing its I/O. The dashboard of --watch uses threads of its own, no tasks.
+        RecordProxy.runTasksOnEventLoops()
         let proxy: RecordProxy
         do {
             proxy = try Self.blocking {
