@@ -120,7 +120,7 @@ public final class FakeAnthropicAPI: Sendable {
             try await Task.sleep(for: .seconds(1))
             return json(status: .ok, body: messageBody(model: model), headers: rateLimitHeaders(requestID: requestID, remaining: (47, 28000, 8000)))
         default:
-            if let delay = request.headers[HTTPField.Name("x-fake-delay-ms")!].flatMap(Int.init), delay > 0 {
+            if let delay = request.headers[HTTPField.Name("x-fake-delay-ms")!].flatMap(Double.init), delay > 0 {
                 try await Task.sleep(for: .milliseconds(delay))
             }
             return json(status: .ok, body: messageBody(model: model), headers: rateLimitHeaders(requestID: requestID, remaining: (47, 28000, 8000)))

@@ -98,15 +98,19 @@ public final class RecordProxy: Sendable {
         }
     }
 
-    /// Makes SwiftNIO's event loops Swift Concurrency's global executor, so the proxy's tasks run
-    /// on the threads that do its I/O instead of hopping to the cooperative pool and back for every
-    /// request and chunk (about an eighth of the proxy's CPU time, measured with
-    /// scripts/bench-record.sh). Call once, from the main thread, before any task starts, and
-    /// only in a process whose tasks never block (an event loop blocked is every connection on it
-    /// stalled). Returns whether it did.
+    /// Runs the proxy on `threads` event loops (SwiftNIO's shared group) and makes them Swift
+    /// Concurrency's global executor, so the proxy's tasks run on the threads doing its I/O
+    /// instead of hopping to the cooperative pool and back for every request and chunk. With one
+    /// loop (the default of `ratetop record`) a call never changes threads at all; that costs
+    /// about a quarter less CPU per stream than two loops and keeps first bytes steadier
+    /// (scripts/bench-record.sh), and one core carries over a thousand calls a second, several
+    /// times what the largest published tier allows. Call once, from the main thread, before
+    /// anything uses SwiftNIO or starts a task, and only in a process whose tasks never block (a
+    /// blocked loop stalls every connection on it). Returns whether the executor was installed.
     @discardableResult
-    public static func runTasksOnEventLoops() -> Bool {
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    public static func runTasksOnEventLoops(threads: Int) -> Bool {
+        NIOSingletons.groupLoopCountSuggestion = max(1, threads)
+        return NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 
     /// Stops accepting connections, lets calls in flight finish (up to `shutdownGrace`), then

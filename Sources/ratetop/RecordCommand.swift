@@ -32,6 +32,9 @@ struct RecordCommand: ParsableCommand {
     @Option(name: .customLong("rotate-mb"), help: ArgumentHelp("Rename the log to FILE.<UTC time> once it reaches N MiB and start a new one.", valueName: "N"))
     var rotateMB: Double?
 
+    @Option(help: ArgumentHelp("Event-loop threads serving the proxy (one carries over a thousand calls a second).", valueName: "N"))
+    var threads = 1
+
     @Flag(help: "Also show the live dashboard on the log in this terminal.")
     var watch = false
 
@@ -50,6 +53,7 @@ struct RecordCommand: ParsableCommand {
         } catch {
             throw UsageFailure(error.description)
         }
+        guard (1...256).contains(threads) else { throw UsageFailure("--threads \(threads): expected 1 to 256") }
         var rotateBytes: Int?
         if let rotateMB {
             guard rotateMB > 0, rotateMB.isFinite else { throw UsageFailure("--rotate-mb \(rotateMB): expected a positive number of MiB") }
@@ -72,7 +76,7 @@ struct RecordCommand: ParsableCommand {
 
         // Before any task starts (this is the main thread): the proxy's tasks then run on the
         // event loops doing its I/O. The dashboard of --watch uses threads of its own, no tasks.
-        RecordProxy.runTasksOnEventLoops()
+        RecordProxy.runTasksOnEventLoops(threads: threads)
         let proxy: RecordProxy
         do {
             proxy = try Self.blocking {
