@@ -168,6 +168,8 @@ let package = Package(
             "RatetopIO", "RatetopUI", "RatetopCore", "RatetopTestSupport", "RatetopFakeUpstream",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "RatetopUITests", dependencies: ["RatetopUI", "RatetopCore"]),
         .testTarget(name: "RatetopMetricsTests", dependencies: ["RatetopMetrics", "RatetopCore", "RatetopTestSupport"]),

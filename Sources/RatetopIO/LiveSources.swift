@@ -79,9 +79,10 @@ public final class LiveSources {
             + feeds.map { SourceActivity(name: $0.name, lastLineAt: $0.lastDataAt, problem: $0.problem?.text(now: now)) }
     }
 
-    /// The feeds failing now, as `name: stale 12 s: reason…` (for the status line).
+    /// The feeds failing now, as `stale 12 s: reason (3 failures), retrying in 8 s — name`, for
+    /// the status line: what is wrong first, so a narrow screen that cuts the end still shows it.
     public func feedProblems(now: Double) -> [String] {
-        feeds.compactMap { feed in feed.problem.map { "\(feed.name): \($0.text(now: now))" } }
+        feeds.compactMap { feed in feed.problem.map { "\($0.text(now: now)) — \(feed.name)" } }
     }
 
     /// The display name of a source index.

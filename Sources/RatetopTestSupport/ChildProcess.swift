@@ -33,6 +33,13 @@ public final class ChildProcess {
         } else {
             posix_spawn_file_actions_addopen(&actions, 2, errorPath ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         }
+        // Nothing else of the test process: without this the child inherits every descriptor
+        // not marked close-on-exec — NIO's listening sockets among them — and a server the test
+        // stops stays bound in the child, accepting connections nobody answers. (A descriptor
+        // closed meanwhile is fine: posix_spawn ignores closing one that is not open.)
+        for descriptor in Self.openDescriptors() where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
         // Test threads block every signal, and a blocked mask is inherited through fork and
         // exec: give the child an empty mask and default handlers, or it ignores the signals
         // (SIGTERM, the terminal's) that tests send it.
@@ -70,6 +77,11 @@ public final class ChildProcess {
     }
 
     deinit { terminate() }
+
+    /// This process's open descriptors (`/proc/self/fd`; none where it does not exist).
+    static func openDescriptors() -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
+    }
 
     /// True while the process has not exited.
     public var isRunning: Bool {

@@ -4,6 +4,7 @@ import Logging
 import RatetopCore
 import RatetopDashboard
 import RatetopIO
+import RatetopScrape
 
 /// `ratetop replay FILE... --headless`: plays a past log through the engine.
 struct ReplayCommand: ParsableCommand {
@@ -48,6 +49,7 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         guard !files.isEmpty else { throw UsageFailure("replay: name at least one log file (or - for stdin)") }
+        try Self.rejectLiveSources(files)
         guard headless else { return try runDashboard() }
         let kinds = emit.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         for kind in kinds where !["state", "summary", "alerts"].contains(kind) {
@@ -95,6 +97,17 @@ struct ReplayCommand: ParsableCommand {
             FileHandle.standardError.write(Data("ratetop: \(runner.alerts.firedCount) alerts fired (worst: \(worst.rawValue)); --fail-on \(failOnSeverity.rawValue)\n".utf8))
             throw ExitCode(3)
         }
+    }
+
+    /// A Prometheus endpoint has no past to replay: say so, and what to run instead, rather than
+    /// report it as a missing file. The URL is shown without user info or query (credentials).
+    static func rejectLiveSources(_ files: [String]) throws {
+        guard let url = files.first(where: ScrapeTarget.isScrapeURL) else { return }
+        guard let target = try? ScrapeTarget(url) else {
+            let scheme = url.prefix { $0 != ":" }
+            throw UsageFailure("replay reads log files; \(scheme)://… is a live source — use ratetop watch http://HOST:PORT/metrics")
+        }
+        throw UsageFailure("replay reads log files; \(target.displayName) is a live source — use ratetop watch \(target.displayName)")
     }
 
     private func checkedSpeed() throws -> Double? {

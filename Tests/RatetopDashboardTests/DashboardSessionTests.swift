@@ -143,6 +143,36 @@ import Testing
         #expect(model.classes.first?.state.ratePerMinute.inputTokens == 1000)
     }
 
+    /// A scraped source that has stopped answering.
+    final class FailingFeed: LiveFeed {
+        let name = "http://litellm.internal:4000/metrics"
+        var problem: FeedProblem?
+        var lastDataAt: Double?
+        func poll(now: Double, models: ModelCatalog, source: Int32, diagnostics: Diagnostics, each: (Exchange) -> Void) {}
+    }
+
+    /// The status line says what is wrong with a failing scraped source before naming it, so an
+    /// 80-column screen, which cuts the end, still shows that it is stale and why.
+    @Test func aFailingScrapedSourceLeadsTheStatusLineWithTheReason() throws {
+        let feed = FailingFeed()
+        feed.lastDataAt = Self.start - 5
+        feed.problem = FeedProblem(reason: "HTTP 500", since: Self.start, failures: 4, retryAt: Self.start + 28)
+        let diagnostics = Diagnostics()
+        let live = try LiveSources(arguments: [], format: nil, models: ModelCatalog(), diagnostics: diagnostics, feeds: [feed])
+        let session = DashboardSession(input: .live(live),
+                                       configuration: EngineConfiguration(table: try BundledLimitsTable.load(), tierID: "tier1"),
+                                       models: live.models, diagnostics: diagnostics)
+        session.tick(wallNow: Self.start + 25)
+        let model = session.model()
+        #expect(model.lastProblem == "stale 25 s: HTTP 500 (4 failures), retrying in 3 s — http://litellm.internal:4000/metrics")
+        var grid = CellGrid(width: 80, height: 24)
+        DashboardView.render(model, into: &grid, glyphs: .unicode)
+        let status = grid.lines().last?.trimmingCharacters(in: .whitespaces) ?? ""
+        #expect(status.hasSuffix("malformed 0  stale 25 s: HTTP 500 (4 failures), re…"), "\(status)")
+        feed.problem = nil
+        #expect(session.model().lastProblem == nil)
+    }
+
     @Test func groupByAFieldNamesTheConsumers() throws {
         let lines = [("checkout", 3000), ("search", 1000), ("checkout", 1000)].enumerated().map { index, pair in
             Self.line(Double(index)).replacingOccurrences(of: #""status":200"#, with: #""status":200,"app":"\#(pair.0)""#)

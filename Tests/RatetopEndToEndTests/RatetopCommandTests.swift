@@ -123,6 +123,7 @@ let sampleLog = """
         ("bad format", ["replay", "LOG", "--headless", "--format", "csv"]),
         ("bad emit", ["replay", "LOG", "--headless", "--emit", "state,pictures"]),
         ("unwritable output", ["replay", "LOG", "--headless", "--output", "MISSING/dir/out.jsonl"]),
+        ("a live source", ["replay", "http://127.0.0.1:4000/metrics", "--headless"]),
     ]
 
     @Test(arguments: badArguments)
@@ -155,6 +156,33 @@ let sampleLog = """
         #expect(missing.stderrLines.first?.contains("nope.jsonl") == true, "\(missing.stderr)")
         let interval = try ratetop(["replay", log, "--headless", "--interval", "0s"])
         #expect(interval.stderrLines.first?.contains("--interval") == true, "\(interval.stderr)")
+    }
+
+    /// A Prometheus endpoint has no past: replay says so and what to run instead (headless or
+    /// not, alone or among logs), naming the URL without its credentials, instead of calling it
+    /// a missing file.
+    @Test func aURLIsALiveSourceNotALogToReplay() throws {
+        let scratch = Scratch()
+        let log = scratch.write("day.jsonl", sampleLog)
+        let cases: [([String], String)] = [
+            (["replay", "http://127.0.0.1:4000/metrics", "--headless"], "http://127.0.0.1:4000/metrics"),
+            (["replay", "http://litellm.internal:4000"], "http://litellm.internal:4000/metrics"),
+            (["replay", log, "prometheus+https://app-1:9464/metrics", "--headless", "--emit", "summary"], "https://app-1:9464/metrics"),
+            (["replay", "https://user:sk-ant-SECRET@litellm.internal:4000/metrics?key=SECRET", "--headless"],
+             "https://litellm.internal:4000/metrics"),
+        ]
+        for (arguments, shown) in cases {
+            let run = try ratetop(arguments)
+            #expect(run.status == 2, "\(arguments): exit \(run.status), stderr \(run.stderr)")
+            #expect(run.stdout.isEmpty, "\(arguments): \(run.stdout)")
+            #expect(run.stderrLines == ["ratetop: replay reads log files; \(shown) is a live source — use ratetop watch \(shown)"],
+                    "\(arguments): \(run.stderrLines)")
+            #expect(!run.all.contains("SECRET"))
+        }
+        let broken = try ratetop(["replay", "https://sk-ant-SECRET@", "--headless"])
+        #expect(broken.status == 2)
+        #expect(broken.stderrLines == ["ratetop: replay reads log files; https://… is a live source — use ratetop watch http://HOST:PORT/metrics"],
+                "\(broken.stderrLines)")
     }
 
     @Test func malformedLinesAreReportedAndSkipped() throws {
