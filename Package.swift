@@ -171,7 +171,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "RatetopUITests", dependencies: ["RatetopUI", "RatetopCore"]),
+        // Golden files are read beside the source (#filePath), not bundled.
+        .testTarget(name: "RatetopUITests", dependencies: ["RatetopUI", "RatetopCore"], exclude: ["__Snapshots__"]),
         .testTarget(name: "RatetopMetricsTests", dependencies: ["RatetopMetrics", "RatetopCore", "RatetopTestSupport"]),
         .testTarget(
             name: "RatetopScrapeTests",
