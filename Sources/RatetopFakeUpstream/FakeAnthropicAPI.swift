@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// A local stand-in for the Anthropic API, for the proxy's tests and benchmark: Hummingbird on
@@ -117,11 +118,11 @@ public final class FakeAnthropicAPI: Sendable {
             return stream(requestID: requestID, chunks: benchStreamChunks(model: model, events: events),
                           firstPause: .milliseconds(first), pause: .milliseconds(interval), drops: false)
         case "slow":
-            try await Task.sleep(for: .seconds(1))
+            try await pause(.seconds(1))
             return json(status: .ok, body: messageBody(model: model), headers: rateLimitHeaders(requestID: requestID, remaining: (47, 28000, 8000)))
         default:
             if let delay = request.headers[HTTPField.Name("x-fake-delay-ms")!].flatMap(Double.init), delay > 0 {
-                try await Task.sleep(for: .milliseconds(delay))
+                try await pause(.milliseconds(delay))
             }
             return json(status: .ok, body: messageBody(model: model), headers: rateLimitHeaders(requestID: requestID, remaining: (47, 28000, 8000)))
         }
@@ -143,12 +144,19 @@ public final class FakeAnthropicAPI: Sendable {
         }
         return Response(status: .ok, headers: fields, body: ResponseBody { writer in
             for (index, chunk) in chunks.enumerated() {
-                try await Task.sleep(for: index == 0 ? firstPause : pause)
+                try await Self.pause(index == 0 ? firstPause : pause)
                 try await writer.write(ByteBuffer(string: chunk))
             }
             if drops { throw FakeUpstreamError(description: "dropping the connection mid-stream") }
             try await writer.finish(nil)
         })
+    }
+
+    /// Waits on a SwiftNIO timer, which fires on time; `Task.sleep` can fire tens of milliseconds
+    /// late under load, and the benchmark would count that as latency.
+    static func pause(_ duration: Duration) async throws {
+        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        try await MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(nanoseconds)) {}.futureResult.get()
     }
 
     // MARK: Bodies and headers, public so tests compare against them

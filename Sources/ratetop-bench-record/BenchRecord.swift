@@ -212,9 +212,12 @@ struct BenchRecord {
         var measured = Measured()
         try await withThrowingTaskGroup(of: (Double, Double, Bool).self) { group in
             var launched = 0
-            func launch() {
+            func launch(after wait: Double = 0) {
                 launched += 1
                 group.addTask {
+                    if wait > 0 {
+                        try await MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(Int64(wait * 1e9))) {}.futureResult.get()
+                    }
                     var request = HTTPClientRequest(url: url)
                     request.method = .POST
                     request.headers.add(name: "x-api-key", value: "sk-ant-bench")
@@ -236,7 +239,11 @@ struct BenchRecord {
                     }
                 }
             }
-            for _ in 0..<min(concurrency, total) { launch() }
+            // Paced calls start spread over one mean answer time, as traffic that is already
+            // flowing does, not as one burst of `concurrency` calls in the same instant.
+            let spread = delayMs.map { ($0.lowerBound + $0.upperBound) / 2 / 1000 } ?? 0
+            let first = min(concurrency, total)
+            for index in 0..<first { launch(after: spread * Double(index) / Double(first)) }
             while let (latency, first, ok) = try await group.next() {
                 if ok {
                     measured.latencies.append(latency)
