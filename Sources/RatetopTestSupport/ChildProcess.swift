@@ -150,6 +150,17 @@ public final class ChildProcess {
         return try condition()
     }
 
+    /// The same wait for async tests: it sleeps with `Task.sleep`, so it never holds one of the
+    /// pool's threads while a server in the same process (a fake API, a fixture) must answer.
+    public static func eventually(timeout: Double, _ condition: () throws -> Bool) async rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return try condition()
+    }
+
     /// The last lines of the output file, for failure messages.
     public func outputTail(lines: Int = 15) -> String {
         let text = outputPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "(no output)"

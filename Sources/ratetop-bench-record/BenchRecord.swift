@@ -49,7 +49,7 @@ struct BenchRecord {
                                      outputPath: scratch + "/record.out", errorPath: scratch + "/record.err")
         // Its "recording …" line says it listens (a call through it would need the fake API, which
         // answers on this very thread, so it cannot be waited for here).
-        guard ChildProcess.eventually(timeout: 20, { proxy.errorOutput.contains("recording http://") }) else {
+        guard await ChildProcess.eventually(timeout: 20, { proxy.errorOutput.contains("recording http://") }) else {
             emit("ratetop record did not start: \(proxy.errorOutput)")
             exit(1)
         }

@@ -9,16 +9,6 @@ import Testing
 /// The fixture's handlers run on Swift's cooperative pool (two threads here), so the test never
 /// blocks a pool thread while the fixture must answer: it waits with `Task.sleep`, not `usleep`.
 @Suite(.serialized) struct LiteLLMSourceTests {
-    /// Polls `condition` every 50 ms for up to `timeout` seconds without holding a pool thread.
-    static func eventually(_ timeout: Double, _ condition: () -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return condition()
-    }
-
     /// The state lines on stdout so far, parsed.
     static func states(_ child: ChildProcess) -> [[String: Any]] {
         child.output.split(separator: "\n").compactMap { jsonObject(String($0)) }.filter { $0["type"] as? String == "state" }
@@ -86,9 +76,9 @@ import Testing
         // ratetop started cannot be placed in time); the bucket shows from then on. Only then do
         // the counters grow. (The first answer is not enough: on a loaded machine it can miss the
         // scrape's 1 s timeout.)
-        try #require(await Self.eventually(30) { latest() != nil }, "no bucket from the first scrape; \(context())")
+        try #require(await ChildProcess.eventually(timeout: 30) { latest() != nil }, "no bucket from the first scrape; \(context())")
         fixture.serve(proxy(20, 2, 5000, 500, remaining: 30, tokens: 21000, created: 1000))  // +10 attempts (2 throttled), +4000 in, +400 out
-        #expect(await Self.eventually(20) { rate("input_tokens") == 4000 }, "growth: \(context())")
+        #expect(await ChildProcess.eventually(timeout: 20) { rate("input_tokens") == 4000 }, "growth: \(context())")
         #expect(rate("output_tokens") == 400)
         #expect(rate("requests") == 10)
         #expect(Self.number(latest(), "requests_429") == 2)
@@ -97,31 +87,31 @@ import Testing
         fixture.fail(with: 500)
         fixture.serve(proxy(26, 3, 6000, 600, remaining: 20, tokens: 18000, created: 1000))  // +6 attempts (1 throttled), +1000 in, +100 out
         let failing = "ratetop: \(url): scrape failed: HTTP 500; other sources go on, retrying in "
-        #expect(await Self.eventually(20) { watch.errorOutput.contains(failing) }, "no stale report: \(context())")
+        #expect(await ChildProcess.eventually(timeout: 20) { watch.errorOutput.contains(failing) }, "no stale report: \(context())")
         let problem = #""source_problems":[{"source":"\#(url)","problem":"stale "#
-        #expect(await Self.eventually(20) { watch.output.split(separator: "\n").last?.contains(problem) == true },
+        #expect(await ChildProcess.eventually(timeout: 20) { watch.output.split(separator: "\n").last?.contains(problem) == true },
                 "no source_problems: \(context())")
         let stale = try #require(Self.states(watch).last?["source_problems"] as? [[String: Any]])
         #expect((stale.first?["problem"] as? String)?.contains("HTTP 500") == true, "\(stale)")
         #expect(stale.first?["last_data_at"] is String)
         await fixture.stop()
-        #expect(await Self.eventually(30) { watch.errorOutput.contains("ratetop: \(url): scrape failed: connection refused") },
+        #expect(await ChildProcess.eventually(timeout: 30) { watch.errorOutput.contains("ratetop: \(url): scrape failed: connection refused") },
                 "refused: \(context())")
         #expect(rate("input_tokens") == 4000, "nothing arrives while it fails: \(context())")
 
         // Back on the same port: the usage of the failed period arrives once, as one interval.
         fixture = try await LiteLLMFixture(port: port, shared: fixture.shared)
         fixture.fail(with: nil)
-        #expect(await Self.eventually(90) { Self.reports(watch, url).last == "scraping again" }, "recovery: \(context())")
-        #expect(await Self.eventually(20) { rate("input_tokens") == 5000 }, "after the outage: \(context())")
-        #expect(await Self.eventually(10) { Self.states(watch).last?["source_problems"] == nil }, "still stale: \(context())")
+        #expect(await ChildProcess.eventually(timeout: 90) { Self.reports(watch, url).last == "scraping again" }, "recovery: \(context())")
+        #expect(await ChildProcess.eventually(timeout: 20) { rate("input_tokens") == 5000 }, "after the outage: \(context())")
+        #expect(await ChildProcess.eventually(timeout: 10) { Self.states(watch).last?["source_problems"] == nil }, "still stale: \(context())")
 
         // The proxy restarts: its counters start again (new `_created` times), 600 / 60 since.
         fixture.serve(proxy(3, 0, 600, 60, remaining: 44, tokens: 24000, created: 2000))
-        #expect(await Self.eventually(20) { rate("input_tokens") == 5600 }, "after the restart: \(context())")
+        #expect(await ChildProcess.eventually(timeout: 20) { rate("input_tokens") == 5600 }, "after the restart: \(context())")
         // A few more scrapes of the same text and state lines later, nothing is counted twice.
         let answers = fixture.answers, lines = Self.states(watch).count
-        #expect(await Self.eventually(20) { fixture.answers >= answers + 3 && Self.states(watch).count >= lines + 2 }, "\(context())")
+        #expect(await ChildProcess.eventually(timeout: 20) { fixture.answers >= answers + 3 && Self.states(watch).count >= lines + 2 }, "\(context())")
         let last = try #require(latest(), "\(context())")
         #expect(Self.number(last, "rate_per_min", "input_tokens") == 5600, "\(context())")
         #expect(Self.number(last, "rate_per_min", "output_tokens") == 560, "\(last)")
@@ -154,7 +144,7 @@ import Testing
         #expect(watch.errorOutput.split(separator: "\n").allSatisfy { $0.hasPrefix("ratetop: ") }, "\(watch.errorOutput)")
 
         kill(watch.pid, SIGTERM)
-        #expect(await Self.eventually(15) { !watch.isRunning }, "still running after SIGTERM: \(context())")
+        #expect(await ChildProcess.eventually(timeout: 15) { !watch.isRunning }, "still running after SIGTERM: \(context())")
         #expect(watch.exitCode(within: 0) == 0, "\(context())")
         for line in watch.output.split(separator: "\n") { #expect(jsonObject(String(line)) != nil, "not JSON: \(line)") }
         await fixture.stop()

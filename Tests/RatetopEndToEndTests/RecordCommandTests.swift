@@ -10,18 +10,8 @@ import Testing
 @Suite(.serialized) struct RecordCommandTests {
     static let secret = "sk-ant-test-SECRET-e2e"
 
-    /// Waits without blocking a pool thread (the fake API in this process needs them).
-    static func eventually(_ timeout: Double, _ condition: () -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return condition()
-    }
-
     static func exitCode(_ child: ChildProcess, within timeout: Double) async -> Int32? {
-        guard await eventually(timeout, { !child.isRunning }) else { return nil }
+        guard await ChildProcess.eventually(timeout: timeout, { !child.isRunning }) else { return nil }
         return child.exitCode(within: 0)
     }
 
@@ -46,7 +36,7 @@ import Testing
         let record = try ChildProcess(ratetopBinary, arguments: [
             "record", "--listen", "127.0.0.1:\(port)", "--upstream", "http://127.0.0.1:\(fake.port)", "--log", log,
         ], outputPath: scratch.file("record.out"), errorPath: scratch.file("record.err"))
-        let up = await Self.eventually(20) { (try? LoopbackHTTP.get(port: port, path: "/v1/models"))?.status == 200 }
+        let up = await ChildProcess.eventually(timeout: 20) { (try? LoopbackHTTP.get(port: port, path: "/v1/models"))?.status == 200 }
         try #require(up, "not listening: \(record.errorOutput)")
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
 
@@ -57,16 +47,16 @@ import Testing
         #expect(limited == 429)
         // The line is appended as the exchange completes, just after the client has its last byte.
         func lineCount() -> Int { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count }
-        #expect(await Self.eventually(5) { lineCount() == 2 })
+        #expect(await ChildProcess.eventually(timeout: 5) { lineCount() == 2 })
         let lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
         #expect(lines.first?.contains(#""model":"claude-haiku-4-5-20251001","status":200,"stream":true,"usage":{"input_tokens":1622"#) == true)
 
         // logrotate: rename, SIGHUP, the next line goes to a new file at the path.
         try FileManager.default.moveItem(atPath: log, toPath: log + ".1")
         kill(record.pid, SIGHUP)
-        #expect(await Self.eventually(5) { record.errorOutput.contains("reopened") }, "\(record.errorOutput)")
+        #expect(await ChildProcess.eventually(timeout: 5) { record.errorOutput.contains("reopened") }, "\(record.errorOutput)")
         _ = try await Self.call(client, port: port, scenario: "json", stream: false)
-        #expect(await Self.eventually(5) { lineCount() == 1 })
+        #expect(await ChildProcess.eventually(timeout: 5) { lineCount() == 1 })
 
         // A call in flight when SIGTERM arrives still completes; then exit 0.
         async let slow = Self.call(client, port: port, scenario: "slow", stream: false)
