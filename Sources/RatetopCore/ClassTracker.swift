@@ -36,6 +36,8 @@ final class ClassTracker {
     private var feedSource: LimitsSource?
     /// The combined tokens remaining a LiteLLM proxy last reported.
     private var combinedTokens: Double?
+    /// When a LiteLLM aggregate last arrived (its input counter does not split out the cache).
+    private var lastLiteLLMAt = -Double.infinity
     /// Per model index: the price rule and the time span it is valid for.
     private var prices: [CachedPrice?] = []
 
@@ -98,7 +100,9 @@ final class ClassTracker {
 
         switch event.feed {
         case .log: break
-        case .litellm: if feedSource == nil { feedSource = .litellm }
+        case .litellm:
+            if feedSource == nil { feedSource = .litellm }
+            lastLiteLLMAt = max(lastLiteLLMAt, event.end)
         case .ratetop: feedSource = .ratetop
         }
         if event.hasHeaders { learnLimits(from: event.headers, at: event.headersAt, feed: event.feed) }
@@ -276,11 +280,14 @@ final class ClassTracker {
             if drain > bucket.capacity / 6000 { toEmpty[dimension] = max(0, level) / drain }
         }
         let input = lastFive.uncachedInput + lastFive.cacheRead + lastFive.cacheCreation
+        // LiteLLM's input counter lumps cache reads and writes in with the rest: within 5 minutes of
+        // its last aggregate the class's hit rate is unknown, not 0 %.
+        let cacheSplitUnknown = time - lastLiteLLMAt < 300
         var bucket = BucketState(
             classID: info.id, models: modelNames, tier: tierName(table: table, at: time),
             limits: limits.map { $0 > 0 ? $0 : nil }, limitsSource: limitsSource, remaining: remaining,
             ratePerMinute: rates, secondsToEmpty: toEmpty,
-            cacheHitRate: input > 0 ? lastFive.cacheRead / input : nil,
+            cacheHitRate: input > 0 && !cacheSplitUnknown ? lastFive.cacheRead / input : nil,
             rate429: lastFive.requests > 0 ? lastFive.throttled / lastFive.requests : nil,
             requests429: Int(lastFive.throttled), requests529: Int(lastFive.overloaded),
             untrackedPerMinute: lastMinute.untracked, lastRetryAfter: lastRetryAfter,
@@ -295,6 +302,7 @@ final class ClassTracker {
         bucket.lastSpendCapAt = lastSpendCap
         bucket.lastSuccessAt = lastSuccess
         bucket.combinedTokensRemaining = combinedTokens
+        bucket.cacheSplitUnknown = cacheSplitUnknown
         return bucket
     }
 

@@ -215,6 +215,9 @@ public struct BucketState: Sendable {
     /// `x-ratelimit-remaining-tokens`, the server's `anthropic-ratelimit-tokens-remaining`): it
     /// cannot be split into ITPM and OTPM, so it is shown beside them, as reported.
     public var combinedTokensRemaining: Double?
+    /// True when a LiteLLM source fed this class in the last 5 minutes: its input counter holds
+    /// cache reads and writes too, so the cache figures cannot be known (`cacheHitRate` is nil).
+    public var cacheSplitUnknown = false
 
     public init(classID: String, models: [String], tier: String?, limits: PerDimension<Int?>, limitsSource: LimitsSource,
                 remaining: PerDimension<Double?>, ratePerMinute: PerDimension<Double>, secondsToEmpty: PerDimension<Double?>,

@@ -219,9 +219,10 @@ extension DashboardView {
     // MARK: Cache and throttling
 
     /// Effective input capacity multiplier when cache reads are free:
-    /// (uncached + read + write) / (uncached + write). Nil when there is no input or reads count.
+    /// (uncached + read + write) / (uncached + write). Nil when there is no input, reads count,
+    /// or the split is unknown (LiteLLM).
     public static func cacheCapacityMultiplier(_ state: BucketState) -> Double? {
-        guard !state.cacheReadsCount else { return nil }
+        guard !state.cacheReadsCount, !state.cacheSplitUnknown else { return nil }
         let counted = state.uncachedInput5m + state.cacheCreation5m
         let total = counted + state.cacheRead5m
         guard counted > 0, total > 0 else { return nil }
@@ -238,6 +239,10 @@ extension DashboardView {
         if total <= 0 {
             lines.append([("hit rate ", .muted), (String(glyphs.none), .muted)])
             lines.append([("no input in the last 5 min", .muted)])
+        } else if state.cacheSplitUnknown {
+            lines.append([("hit rate ", .muted), ("unknown", .normal)])
+            lines.append([("input ", .muted), (NumberFormat.compact(total), .normal), (" (cache included)", .muted)])
+            lines.append([("LiteLLM does not split out cache reads", .muted)])
         } else {
             var first: [(String, CellStyle)] = [("hit rate ", .muted),
                                                 (state.cacheHitRate.map { NumberFormat.percent($0) } ?? String(glyphs.none),
@@ -262,7 +267,7 @@ extension DashboardView {
         }
         drawLines(lines, x: x, y: rect.y + 1, width: width, maxY: rect.maxY, grid: &grid)
         // Expanded: input by kind, as bars.
-        guard total > 0, rect.height >= 10 else { return }
+        guard total > 0, !state.cacheSplitUnknown, rect.height >= 10 else { return }
         let kinds: [(String, Double, String)] = [
             ("uncached", state.uncachedInput5m, "counts toward ITPM"),
             ("cache write", state.cacheCreation5m, "counts toward ITPM"),
@@ -299,6 +304,8 @@ extension DashboardView {
             if state.cacheRead5m > 0, !state.cacheReadsCount {
                 parts.append(("  saved " + NumberFormat.compact(state.cacheRead5m / 5) + " ITPM", .muted))
             }
+        } else if state.cacheSplitUnknown {
+            parts.append(("unknown (LiteLLM)", .muted))
         } else {
             parts.append((String(glyphs.none), .muted))
         }

@@ -267,5 +267,12 @@ func liteLLMExposition(requests: Int, throttled: Int, input: Int, output: Int, r
         let line = JSONLines.state(engine.state(at: start + 10), malformedLines: 0)
         #expect(line.contains(#""limits_source":"litellm""#))
         #expect(line.contains(#""tokens_remaining_combined":12000"#))
+        // LiteLLM's input counter holds cache reads too: the hit rate is unknown, not 0 %, until
+        // 5 minutes after its last aggregate.
+        #expect(bucket.cacheSplitUnknown)
+        #expect(bucket.cacheHitRate == nil)
+        #expect(line.contains(#""cache_hit_rate":null"#))
+        let later = try! #require(engine.state(at: start + 10 + 301).buckets.first)
+        #expect(!later.cacheSplitUnknown)
     }
 }
