@@ -247,13 +247,20 @@ public final class DashboardSession {
         var problem = replayDiagnostics?.lastMessage ?? diagnostics.lastMessage
         if case .live(let sources) = input, let change = sources.lastChange { problem = diagnostics.lastMessage ?? change }
         // A failing scraped source is the most urgent thing the status line can say.
-        if case .live(let sources) = input, let failing = sources.feedProblems(now: time).first { problem = failing }
-        return DashboardModel(mode: mode, clock: time, sources: sourceNames, classes: panels, selectedClass: selectedClass,
+        var stale = 0
+        if case .live(let sources) = input {
+            let failing = sources.feedProblems(now: time)
+            stale = failing.count
+            if let first = failing.first { problem = first }
+        }
+        var model = DashboardModel(mode: mode, clock: time, sources: sourceNames, classes: panels, selectedClass: selectedClass,
                               graphWindowMinutes: graphWindowMinutes, grouping: grouping, linesRead: lines,
                               malformedLines: malformed, lastProblem: problem,
                               alerts: activeAlerts.values.sorted { ($0.severity == "critical" ? 0 : 1, $0.since) < ($1.severity == "critical" ? 0 : 1, $1.since) },
                               expanded: expanded,
                               showHelp: showHelp)
+        model.staleSources = stale
+        return model
     }
 
     private func drainers(classID: String, now: Double, grouping: String) -> [Drainer] {

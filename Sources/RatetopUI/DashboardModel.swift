@@ -28,6 +28,8 @@ public struct DashboardModel: Sendable {
     public var linesRead: Int
     public var malformedLines: Int
     public var lastProblem: String?
+    /// Live sources failing right now (scrapes): the header says `stale` instead of `live`.
+    public var staleSources = 0
     /// Firing alerts; empty until the alerts feature lands (the panel is then not drawn).
     public var alerts: [AlertRow]
     public var expanded: Panel?

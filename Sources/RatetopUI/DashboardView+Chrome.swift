@@ -44,6 +44,10 @@ extension DashboardView {
         }
         segment("ratetop", CellStyle.accent.emphasized)
         switch model.mode {
+        case .live where model.staleSources > 0:
+            // The live mark's dot, in warning colour: the figures are partly as of the last scrape.
+            let dot = glyphs.live.split(separator: " ").first.map(String.init) ?? "*"
+            segment(dot + (model.staleSources == model.sources.count ? " stale" : " \(model.staleSources) stale"), .warning)
         case .live:
             segment(glyphs.live, .good)
         case .replay(let speed, let paused, let finished):

@@ -165,12 +165,15 @@ import Testing
         session.tick(wallNow: Self.start + 25)
         let model = session.model()
         #expect(model.lastProblem == "stale 25 s: HTTP 500 (4 failures), retrying in 3 s — http://litellm.internal:4000/metrics")
+        #expect(model.staleSources == 1)
         var grid = CellGrid(width: 80, height: 24)
         DashboardView.render(model, into: &grid, glyphs: .unicode)
         let status = grid.lines().last?.trimmingCharacters(in: .whitespaces) ?? ""
         #expect(status.hasSuffix("malformed 0  stale 25 s: HTTP 500 (4 failures), re…"), "\(status)")
+        #expect(grid.lines().first?.hasPrefix(" ratetop  ● stale  ") == true, "\(grid.lines().first ?? "")")
         feed.problem = nil
         #expect(session.model().lastProblem == nil)
+        #expect(session.model().staleSources == 0)
     }
 
     @Test func groupByAFieldNamesTheConsumers() throws {

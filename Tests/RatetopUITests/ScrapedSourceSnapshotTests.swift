@@ -99,8 +99,10 @@ enum ScrapedDashboard {
                            Drainer(name: $0.name, sharePerDimension: $0.share, perMinute: $0.perMinute)
                        })
         }
-        return DashboardModel(mode: .live, clock: now, sources: [url], classes: panels, graphWindowMinutes: 5,
-                              grouping: "source", lastProblem: problem)
+        var model = DashboardModel(mode: .live, clock: now, sources: [url], classes: panels, graphWindowMinutes: 5,
+                                   grouping: "source", lastProblem: problem)
+        model.staleSources = problem == nil ? 0 : 1
+        return model
     }
 }
 
@@ -133,8 +135,9 @@ enum ScrapedDashboard {
     }
 
     /// No answer for 25 s since the last scrape: the scrapes at +5, +10 and +20 s failed (the
-    /// interval doubling), the next is at +40 s. The status line says so, with the reason (the
-    /// text is `LiveSources.feedProblems`'; DashboardSessionTests checks the session uses it).
+    /// interval doubling), the next is at +40 s. The header says `stale` instead of `live`, and
+    /// the status line why (the text is `LiveSources.feedProblems`'; DashboardSessionTests checks
+    /// the session uses it).
     @Test func staleLiteLLMSource80x24() {
         let model = ScrapedDashboard.model(
             failing: 25, problem: "stale 20 s: HTTP 500 (3 failures), retrying in 15 s — \(ScrapedDashboard.url)")
