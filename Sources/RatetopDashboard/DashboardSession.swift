@@ -254,11 +254,11 @@ public final class DashboardSession {
             if let first = failing.first { problem = first }
         }
         var model = DashboardModel(mode: mode, clock: time, sources: sourceNames, classes: panels, selectedClass: selectedClass,
-                              graphWindowMinutes: graphWindowMinutes, grouping: grouping, linesRead: lines,
-                              malformedLines: malformed, lastProblem: problem,
-                              alerts: activeAlerts.values.sorted { ($0.severity == "critical" ? 0 : 1, $0.since) < ($1.severity == "critical" ? 0 : 1, $1.since) },
-                              expanded: expanded,
-                              showHelp: showHelp)
+                                   graphWindowMinutes: graphWindowMinutes, grouping: grouping, linesRead: lines,
+                                   malformedLines: malformed, lastProblem: problem,
+                                   alerts: activeAlerts.values.sorted { ($0.severity == "critical" ? 0 : 1, $0.since) < ($1.severity == "critical" ? 0 : 1, $1.since) },
+                                   expanded: expanded,
+                                   showHelp: showHelp)
         model.staleSources = stale
         return model
     }
