@@ -248,10 +248,12 @@ public final class DashboardSession {
         if case .live(let sources) = input, let change = sources.lastChange { problem = diagnostics.lastMessage ?? change }
         // A failing scraped source is the most urgent thing the status line can say.
         var stale = 0
+        var onlyScraping = false
         if case .live(let sources) = input {
             let failing = sources.feedProblems(now: time)
             stale = failing.count
             if let first = failing.first { problem = first }
+            onlyScraping = sources.onlyScraping
         }
         var model = DashboardModel(mode: mode, clock: time, sources: sourceNames, classes: panels, selectedClass: selectedClass,
                                    graphWindowMinutes: graphWindowMinutes, grouping: grouping, linesRead: lines,
@@ -260,6 +262,7 @@ public final class DashboardSession {
                                    expanded: expanded,
                                    showHelp: showHelp)
         model.staleSources = stale
+        model.onlyScraping = onlyScraping
         return model
     }
 

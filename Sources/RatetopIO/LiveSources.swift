@@ -63,6 +63,10 @@ public final class LiveSources {
         lastScan = 0
     }
 
+    /// True when every source is a scraped endpoint (no file arguments): there are no lines to
+    /// count, so the status line leaves its line count out.
+    public var onlyScraping: Bool { arguments.isEmpty && !feeds.isEmpty }
+
     /// The files followed, in the order they were found.
     public var paths: [String] { entries.map(\.follower.path) }
 

@@ -30,6 +30,9 @@ public struct DashboardModel: Sendable {
     public var lastProblem: String?
     /// Live sources failing right now (scrapes): the header says `stale` instead of `live`.
     public var staleSources = 0
+    /// Every source is a scraped endpoint: the status line has no line count (it would stay 0;
+    /// the header's `live`/`stale` says whether the scrapes work).
+    public var onlyScraping = false
     /// Firing alerts; empty until the alerts feature lands (the panel is then not drawn).
     public var alerts: [AlertRow]
     public var expanded: Panel?

@@ -121,7 +121,8 @@ extension DashboardView {
 
     static func drawStatus(_ model: DashboardModel, row: Rect, grid: inout CellGrid, glyphs: Glyphs) {
         // Right: what was read and the last problem; it has priority over the key hints.
-        var parts: [(String, CellStyle)] = [("lines " + NumberFormat.compact(Double(model.linesRead)), .muted)]
+        var parts: [(String, CellStyle)] = []
+        if !model.onlyScraping { parts.append(("lines " + NumberFormat.compact(Double(model.linesRead)), .muted)) }
         parts.append(("malformed \(NumberFormat.compact(Double(model.malformedLines)))",
                       model.malformedLines > 0 ? .warning : .muted))
         let fixedWidth = parts.reduce(0) { $0 + $1.0.unicodeScalars.count } + 2 * parts.count

@@ -169,11 +169,17 @@ import Testing
         var grid = CellGrid(width: 80, height: 24)
         DashboardView.render(model, into: &grid, glyphs: .unicode)
         let status = grid.lines().last?.trimmingCharacters(in: .whitespaces) ?? ""
-        #expect(status.hasSuffix("malformed 0  stale 25 s: HTTP 500 (4 failures), re…"), "\(status)")
+        // Only an endpoint is watched: no `lines 0`, which leaves the problem more room.
+        #expect(status.hasSuffix("? help    malformed 0  stale 25 s: HTTP 500 (4 failures), retrying in…"), "\(status)")
         #expect(grid.lines().first?.hasPrefix(" ratetop  ● stale  ") == true, "\(grid.lines().first ?? "")")
         feed.problem = nil
         #expect(session.model().lastProblem == nil)
         #expect(session.model().staleSources == 0)
+        // Healthy again: the status line has no `lines 0` (only an endpoint is watched).
+        grid = CellGrid(width: 80, height: 24)
+        DashboardView.render(session.model(), into: &grid, glyphs: .unicode)
+        let healthy = grid.lines().last?.trimmingCharacters(in: .whitespaces) ?? ""
+        #expect(healthy.hasSuffix("malformed 0") && !healthy.contains("lines"), "\(healthy)")
     }
 
     @Test func groupByAFieldNamesTheConsumers() throws {

@@ -102,6 +102,7 @@ enum ScrapedDashboard {
         var model = DashboardModel(mode: .live, clock: now, sources: [url], classes: panels, graphWindowMinutes: 5,
                                    grouping: "source", lastProblem: problem)
         model.staleSources = problem == nil ? 0 : 1
+        model.onlyScraping = true  // the endpoint is the only source
         return model
     }
 }
