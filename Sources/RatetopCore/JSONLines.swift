@@ -7,11 +7,7 @@ public enum JSONLines {
         out.field("type", string: "state")
         out.field("at", string: RFC3339.format(state.at, fractionDigits: state.at.rounded() == state.at ? 0 : 3))
         out.field("malformed_lines", int: malformedLines)
-        out.key("buckets")
-        out.raw("[")
-        for (index, bucket) in state.buckets.enumerated() {
-            if index > 0 { out.raw(",") }
-            var b = JSONObjectWriter()
+        out.objects("buckets", state.buckets) { b, bucket in
             b.field("bucket", string: bucket.classID)
             b.field("models", strings: bucket.models)
             b.field("tier", optionalString: bucket.tier)
@@ -29,23 +25,15 @@ public enum JSONLines {
             if let combined = bucket.combinedTokensRemaining {
                 b.field("tokens_remaining_combined", number: combined, decimals: 0)
             }
-            out.raw(b.finish())
         }
-        out.raw("]")
         // Sources failing now (scraped endpoints); absent while every source is fine.
         let failing = state.sources.filter { $0.problem != nil }
         if !failing.isEmpty {
-            out.key("source_problems")
-            out.raw("[")
-            for (index, source) in failing.enumerated() {
-                if index > 0 { out.raw(",") }
-                var entry = JSONObjectWriter()
+            out.objects("source_problems", failing) { entry, source in
                 entry.field("source", string: source.name)
                 entry.field("problem", string: source.problem ?? "")
                 entry.field("last_data_at", optionalString: source.lastLineAt.map { RFC3339.format($0, fractionDigits: 3) })
-                out.raw(entry.finish())
             }
-            out.raw("]")
         }
         return out.finish()
     }
@@ -99,11 +87,7 @@ public enum JSONLines {
         out.field("lines", int: counts.lines)
         out.field("malformed_lines", int: counts.malformedLines)
         out.field("duplicates_skipped", int: counts.duplicatesSkipped)
-        out.key("buckets")
-        out.raw("[")
-        for (index, bucket) in buckets.enumerated() {
-            if index > 0 { out.raw(",") }
-            var b = JSONObjectWriter()
+        out.objects("buckets", buckets) { b, bucket in
             b.field("bucket", string: bucket.classID)
             b.field("models", strings: bucket.models)
             b.field("requests", int: bucket.requests)
@@ -123,9 +107,7 @@ public enum JSONLines {
             b.field("tier", optionalString: bucket.tier)
             b.field("recommended_tier", optionalString: bucket.recommendedTier)
             b.field("cost_usd", number: bucket.costUSD, decimals: 4)
-            out.raw(b.finish())
         }
-        out.raw("]")
         do {
             var counts = JSONObjectWriter()
             counts.field("fired", int: alerts.fired)
@@ -154,6 +136,21 @@ struct JSONObjectWriter {
     }
 
     mutating func raw(_ fragment: String) { text += fragment }
+
+    /// An array of objects under `name`, one per element, each filled in by `write`.
+    mutating func objects<S: Sequence>(_ name: String, _ elements: S, _ write: (inout JSONObjectWriter, S.Element) -> Void) {
+        key(name)
+        text += "["
+        var first = true
+        for element in elements {
+            if !first { text += "," }
+            first = false
+            var object = JSONObjectWriter()
+            write(&object, element)
+            text += object.finish()
+        }
+        text += "]"
+    }
 
     /// A field whose name comes from the user (quoted and escaped like a value).
     mutating func field(quotingName name: String, string: String) {
