@@ -12,7 +12,7 @@ import RatetopTestSupport
 ///
 ///     ratetop-bench-record --ratetop .build/release/ratetop [--requests 5000] [--concurrency 200]
 ///                          [--upstream-ms 1000] [--streams 200] [--first-ms 500] [--events 50] [--interval-ms 20]
-///                          [--proxy-cpus LIST] [--proxy-env NAME=VALUE]...
+///                          [--proxy-cpus LIST] [--proxy-threads N]
 @main
 struct BenchRecord {
     /// The client and the fake API run on one event loop that is also Swift Concurrency's
@@ -41,11 +41,11 @@ struct BenchRecord {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let port = try LoopbackHTTP.freePort()
         let log = scratch + "/bench.jsonl"
-        let record = [options.ratetop, "record", "--listen", "127.0.0.1:\(port)", "--upstream", "http://127.0.0.1:\(fake.port)", "--log", log]
+        let record = [options.ratetop, "record", "--listen", "127.0.0.1:\(port)", "--upstream", "http://127.0.0.1:\(fake.port)", "--log", log,
+                      "--threads", "\(options.proxyThreads)"]
         // taskset execs the proxy, so the pid stays the proxy's.
         let command = options.proxyCPUs.map { ["taskset", "-c", $0] + record } ?? record
-        let environment = options.proxyEnvironment.isEmpty ? nil : ProcessInfo.processInfo.environment.map { "\($0)=\($1)" } + options.proxyEnvironment
-        let proxy = try ChildProcess(command[0], arguments: Array(command.dropFirst()), environment: environment,
+        let proxy = try ChildProcess(command[0], arguments: Array(command.dropFirst()),
                                      outputPath: scratch + "/record.out", errorPath: scratch + "/record.err")
         // Its "recording …" line says it listens (a call through it would need the fake API, which
         // answers on this very thread, so it cannot be waited for here).
@@ -142,7 +142,8 @@ struct BenchRecord {
         var firstMs = 500
         /// CPUs the proxy may use (taskset list), so it does not share a core with this process.
         var proxyCPUs: String?
-        var proxyEnvironment: [String] = []
+        /// The proxy's `--threads` (event loops).
+        var proxyThreads = 1
 
         init(_ arguments: ArraySlice<String>) {
             var iterator = arguments.makeIterator()
@@ -157,7 +158,7 @@ struct BenchRecord {
                 case "--interval-ms": intervalMs = Int(value) ?? intervalMs
                 case "--first-ms": firstMs = Int(value) ?? firstMs
                 case "--proxy-cpus": proxyCPUs = value
-                case "--proxy-env": proxyEnvironment.append(value)
+                case "--proxy-threads": proxyThreads = Int(value) ?? proxyThreads
                 case "--upstream-ms": upstreamMs = Int(value) ?? upstreamMs
                 default: emit("unknown flag \(flag)"); exit(2)
                 }
