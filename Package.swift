@@ -169,8 +169,6 @@ let package = Package(
             "RatetopIO", "RatetopUI", "RatetopCore", "RatetopTestSupport", "RatetopFakeUpstream",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Golden files are read beside the source (#filePath), not bundled.
         .testTarget(name: "RatetopUITests", dependencies: ["RatetopUI", "RatetopCore"], exclude: ["__Snapshots__"]),
@@ -178,8 +176,7 @@ let package = Package(
         .testTarget(
             name: "RatetopScrapeTests",
             dependencies: [
-                "RatetopScrape", "RatetopIO", "RatetopCore", "RatetopMetrics", "RatetopTestSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "RatetopScrape", "RatetopIO", "RatetopCore", "RatetopMetrics", "RatetopTestSupport", "RatetopFakeUpstream",
             ]
         ),
         .testTarget(name: "RatetopDashboardTests", dependencies: ["RatetopDashboard", "RatetopUI", "RatetopIO", "RatetopCore"]),

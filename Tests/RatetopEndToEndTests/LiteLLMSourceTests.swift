@@ -1,4 +1,5 @@
 import Foundation
+import RatetopFakeUpstream
 import RatetopTestSupport
 import Testing
 
@@ -51,12 +52,12 @@ import Testing
     /// independently of that window.
     @Test func watchFollowsALiteLLMProxyThroughGrowthAnOutageAndARestart() async throws {
         let scratch = Scratch()
-        var fixture = try await LiteLLMFixture()
+        var fixture = try await FakeMetricsEndpoint()
         let port = fixture.port, url = fixture.url
         /// The proxy's counters (attempts, 429s among them, tokens), gauges and `_created` time.
         func proxy(_ requests: Int, _ throttled: Int, _ input: Int, _ output: Int, remaining: Int, tokens: Int,
                    created: Double) -> String {
-            LiteLLMFixture.metrics(requests: requests, throttled: throttled, input: input, output: output,
+            liteLLMExposition(requests: requests, throttled: throttled, input: input, output: output,
                                    remainingRequests: remaining, remainingTokens: tokens, created: created)
         }
         fixture.serve(proxy(10, 0, 1000, 100, remaining: 45, tokens: 25000, created: 1000))
@@ -100,7 +101,7 @@ import Testing
         #expect(rate("input_tokens") == 4000, "nothing arrives while it fails: \(context())")
 
         // Back on the same port: the usage of the failed period arrives once, as one interval.
-        fixture = try await LiteLLMFixture(port: port, shared: fixture.shared)
+        fixture = try await FakeMetricsEndpoint(port: port, shared: fixture.shared)
         fixture.fail(with: nil)
         #expect(await ChildProcess.eventually(timeout: 90) { Self.reports(watch, url).last == "scraping again" }, "recovery: \(context())")
         #expect(await ChildProcess.eventually(timeout: 20) { rate("input_tokens") == 5000 }, "after the outage: \(context())")

@@ -1,4 +1,5 @@
 import Foundation
+import RatetopFakeUpstream
 @testable import RatetopCore
 import RatetopIO
 import RatetopMetrics
@@ -70,10 +71,10 @@ final class LiveRun {
 
     /// Steps until the server has answered two more scrapes (so one whole scrape saw what it
     /// serves now) and that scrape has been taken in.
-    func settle(_ server: FixtureServer) async -> Bool {
-        let hits = server.hits
+    func settle(_ server: FakeMetricsEndpoint) async -> Bool {
+        let answers = server.answers
         let scrapes = source.scrapes
-        return await until { server.hits >= hits + 2 && source.scrapes >= scrapes + 1 }
+        return await until { server.answers >= answers + 2 && source.scrapes >= scrapes + 1 }
     }
 
     var totals: BucketSummary? { watch.engine.summary(from: nil, to: nil).first { $0.classID == "sonnet-4.x" } }
@@ -91,9 +92,8 @@ final class LiveRun {
         let directory = NSTemporaryDirectory() + "ratetop-scrape-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var server = try await FixtureServer()
+        var server = try await FakeMetricsEndpoint()
         let port = server.port
-        let record = server.record
         server.serve(liteLLMMetrics(requests: 10, throttled: 0, input: 1000, output: 100, remainingRequests: 45, created: 1000))
         let source = PrometheusSource(target: try ScrapeTarget(server.url), interval: 0.1, maxBackoff: 0.4,
                                       table: try BundledLimitsTable.load())
@@ -118,7 +118,7 @@ final class LiveRun {
         #expect(source.counterResets >= 1)
 
         // Failing: HTTP 500 for a while, then nothing listens at all. The proxy keeps counting.
-        record.failStatus.withLock { $0 = 500 }
+        server.fail(with: 500)
         server.serve(liteLLMMetrics(requests: 9, throttled: 1, input: 1600, output: 160, remainingRequests: 20, created: 2000))
         #expect(await run.until { source.problem?.reason == "HTTP 500" })
         // Other sources go on meanwhile.
@@ -133,8 +133,8 @@ final class LiveRun {
         #expect(run.totals?.inputTokens == 4600)  // nothing arrives while it fails
 
         // Back (the same port): the usage of the failed period arrives once, as one interval.
-        record.failStatus.withLock { $0 = nil }
-        server = try await FixtureServer(port: port, record: record)
+        server.fail(with: nil)  // the state outlives the stop: the restarted proxy answers
+        server = try await FakeMetricsEndpoint(port: port, shared: server.shared)
         #expect(await run.until(15) { source.problem == nil && run.totals?.inputTokens != 4600 })
         #expect(run.totals?.inputTokens == 5600)
         #expect(run.totals?.outputTokens == 560)
