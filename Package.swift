@@ -30,6 +30,9 @@ let package = Package(
             ],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
+        // Threads of their own for the parts that must not wait on Swift's cooperative pool
+        // (the metrics server, the scrapes, the alert sinks): one serial queue each.
+        .target(name: "RatetopExecutors"),
         // Adapters at the edge: files, globs, the bundled limits table, output.
         .target(
             name: "RatetopIO",
@@ -42,7 +45,7 @@ let package = Package(
         .target(
             name: "RatetopAlerting",
             dependencies: [
-                "RatetopCore",
+                "RatetopCore", "RatetopExecutors",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -67,7 +70,7 @@ let package = Package(
         .target(
             name: "RatetopMetrics",
             dependencies: [
-                "RatetopCore",
+                "RatetopCore", "RatetopExecutors",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,7 +83,7 @@ let package = Package(
         .target(
             name: "RatetopScrape",
             dependencies: [
-                "RatetopCore", "RatetopIO",
+                "RatetopCore", "RatetopIO", "RatetopExecutors",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

@@ -1,4 +1,4 @@
-import RatetopCore
+import RatetopExecutors
 
 /// Where the sink queues' workers run: a serial queue of their own rather than the shared
 /// cooperative pool, so deliveries and their backoff timers keep going even while every pool

@@ -1,5 +1,6 @@
 import Foundation
 import RatetopCore
+import RatetopExecutors
 
 /// Where the metrics server's tasks run: a serial dispatch queue of its own, not Swift's
 /// cooperative pool. The pool has one thread per core (two here); a synchronous caller blocked

@@ -178,9 +178,9 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         var limited: Dimension?
         for text in [fields.errorText, fields.contentText] {
             guard let text else { continue }
-            if status == nil { status = Self.statusNamed(in: text) }
+            if status == nil { status = APIObjects.statusNamed(in: text) }
             if text.contains("spend limit") || text.contains("enforced_spend_limit_reached") { kind = .spendLimitReached }
-            limited = limited ?? ExchangeLogDecoder.limitedDimension(inMessage: text)
+            limited = limited ?? APIObjects.limitedDimension(inMessage: text)
         }
         guard let status, status >= 400 else { return .ignored }
         if kind != .spendLimitReached {
@@ -207,15 +207,6 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         // Never merged: a nil key keeps later lines from matching it.
         hold(key: nil, event, at: ts, into: &events)
         return .decoded
-    }
-
-    /// The status an error text names, or nil.
-    static func statusNamed(in text: JSONString) -> Int? {
-        if text.contains("rate_limit") || text.contains("Rate limit") || text.contains("rate limit") { return 429 }
-        if text.contains("overloaded") || text.contains("Overloaded") { return 529 }
-        if text.contains("429") { return 429 }
-        if text.contains("529") { return 529 }
-        return nil
     }
 
     private func intern(_ name: JSONString) -> ModelRef {
@@ -255,7 +246,7 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
             case 17 where key.equals("isApiErrorMessage"):
                 fields.isApiError = try cursor.readBool() ?? false
             case 14 where key.equals("apiErrorStatus"):
-                fields.apiErrorStatus = try readLooseInt(&cursor)
+                fields.apiErrorStatus = try cursor.readLooseInt()
             case 5 where key.equals("error"):
                 fields.errorText = try rawValue(&cursor)
             default:
@@ -278,7 +269,7 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
             case 5 where key.equals("usage"):
                 if cursor.peek() == UInt8(ascii: "{") {
                     var usage = Usage()
-                    fields.isBatch = try ExchangeLogDecoder.readUsage(&cursor, into: &usage)
+                    fields.isBatch = try APIObjects.readUsage(&cursor, into: &usage)
                     fields.usage = usage
                 } else {
                     try cursor.skipValue()
@@ -297,19 +288,6 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         let start = cursor.p
         try cursor.skipValue()
         return JSONString(base: start, count: cursor.p - start, hasEscapes: false)
-    }
-
-    /// Reads a number, or a string holding one; anything else is skipped and gives nil.
-    static func readLooseInt(_ cursor: inout JSONCursor) throws(JSONScanError) -> Int? {
-        switch cursor.peek() {
-        case UInt8(ascii: "\""):
-            return try cursor.readString().integerValue
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return try cursor.readInt()
-        default:
-            try cursor.skipValue()
-            return nil
-        }
     }
 
     // MARK: Keys

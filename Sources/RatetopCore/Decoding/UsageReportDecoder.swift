@@ -172,7 +172,7 @@ public struct UsageReportDecoder: LogDecoder {
                                      models: ModelCatalog) throws(JSONScanError) -> Exchange? {
         var usage = Usage()
         var model: ModelRef?
-        let isBatch = try ExchangeLogDecoder.readUsage(&cursor, into: &usage) { key, cursor throws(JSONScanError) in
+        let isBatch = try APIObjects.readUsage(&cursor, into: &usage) { key, cursor throws(JSONScanError) in
             guard key.equals("model") else { return false }
             if let name = try cursor.readOptionalString(), name.count > 0 {
                 model = name.hasEscapes ? models.intern(name.string) : models.intern(name.raw)

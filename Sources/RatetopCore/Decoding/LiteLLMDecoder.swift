@@ -98,9 +98,9 @@ public struct LiteLLMDecoder: LogDecoder {
             case 11 where key.equals("model_group"):
                 f.modelGroup = try cursor.readOptionalString()
             case 13 where key.equals("prompt_tokens"):
-                f.promptTokens = try ClaudeCodeTranscriptDecoder.readLooseInt(&cursor)
+                f.promptTokens = try cursor.readLooseInt()
             case 17 where key.equals("completion_tokens"):
-                f.completionTokens = try ClaudeCodeTranscriptDecoder.readLooseInt(&cursor)
+                f.completionTokens = try cursor.readLooseInt()
             case 5 where key.equals("usage"):
                 try Self.readUsageObject(&cursor, into: &f.usage)
             case 6 where key.equals("status"):
@@ -171,10 +171,10 @@ public struct LiteLLMDecoder: LogDecoder {
         for text in [f.errorText, f.errorMessage, f.errorClass] {
             guard let text else { continue }
             if status == nil {
-                status = text.contains("RateLimitError") ? 429 : ClaudeCodeTranscriptDecoder.statusNamed(in: text)
+                status = text.contains("RateLimitError") ? 429 : APIObjects.statusNamed(in: text)
             }
             spendCap = spendCap || text.contains("spend limit") || text.contains("enforced_spend_limit_reached")
-            limited = limited ?? ExchangeLogDecoder.limitedDimension(inMessage: text)
+            limited = limited ?? APIObjects.limitedDimension(inMessage: text)
         }
         let code = status ?? 500
         switch code {
@@ -228,7 +228,7 @@ public struct LiteLLMDecoder: LogDecoder {
             let text = try cursor.readString()
             if let code = text.integerValue { f.statusCode = code } else { f.status = text }
         } else {
-            f.statusCode = try ClaudeCodeTranscriptDecoder.readLooseInt(&cursor)
+            f.statusCode = try cursor.readLooseInt()
         }
     }
 
@@ -238,21 +238,21 @@ public struct LiteLLMDecoder: LogDecoder {
         var first = true
         while let key = try cursor.nextKey(&first) {
             if key.equals("prompt_tokens") {
-                u.promptTokens = try ClaudeCodeTranscriptDecoder.readLooseInt(&cursor)
+                u.promptTokens = try cursor.readLooseInt()
             } else if key.equals("completion_tokens") {
-                u.completionTokens = try ClaudeCodeTranscriptDecoder.readLooseInt(&cursor)
+                u.completionTokens = try cursor.readLooseInt()
             } else if key.equals("input_tokens") {
-                u.inputTokens = try ClaudeCodeTranscriptDecoder.readLooseInt(&cursor)
+                u.inputTokens = try cursor.readLooseInt()
             } else if key.equals("output_tokens") {
-                u.outputTokens = try ClaudeCodeTranscriptDecoder.readLooseInt(&cursor)
+                u.outputTokens = try cursor.readLooseInt()
             } else if key.equals("cache_read_input_tokens") {
-                u.cacheRead = try ClaudeCodeTranscriptDecoder.readLooseInt(&cursor) ?? u.cacheRead
+                u.cacheRead = try cursor.readLooseInt() ?? u.cacheRead
             } else if key.equals("cache_creation_input_tokens") {
-                u.cacheCreation = try ClaudeCodeTranscriptDecoder.readLooseInt(&cursor) ?? u.cacheCreation
+                u.cacheCreation = try cursor.readLooseInt() ?? u.cacheCreation
             } else if key.equals("ephemeral_1h_input_tokens") {
-                u.cacheCreation1h = try ClaudeCodeTranscriptDecoder.readLooseInt(&cursor)
+                u.cacheCreation1h = try cursor.readLooseInt()
             } else if key.equals("cached_tokens") {
-                u.cachedTokens = try ClaudeCodeTranscriptDecoder.readLooseInt(&cursor)
+                u.cachedTokens = try cursor.readLooseInt()
             } else if key.equals("service_tier") {
                 if let tier = try cursor.readOptionalString() { u.isBatch = tier.equals("batch") }
             } else if key.equals("prompt_tokens_details") || key.hasPrefix("cache_creation") {
@@ -270,7 +270,7 @@ public struct LiteLLMDecoder: LogDecoder {
         var first = true
         while let key = try cursor.nextKey(&first) {
             if key.equals("error_code") {
-                f.errorCode = try ClaudeCodeTranscriptDecoder.readLooseInt(&cursor) ?? f.errorCode
+                f.errorCode = try cursor.readLooseInt() ?? f.errorCode
             } else if key.equals("error_class") {
                 f.errorClass = try cursor.readOptionalString()
             } else if key.equals("error_message") {
@@ -334,7 +334,7 @@ public struct LiteLLMDecoder: LogDecoder {
             if looseHasPrefix(key, "llm_provider-") { key = key.dropFirst(13) }
             if looseHasPrefix(key, "anthropic-ratelimit-") {
                 let rest = key.dropFirst(20)
-                let value = try ClaudeCodeTranscriptDecoder.readLooseInt(&cursor) ?? -1
+                let value = try cursor.readLooseInt() ?? -1
                 if looseEquals(rest, "requests-limit") { headers.limit.requests = value }
                 else if looseEquals(rest, "requests-remaining") { headers.remaining.requests = value }
                 else if looseEquals(rest, "input-tokens-limit") { headers.limit.inputTokens = value }
@@ -347,7 +347,7 @@ public struct LiteLLMDecoder: LogDecoder {
                 // LiteLLM's own names: only the requests pair and the combined tokens pair. The
                 // upstream anthropic-* value wins when both are logged.
                 let rest = key.dropFirst(12)
-                let value = try ClaudeCodeTranscriptDecoder.readLooseInt(&cursor) ?? -1
+                let value = try cursor.readLooseInt() ?? -1
                 if looseEquals(rest, "limit-requests") { if headers.limit.requests < 0 { headers.limit.requests = value } }
                 else if looseEquals(rest, "remaining-requests") { if headers.remaining.requests < 0 { headers.remaining.requests = value } }
                 else if looseEquals(rest, "limit-tokens") { if headers.tokensLimit < 0 { headers.tokensLimit = value } }

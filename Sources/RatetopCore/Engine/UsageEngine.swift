@@ -1,0 +1,104 @@
+/// What the engine needs to know besides the events.
+public struct EngineConfiguration: Sendable {
+    public var table: LimitsTable
+    /// The tier chosen with `--tier`, if any (an id or name from the table).
+    public var tierID: String?
+    /// How far behind the engine's clock a line may be stamped and still be applied (seconds).
+    /// Later lines are skipped and reported as out of order.
+    public var outOfOrderTolerance: Double
+    /// Events completed before this time warm the buckets up but are left out of the summary
+    /// (`--from`).
+    public var summaryFrom: Double
+
+    public init(table: LimitsTable, tierID: String? = nil, outOfOrderTolerance: Double = 30,
+                summaryFrom: Double = -.infinity) {
+        self.table = table
+        self.tierID = tierID
+        self.outOfOrderTolerance = outOfOrderTolerance
+        self.summaryFrom = summaryFrom
+    }
+}
+
+/// What the engine did with an event.
+public enum IngestResult: Equatable, Sendable {
+    case applied
+    /// The event is stamped this many seconds before the engine's clock, beyond the tolerance.
+    case outOfOrder(behind: Double)
+}
+
+/// The pure core of ratetop: rebuilds every model class's buckets from events and answers
+/// what the state is at a time. It does no I/O and never reads a clock: time is what the
+/// events and the caller say. Live, replay and tests all drive this same type.
+public final class UsageEngine {
+    public let configuration: EngineConfiguration
+    public let models: ModelCatalog
+    /// The engine's clock: the latest completion time seen.
+    public private(set) var now: Double = -.infinity
+    /// Per model index: its class tracker index, -1 when not yet resolved.
+    private var classOfModel: [Int32] = []
+    private var trackers: [ClassTracker] = []
+    private let tier: (scheme: TierScheme, tier: Tier)?
+
+    public init(configuration: EngineConfiguration, models: ModelCatalog) {
+        self.configuration = configuration
+        self.models = models
+        self.tier = configuration.tierID.flatMap { configuration.table.tier(named: $0) }
+    }
+
+    /// The classes seen so far, in order of first appearance.
+    public var classIDs: [String] { trackers.map(\.info.id) }
+
+    /// Applies one event. Events should come in completion order; small disorder (within the
+    /// tolerance) is applied retroactively.
+    @discardableResult
+    public func ingest(_ event: Exchange) -> IngestResult {
+        if event.end < now - configuration.outOfOrderTolerance {
+            return .outOfOrder(behind: now - event.end)
+        }
+        if event.end > now { now = event.end }
+        let tracker = tracker(for: event.model, at: event.start)
+        tracker.apply(event, now: now, table: configuration.table, models: models,
+                      countInSummary: event.end >= configuration.summaryFrom)
+        return .applied
+    }
+
+    /// The state of every bucket at `time` (normally ≥ every event ingested so far).
+    public func state(at time: Double) -> EngineState {
+        EngineState(at: time, buckets: trackers.map { $0.state(at: time, table: configuration.table, models: models) })
+    }
+
+    /// Totals, peaks and advice over everything ingested, with the window `from...to`.
+    public func summary(from: Double?, to: Double?) -> [BucketSummary] {
+        trackers.map { $0.summary(table: configuration.table, at: to ?? now, models: models) }
+    }
+
+    /// The model class an ingested event's model was counted under.
+    public func modelClass(of model: ModelRef) -> ModelClassInfo? {
+        let index = Int(model.index)
+        guard index < classOfModel.count, classOfModel[index] >= 0 else { return nil }
+        return trackers[Int(classOfModel[index])].info
+    }
+
+    private func tracker(for model: ModelRef, at time: Double) -> ClassTracker {
+        let index = Int(model.index)
+        if index < classOfModel.count, classOfModel[index] >= 0 {
+            let tracker = trackers[Int(classOfModel[index])]
+            return tracker
+        }
+        while classOfModel.count <= index { classOfModel.append(-1) }
+        let name = models.names[index]
+        // A class id stands for its class (another ratetop's metrics name buckets, not models).
+        let info = configuration.table.modelClass(for: name) ?? configuration.table.modelClass(id: name.lowercased())
+            ?? ModelClassInfo(id: name.lowercased(), name: name, modelPatterns: [name.lowercased()])
+        let trackerIndex: Int
+        if let existing = trackers.firstIndex(where: { $0.info.id == info.id }) {
+            trackerIndex = existing
+        } else {
+            trackers.append(ClassTracker(info: info, table: configuration.table, tier: tier, at: time))
+            trackerIndex = trackers.count - 1
+        }
+        classOfModel[index] = Int32(trackerIndex)
+        trackers[trackerIndex].addModel(model, name: name)
+        return trackers[trackerIndex]
+    }
+}
