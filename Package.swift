@@ -10,6 +10,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
@@ -27,6 +29,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
@@ -164,7 +167,9 @@ let package = Package(
         // Shared by the test targets: child processes started with posix_spawn (no test imports
         // Foundation.Process) and reaped.
         .target(name: "RatetopTestSupport"),
-        .testTarget(name: "RatetopCoreTests", dependencies: ["RatetopCore", "RatetopIO"]),
+        .testTarget(name: "RatetopCoreTests", dependencies: [
+            "RatetopCore", "RatetopIO", .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         .testTarget(name: "RatetopIOTests", dependencies: ["RatetopIO"]),
         .testTarget(name: "RatetopSimulationTests", dependencies: ["RatetopSimulation", "RatetopCore", "RatetopIO"]),
         .testTarget(name: "RatetopTerminalTests", dependencies: ["RatetopTerminal", "RatetopUI", "CNcurses"]),

@@ -17,12 +17,13 @@ public final class DashboardSession {
     private let configuration: EngineConfiguration
     private let models: ModelCatalog
     private var input: Input
-    private var engine: UsageEngine
+    /// Live: the sources driven into the monitor on the wall clock.
+    private var liveDriver: LiveMonitor?
+    /// Replay: the feed's lines on the virtual clock.
+    private var schedule: ReplaySchedule?
+    private var monitor: Monitor
     private var history = LevelHistory()
-    private var alerts: AlertEvaluator
     private var rules: [AlertRule]
-    /// Replay: per file, the log time of its last line handed to the engine.
-    private var replayActivity: [SourceActivity] = []
     /// The alerts firing now, by rule, severity, class and dimension.
     private var activeAlerts: [String: AlertRow] = [:]
     private var ledger = DrainLedger()
@@ -49,23 +50,28 @@ public final class DashboardSession {
                 groupBy: String? = nil, rules: [AlertRule] = AlertRule.defaults) {
         self.input = input
         self.rules = rules
-        alerts = AlertEvaluator(rules: rules)
         self.configuration = configuration
         self.models = models
         self.diagnostics = diagnostics
-        engine = UsageEngine(configuration: configuration, models: models)
         groupings = ["source", "project", "session"] + (groupBy.map { [$0] } ?? [])
         switch input {
         case .live(let sources):
             sourceNames = sources.sourceNames
+            let driver = LiveMonitor(live: sources, configuration: configuration, rules: rules, diagnostics: diagnostics)
+            monitor = driver.monitor
+            liveDriver = driver
         case .replay(let feed, let speed):
             sourceNames = feed.files
-            replayActivity = feed.files.map { SourceActivity(name: $0) }
+            monitor = Monitor(configuration: configuration, models: models, rules: rules)
             clock = VirtualClock(start: (feed.firstTime ?? 0).rounded(.down), speed: speed)
             replayDiagnostics = feed.diagnostics
         }
         if groupBy != nil { groupingIndex = groupings.count - 1 }
+        if case .replay(let feed, _) = input { startReplay(feed) }
+        liveDriver?.onEvent = { [unowned self] event, result in record(event, result) }
     }
+
+    private var engine: UsageEngine { monitor.engine }
 
     /// The time the dashboard shows: the wall clock live, the virtual clock in replay.
     public var now: Double { clock?.now ?? lastWall ?? 0 }
@@ -75,74 +81,83 @@ public final class DashboardSession {
     @discardableResult
     public func tick(wallNow: Double) -> Bool {
         defer { lastWall = wallNow }
-        switch input {
-        case .live(let sources):
-            var arrived = false
-            sources.poll(now: wallNow) { event in
-                arrived = true
-                ingest(event)
-            }
-            sample(through: wallNow)
-            return arrived || Int64(wallNow) != Int64(lastWall ?? 0)
-        case .replay(let feed, _):
-            guard var clock else { return false }
-            let before = clock.now
-            clock.advance(wallSeconds: wallNow - (lastWall ?? wallNow))
-            play(feed, from: before, to: clock.now)
-            // At the end of the log the clock stops there and the last frame holds.
-            if feed.finished, !clock.paused, engine.now.isFinite, clock.now >= engine.now.rounded(.up) {
-                clock.hold(at: max(before, engine.now.rounded(.up)))
-            }
-            self.clock = clock
-            return clock.now != before
+        if let liveDriver {
+            let linesBefore = liveDriver.live.lines
+            let (transitions, newSecond) = liveDriver.step(wallNow: wallNow)
+            show(transitions)
+            if let second = newSecond { sample(at: second) }
+            return liveDriver.live.lines != linesBefore || newSecond != nil
         }
+        guard var clock, let schedule else { return false }
+        let before = clock.now
+        clock.advance(wallSeconds: wallNow - (lastWall ?? wallNow))
+        play(schedule, from: before, to: clock.now)
+        // At the end of the log the clock stops there and the last frame holds.
+        if schedule.drained, !clock.paused, engine.now.isFinite, clock.now >= engine.now.rounded(.up) {
+            clock.hold(at: max(before, engine.now.rounded(.up)))
+        }
+        self.clock = clock
+        return clock.now != before
     }
 
-    /// Feeds the replay second by second so the history graph has every second.
-    private func play(_ feed: ReplayFeed, from: Double, to: Double) {
+    /// A fresh monitor and schedule over a feed (the start, or a seek backwards).
+    private func startReplay(_ feed: ReplayFeed) {
+        monitor = Monitor(configuration: configuration, models: models, rules: rules)
+        let schedule = feed.schedule(monitor: monitor)
+        let tolerance = configuration.outOfOrderTolerance
+        let diagnostics = self.diagnostics
+        schedule.onEvent = { [unowned self] event, result in
+            if case .late(let behind) = result {
+                diagnostics.late(path: feed.displayName(event.origin.source), line: event.origin.line, behind: behind,
+                                 tolerance: tolerance)
+            }
+            record(event, result)
+        }
+        self.schedule = schedule
+    }
+
+    /// Plays the replay second by second so the history graph has every second.
+    private func play(_ schedule: ReplaySchedule, from: Double, to: Double) {
         var second = from.rounded(.down) + 1
         while second <= to {
-            feed.events(through: second) { ingest($0) }
-            sample(through: second)
+            advance(schedule, to: second)
+            sample(at: second)
             second += 1
         }
-        feed.events(through: to) { ingest($0) }
+        advance(schedule, to: to)
     }
 
-    private func ingest(_ event: Exchange) {
-        if case .replay = input, Int(event.origin.source) < replayActivity.count {
-            replayActivity[Int(event.origin.source)].record(at: event.end)
+    private func advance(_ schedule: ReplaySchedule, to time: Double) {
+        schedule.advanceTime(to: time) { step in
+            if case .alert(let event) = step { show([event]) }
         }
-        if case .outOfOrder(let behind) = engine.ingest(event) {
-            diagnostics.outOfOrder(path: sourceName(event.origin.source), line: event.origin.line, behind: behind,
-                                   tolerance: engine.configuration.outOfOrderTolerance)
-            return
-        }
-        guard let info = engine.modelClass(of: event.model) else { return }
+    }
+
+    /// An event the monitor took: who is draining.
+    private func record(_ event: Exchange, _ result: IngestResult) {
+        guard result == .applied, let info = engine.modelClass(of: event.model) else { return }
         if !event.isThrottled && !event.isOverloaded {
             let counted = event.usage.countedInputTokens(cacheReadsCount: info.cacheReadsCountTowardITPM)
             ledger.record(event, classID: info.id, countedInput: counted, field: event.group)
         }
     }
 
-    /// Once per second of the clock: the history graph's sample and the alert rules.
-    private func sample(through time: Double) {
-        let second = Int64(time.rounded(.down))
-        guard second > sampledSecond else { return }
-        sampledSecond = second
-        var state = engine.state(at: Double(second))
-        switch input {
-        case .live(let sources): state.sources = sources.activity(now: Double(second))
-        case .replay: state.sources = replayActivity
-        }
-        history.record(state)
-        for event in alerts.evaluate(state) {
+    private func show(_ transitions: [AlertEvent]) {
+        for event in transitions {
             if event.state == .firing {
                 activeAlerts[event.key] = AlertRow(severity: event.severity.rawValue, summary: event.summary, since: event.at)
             } else {
                 activeAlerts[event.key] = nil
             }
         }
+    }
+
+    /// Once per second of the clock: the history graph's sample.
+    private func sample(at time: Double) {
+        let second = Int64(time.rounded(.down))
+        guard second > sampledSecond else { return }
+        sampledSecond = second
+        history.record(monitor.state(at: Double(second)))
     }
 
     private func sourceName(_ index: Int32) -> String {
@@ -177,15 +192,18 @@ public final class DashboardSession {
     }
 
     /// Moves the replay clock. Forward plays the skipped span at once; backward starts again
-    /// from the top (the engine cannot run backwards) and plays up to the target.
+    /// from the top (the engine cannot run backwards) and plays up to the target. Either way
+    /// only the last hour is sampled second by second; the rules are evaluated throughout.
     public func seek(by seconds: Double) {
-        guard case .replay(let feed, let speed) = input, var clock else { return }
+        guard case .replay(let feed, let speed) = input, var clock, let schedule else { return }
         let target = max(feed.firstTime?.rounded(.down) ?? clock.now, clock.now + seconds)
         if seconds >= 0 {
             let from = clock.now
             clock.seek(to: target)
             self.clock = clock
-            play(feed, from: from, to: target)
+            let historyFrom = max(from, target - Double(LevelHistory.seconds))
+            advance(schedule, to: historyFrom)
+            play(schedule, from: historyFrom, to: target)
             return
         }
         let fresh: ReplayFeed
@@ -195,21 +213,18 @@ public final class DashboardSession {
             diagnostics.malformed(path: "replay", line: 0, reason: "cannot seek back: \(error.description)")
             return
         }
-        engine = UsageEngine(configuration: configuration, models: models)
         history.reset()
-        alerts = AlertEvaluator(rules: rules)
         activeAlerts = [:]
-        replayActivity = fresh.files.map { SourceActivity(name: $0) }
         ledger = DrainLedger()
         sampledSecond = .min
         input = .replay(fresh, speed: speed)
         replayDiagnostics = fresh.diagnostics
+        startReplay(fresh)
+        guard let restarted = self.schedule else { return }
         let start = (fresh.firstTime ?? target).rounded(.down)
-        // Only the last hour before the target needs per-second history.
         let historyFrom = max(start, target - Double(LevelHistory.seconds))
-        fresh.events(through: historyFrom) { ingest($0) }
-        sampledSecond = Int64(historyFrom) - 1
-        play(fresh, from: historyFrom, to: target)
+        advance(restarted, to: historyFrom)
+        play(restarted, from: historyFrom, to: target)
         let wasPaused = clock.paused
         clock = VirtualClock(start: target, speed: clock.speed)
         if wasPaused { clock.togglePause() }
@@ -242,7 +257,7 @@ public final class DashboardSession {
         case .replay(let feed, _):
             lines = feed.lines
             malformed += replayDiagnostics?.malformedLines ?? 0
-            if let clock { mode = .replay(speed: clock.speed, paused: clock.paused, finished: feed.finished && clock.paused) }
+            if let clock { mode = .replay(speed: clock.speed, paused: clock.paused, finished: (schedule?.drained ?? true) && clock.paused) }
         }
         var problem = replayDiagnostics?.lastMessage ?? diagnostics.lastMessage
         if case .live(let sources) = input, let change = sources.lastChange { problem = diagnostics.lastMessage ?? change }

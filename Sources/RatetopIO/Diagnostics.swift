@@ -1,8 +1,12 @@
 /// Collects problems with the input: counts every malformed line and keeps the first few as
-/// `file:line: reason` messages, passing each kept one to `report` as it happens.
+/// `file:line: reason` messages, passing each kept one to `report` as it happens; counts late
+/// lines apart, with one message per file.
 public final class Diagnostics {
     public private(set) var malformedLines = 0
+    /// The messages kept (malformed lines up to `limit`, and the first late line of each file).
     public private(set) var messages: [String] = []
+    /// How many of `messages` are about malformed lines.
+    private var malformedShown = 0
     /// The most recent problem, shown or not (for a status line).
     public private(set) var lastMessage: String?
     public let limit: Int
@@ -18,22 +22,33 @@ public final class Diagnostics {
         malformedLines += 1
         let message = "\(path):\(line): \(reason)"
         lastMessage = message
-        guard messages.count < limit else { return }
+        guard malformedShown < limit else { return }
+        malformedShown += 1
         messages.append(message)
         report(message)
     }
 
-    /// Counts a line the engine skipped because it is stamped `behind` seconds before lines
-    /// already applied, more than the engine's `tolerance` (every runner reports it the same way).
-    public func outOfOrder(path: String, line: Int, behind: Double, tolerance: Double) {
-        malformed(path: path, line: line,
-                  reason: "out of order: stamped \(Int(behind.rounded())) s before lines already read (tolerance \(Int(tolerance)) s), skipped")
+    /// Lines stamped too long before lines already applied (the engine's tolerance): they count
+    /// in the totals, not in the buckets. Not malformed: reported apart, one message per file.
+    public private(set) var lateLines = 0
+    private var lateReported: Set<String> = []
+
+    /// Counts a late line of `path`, stamped `behind` seconds before what was applied; the first
+    /// one of each file is reported.
+    public func late(path: String, line: Int, behind: Double, tolerance: Double) {
+        lateLines += 1
+        guard lateReported.insert(path).inserted else { return }
+        let message = "\(path):\(line): stamped \(Int(behind.rounded())) s before lines already applied (tolerance \(Int(tolerance)) s): "
+            + "counted in the totals, not in the buckets (late lines of this file are counted in late_lines, not reported again)"
+        lastMessage = message
+        if lateReported.count <= limit { messages.append(message) }
+        report(message)
     }
 
     /// A closing line when more problems were counted than shown, else nil.
     public var overflowMessage: String? {
-        malformedLines > messages.count
-            ? "ratetop: \(malformedLines) malformed lines skipped in all (\(malformedLines - messages.count) not shown)"
+        malformedLines > malformedShown
+            ? "ratetop: \(malformedLines) malformed lines skipped in all (\(malformedLines - malformedShown) not shown)"
             : nil
     }
 }

@@ -1,7 +1,7 @@
 import RatetopCore
 
-/// A stream of events from one source, in the source's order.
-public protocol EventSource: AnyObject {
+/// A stream of events from one source (a file, stdin), in the source's order.
+public protocol EventSource: EventStream {
     /// The name used in `file:line` messages.
     var displayName: String { get }
     var format: LogFormat { get }
@@ -9,8 +9,6 @@ public protocol EventSource: AnyObject {
     var lines: Int { get }
     /// Lines that repeated an exchange already counted.
     var duplicates: Int { get }
-    /// The next event, or nil at the end.
-    func next() -> Exchange?
 }
 
 /// The events of one file: lines read, decoded with the file's format, problems reported.

@@ -1,8 +1,9 @@
 import RatetopCore
 
-/// `ratetop watch --headless`: live sources followed with no screen. Every second of wall time
-/// the alert rules see the engine's state; transitions are written as `alert` lines (and handed
-/// to `observe` for the sinks and the metrics endpoint); every `interval` a `state` line.
+/// `ratetop watch --headless`: live sources followed with no screen, through a `LiveMonitor`.
+/// Every second of wall time the rules are brought up to date (evaluated only where they can
+/// change); transitions are written as `alert` lines (and handed to `observe` for the sinks and
+/// the metrics endpoint); every `interval` a `state` line.
 ///
 /// It takes wall time as a value (`step(wallNow:)`), so tests drive it without sleeping; the
 /// command-line loop only sleeps, handles signals and calls `step`.
@@ -27,14 +28,15 @@ public final class HeadlessWatch {
         public var transitions: [AlertEvent]
     }
 
-    public let engine: UsageEngine
-    public let live: LiveSources
-    public let diagnostics: Diagnostics
-    public private(set) var alerts: AlertEvaluator
+    public let driver: LiveMonitor
+    public var monitor: Monitor { driver.monitor }
+    public var engine: UsageEngine { driver.monitor.engine }
+    public var live: LiveSources { driver.live }
+    public var diagnostics: Diagnostics { driver.diagnostics }
+    public var alerts: AlertEvaluator { driver.monitor.alerts }
     private let options: Options
     private let output: OutputSink
-    private var evaluatedSecond: Int64 = .min
-    private var lastStateSecond: Int64 = .min
+    private var lastStateSecond: Double = -.infinity
     /// Called after each evaluation (once per second of wall time).
     public var observe: ((Evaluation) -> Void)?
     /// Called with one line when a scraped source starts failing, fails for a new reason, or
@@ -45,32 +47,20 @@ public final class HeadlessWatch {
 
     public init(live: LiveSources, configuration: EngineConfiguration, rules: [AlertRule], options: Options,
                 output: OutputSink, diagnostics: Diagnostics) {
-        self.live = live
-        self.engine = UsageEngine(configuration: configuration, models: live.models)
-        self.alerts = AlertEvaluator(rules: rules)
+        driver = LiveMonitor(live: live, configuration: configuration, rules: rules, diagnostics: diagnostics)
         self.options = options
         self.output = output
-        self.diagnostics = diagnostics
     }
 
     /// Reads what arrived and, once per wall-clock second, evaluates the rules.
     public func step(wallNow: Double) {
-        live.poll(now: wallNow) { event in
-            if case .outOfOrder(let behind) = engine.ingest(event) {
-                diagnostics.outOfOrder(path: live.displayName(event.origin.source), line: event.origin.line, behind: behind,
-                                       tolerance: engine.configuration.outOfOrderTolerance)
-            }
-        }
+        let (transitions, newSecond) = driver.step(wallNow: wallNow)
         reportFeedChanges(wallNow: wallNow)
-        let second = Int64(wallNow.rounded(.down))
-        guard second > evaluatedSecond else { return }
-        evaluatedSecond = second
-        var state = engine.state(at: Double(second))
-        state.sources = live.activity(now: Double(second))
-        let transitions = alerts.evaluate(state)
-        if options.emitState, lastStateSecond == .min || Double(second - lastStateSecond) >= options.interval {
+        guard let second = newSecond else { return }
+        let state = driver.state(at: second)
+        if options.emitState, second - lastStateSecond >= options.interval {
             lastStateSecond = second
-            output.writeLine(JSONLines.state(state, malformedLines: diagnostics.malformedLines))
+            output.writeLine(JSONLines.state(state, malformedLines: diagnostics.malformedLines, lateLines: monitor.lateLines))
         }
         if options.emitAlerts {
             for event in transitions { output.writeLine(JSONLines.alert(event)) }
@@ -96,6 +86,6 @@ public final class HeadlessWatch {
 
     /// New rules (a reloaded config); alerts whose rule is unchanged keep their state.
     public func replaceRules(_ rules: [AlertRule]) {
-        alerts.replaceRules(rules)
+        monitor.replaceRules(rules)
     }
 }

@@ -50,6 +50,12 @@ public final class LiveSources {
     /// The `--group-by` field, and its values seen so far (indexes are `Exchange.group`).
     public let groupBy: String?
     public let groups = ModelCatalog()
+    /// Called when a source gives new data, with its index and the wall time: a file's new
+    /// lines after the first poll (the backlog read at start is not activity), a feed's
+    /// successful fetch. What `source_stale` watches.
+    public var onActivity: ((Int32, Double) -> Void)?
+    /// Per feed, the fetch time last reported to `onActivity`.
+    private var feedReported: [Double?] = []
 
     public init(arguments: [String], format: LogFormat?, models: ModelCatalog, diagnostics: Diagnostics,
                 groupBy: String? = nil, feeds: [any LiveFeed] = []) throws(SourceError) {
@@ -148,7 +154,10 @@ public final class LiveSources {
             if sawData {
                 entry.lastData = now
                 entry.flushedIdle = false
-                if entry.polled { entry.lastLineAt = now }
+                if entry.polled {
+                    entry.lastLineAt = now
+                    onActivity?(entry.index, now)
+                }
             }
             entry.polled = true
             if entry.decoder == nil, !entry.pendingLines.isEmpty { startDecoding(entry) }
@@ -176,11 +185,16 @@ public final class LiveSources {
     }
 
     private func pollFeeds(now: Double) {
+        if feedReported.count != feeds.count { feedReported = Array(repeating: nil, count: feeds.count) }
         for (position, feed) in feeds.enumerated() {
             feed.poll(now: now, models: models, source: Self.feedBase + Int32(position), diagnostics: diagnostics) { event in
                 buffer.append(event)
             }
             emit()
+            if let fetched = feed.lastDataAt, fetched != feedReported[position] {
+                feedReported[position] = fetched
+                onActivity?(Self.feedBase + Int32(position), fetched)
+            }
         }
     }
 

@@ -1,21 +1,18 @@
 import RatetopCore
 
-/// The events of past logs handed out up to a virtual time: what the dashboard's replay reads
-/// as its clock moves. Seeking backwards starts again from the top (the engine cannot run
-/// backwards), which `reopen()` provides.
+/// The past logs of the dashboard's replay, opened: their sources merged by completion time,
+/// ready to be played through a `ReplaySchedule`. Seeking backwards starts again from the top
+/// (the engine cannot run backwards), which `reopen()` provides.
 public final class ReplayFeed {
     private let paths: [String]
     private let format: LogFormat?
     /// Problems found so far in this pass over the files.
     public let diagnostics: Diagnostics
     public let models: ModelCatalog
-    private var merged: MergedEvents
-    private var sources: [any EventSource]
-    private var lookahead: Exchange?
+    private let sources: [any EventSource]
+    private var merged: MergedEvents?
     /// The first event's completion time, nil for an empty input.
-    public private(set) var firstTime: Double?
-    /// True once every event has been handed out.
-    public private(set) var finished = false
+    public let firstTime: Double?
 
     /// The `--group-by` field, and its values seen so far (indexes are `Exchange.group`).
     public let groupBy: String?
@@ -32,10 +29,9 @@ public final class ReplayFeed {
         // One thread: the dashboard's replay is paced by its clock, not by decoding speed.
         sources = try SourceOpener.open(paths: paths, format: format, models: models, diagnostics: diagnostics,
                                         parallelThreshold: .max, groupBy: groupBy, groups: groups)
-        merged = MergedEvents(sources: sources)
-        lookahead = merged.next()
-        firstTime = lookahead?.end
-        finished = lookahead == nil
+        var merged = MergedEvents(sources)
+        firstTime = merged.peekTime()
+        self.merged = merged
     }
 
     /// The expanded file paths.
@@ -47,17 +43,14 @@ public final class ReplayFeed {
     /// The display name of a source index.
     public func displayName(_ index: Int32) -> String { sources[Int(index)].displayName }
 
-    /// Hands out every event completed at or before `time`, in order.
-    public func events(through time: Double, _ body: (Exchange) -> Void) {
-        while let event = lookahead, event.end <= time {
-            body(event)
-            lookahead = merged.next()
-        }
-        finished = lookahead == nil
+    /// A schedule playing this feed's lines through `monitor` (once: the lines are consumed),
+    /// with the sources registered in the monitor in file order.
+    public func schedule(monitor: Monitor) -> ReplaySchedule {
+        for source in sources { monitor.addSource(source.displayName) }
+        let events = merged ?? MergedEvents([])
+        merged = nil
+        return ReplaySchedule(monitor: monitor, events: events, interval: nil)
     }
-
-    /// The completion time of the next event, if any.
-    public var nextTime: Double? { lookahead?.end }
 
     /// A fresh feed over the same files, from the top, counting problems in `diagnostics`.
     public func reopen(diagnostics: Diagnostics) throws(SourceError) -> ReplayFeed {

@@ -45,7 +45,9 @@ func expectFields(_ object: [String: Any], _ schema: [String: JSONType], in cont
 
 let perDimensionKeys = ["requests", "input_tokens", "output_tokens"]
 
-let stateSchema: [String: JSONType] = ["type": .string, "at": .string, "malformed_lines": .integer, "buckets": .array]
+let stateSchema: [String: JSONType] = [
+    "type": .string, "at": .string, "malformed_lines": .integer, "late_lines": .integer, "buckets": .array,
+]
 let stateBucketSchema: [String: JSONType] = [
     "bucket": .string, "models": .array, "tier": .stringOrNull, "limits": .object, "limits_source": .string,
     "remaining": .object, "rate_per_min": .object, "seconds_to_empty": .object, "cache_hit_rate": .numberOrNull,
@@ -53,7 +55,7 @@ let stateBucketSchema: [String: JSONType] = [
 ]
 let summarySchema: [String: JSONType] = [
     "type": .string, "from": .stringOrNull, "to": .stringOrNull, "lines": .integer, "malformed_lines": .integer,
-    "duplicates_skipped": .integer, "buckets": .array,
+    "late_lines": .integer, "duplicates_skipped": .integer, "buckets": .array,
 ]
 let summaryBucketSchema: [String: JSONType] = [
     "bucket": .string, "models": .array, "requests": .integer, "requests_429": .integer, "requests_529": .integer,
@@ -79,13 +81,14 @@ let summaryBucketSchema: [String: JSONType] = [
 
     @Test func stateObjectCarriesEveryContractField() throws {
         let h = try Self.busyEngine()
-        let line = JSONLines.state(h.engine.state(at: creditEra + 47), malformedLines: 3)
+        let line = JSONLines.state(h.engine.state(at: creditEra + 47), malformedLines: 3, lateLines: 2)
         #expect(!line.contains("\n"))
         let object = try #require(parseObject(line))
         expectFields(object, stateSchema, in: "state")
         #expect(object["type"] as? String == "state")
         #expect(object["at"] as? String == "2026-01-15T10:00:47Z")
         #expect((object["malformed_lines"] as? NSNumber)?.intValue == 3)
+        #expect((object["late_lines"] as? NSNumber)?.intValue == 2)
         let buckets = try #require(object["buckets"] as? [[String: Any]])
         #expect(buckets.count == 2)
         for bucket in buckets {
@@ -122,7 +125,7 @@ let summaryBucketSchema: [String: JSONType] = [
     @Test func stateWithUnknownLimitsHasNulls() throws {
         let h = EngineHarness(table: try Self.table())
         h.ingest([h.event(creditEra + 0.25, status: 529)])
-        let line = JSONLines.state(h.engine.state(at: creditEra + 0.5), malformedLines: 0)
+        let line = JSONLines.state(h.engine.state(at: creditEra + 0.5), malformedLines: 0, lateLines: 0)
         let object = try #require(parseObject(line))
         #expect(object["at"] as? String == "2026-01-15T10:00:00.500Z")
         let bucket = try #require((object["buckets"] as? [[String: Any]])?.first)
@@ -139,7 +142,7 @@ let summaryBucketSchema: [String: JSONType] = [
 
     @Test func emptyStateIsValid() throws {
         let h = EngineHarness(table: try Self.table())
-        let object = try #require(parseObject(JSONLines.state(h.engine.state(at: creditEra), malformedLines: 0)))
+        let object = try #require(parseObject(JSONLines.state(h.engine.state(at: creditEra), malformedLines: 0, lateLines: 0)))
         expectFields(object, stateSchema, in: "state")
         #expect((object["buckets"] as? [Any])?.isEmpty == true)
     }
@@ -229,7 +232,7 @@ let summaryBucketSchema: [String: JSONType] = [
         let h = EngineHarness(table: try Self.table())
         let odd = "model \"quoted\" \\ back\nslash\t\u{01} é"
         h.ingest([h.event(creditEra, model: odd, input: 1)])
-        let object = try #require(parseObject(JSONLines.state(h.engine.state(at: creditEra), malformedLines: 0)))
+        let object = try #require(parseObject(JSONLines.state(h.engine.state(at: creditEra), malformedLines: 0, lateLines: 0)))
         let bucket = try #require((object["buckets"] as? [[String: Any]])?.first)
         #expect(bucket["models"] as? [String] == [odd])
         let summary = try #require(parseObject(JSONLines.summary(h.engine.summary(from: nil, to: nil), from: nil, to: nil,

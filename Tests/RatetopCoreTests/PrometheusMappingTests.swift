@@ -264,7 +264,7 @@ func liteLLMExposition(requests: Int, throttled: Int, input: Int, output: Int, r
         #expect(bucket.combinedTokensRemaining == 12000)
         // The requests bucket follows LiteLLM's gauge (30 at the last scrape, refilled 0 s since).
         #expect(abs((bucket.remaining.requests ?? -1) - 30) <= 1)
-        let line = JSONLines.state(engine.state(at: start + 10), malformedLines: 0)
+        let line = JSONLines.state(engine.state(at: start + 10), malformedLines: 0, lateLines: 0)
         #expect(line.contains(#""limits_source":"litellm""#))
         #expect(line.contains(#""tokens_remaining_combined":12000"#))
         // LiteLLM's input counter holds cache reads too: the hit rate is unknown, not 0 %, until

@@ -93,11 +93,11 @@ import Testing
         var snapshot: String?
         for event in Self.mixedEvents(live) {
             if snapshot == nil && event.end > t && live.engine.now <= t {
-                snapshot = JSONLines.state(live.engine.state(at: t), malformedLines: 0)
+                snapshot = JSONLines.state(live.engine.state(at: t), malformedLines: 0, lateLines: 0)
             }
             live.engine.ingest(event)
         }
-        if snapshot == nil { snapshot = JSONLines.state(live.engine.state(at: t), malformedLines: 0) }
+        if snapshot == nil { snapshot = JSONLines.state(live.engine.state(at: t), malformedLines: 0, lateLines: 0) }
 
         let fresh = EngineHarness(table: table, tier: "tier1")
         var seen = false
@@ -106,7 +106,7 @@ import Testing
             if event.end > t { seen = true }
             if !seen { fresh.engine.ingest(event) }
         }
-        #expect(snapshot == JSONLines.state(fresh.engine.state(at: t), malformedLines: 0))
+        #expect(snapshot == JSONLines.state(fresh.engine.state(at: t), malformedLines: 0, lateLines: 0))
     }
 
     // MARK: Rates and headroom
@@ -251,18 +251,25 @@ import Testing
 
     // MARK: Ordering
 
-    @Test func lateLinesBeyond30SecondsAreOutOfOrder() throws {
+    @Test func linesLateBeyond30SecondsCountInTheTotalsButNotInTheBuckets() throws {
         let h = EngineHarness(table: try Self.table(), tier: "tier1")
         let results = h.ingest([
             h.event(creditEra + 100, input: 1),
-            h.event(creditEra + 69, input: 10),
+            h.event(creditEra + 69, input: 10, output: 5),
             h.event(creditEra + 70, input: 100),
             h.event(creditEra + 99, input: 1000),
         ])
-        #expect(results == [.applied, .outOfOrder(behind: 31), .applied, .applied])
+        #expect(results == [.applied, .late(behind: 31), .applied, .applied])
         #expect(h.engine.now == creditEra + 100)
-        #expect(h.summary()?.requests == 3)
-        #expect(h.summary()?.inputTokens == 1101)
+        // Every total counts the late line...
+        #expect(h.summary()?.requests == 4)
+        #expect(h.summary()?.inputTokens == 1111)
+        #expect(h.summary()?.outputTokens == 5)
+        // ...the buckets and the last minute do not: its past was already written.
+        let bucket = try #require(h.bucket(at: creditEra + 100))
+        #expect(bucket.ratePerMinute.inputTokens == 1101)
+        #expect(bucket.ratePerMinute.outputTokens == 0)
+        #expect(abs((bucket.remaining.inputTokens ?? 0) - (30_000 - 1101)) < 0.01)
     }
 
     @Test func summaryFromLeavesEarlierEventsOutOfTheSummaryButInTheBuckets() throws {

@@ -58,11 +58,12 @@ import Testing
         session.tick(wallNow: 0)
         session.tick(wallNow: 1)
         let shown = try #require(session.model().classes.first?.state)
-        let engine = UsageEngine(configuration: EngineConfiguration(table: try BundledLimitsTable.load(), tierID: "tier1"),
-                                 models: ModelCatalog())
-        let feed = try ReplayFeed(paths: [path], format: nil, models: engine.models, diagnostics: Diagnostics())
-        feed.events(through: session.now) { engine.ingest($0) }
-        let headless = try #require(engine.state(at: session.now).buckets.first)
+        let models = ModelCatalog()
+        let monitor = Monitor(configuration: EngineConfiguration(table: try BundledLimitsTable.load(), tierID: "tier1"),
+                              models: models)
+        let feed = try ReplayFeed(paths: [path], format: nil, models: models, diagnostics: Diagnostics())
+        feed.schedule(monitor: monitor).advanceTime(to: session.now) { _ in }
+        let headless = try #require(monitor.state(at: session.now).buckets.first)
         #expect(shown.remaining == headless.remaining)
         #expect(shown.ratePerMinute == headless.ratePerMinute)
     }

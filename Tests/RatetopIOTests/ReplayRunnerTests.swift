@@ -77,15 +77,19 @@ func exchange(_ seconds: Double, model: String = "claude-sonnet-4-5-20250929", s
         #expect(double(rates?["input_tokens"]) == 34)
     }
 
-    @Test func interleavedLinesWithinAFileAreApplied() throws {
+    @Test func interleavedLinesWithinAFileAreAppliedAndLateOnesCounted() throws {
         let directory = TemporaryDirectory()
         let file = directory.write("a.jsonl", [exchange(10), exchange(5), exchange(40), exchange(9)].joined(separator: "\n") + "\n")
         let result = try replay([file])
-        // 5 s late: applied. 31 s late: skipped and reported.
-        #expect(int(result.summaryBucket("sonnet-4.x")?["requests"]) == 3)
-        #expect(result.diagnostics.malformedLines == 1)
+        // 5 s late: applied. 31 s late: counted in the totals, not in the buckets, reported once as late.
+        #expect(int(result.summaryBucket("sonnet-4.x")?["requests"]) == 4)
+        #expect(int(result.summary?["late_lines"]) == 1)
+        #expect(int(result.summary?["malformed_lines"]) == 0)
+        #expect(result.diagnostics.malformedLines == 0)
+        #expect(result.diagnostics.lateLines == 1)
         #expect(result.diagnostics.messages.count == 1)
-        #expect(result.diagnostics.messages.first?.hasPrefix("\(file):4: out of order") == true, "\(result.diagnostics.messages)")
+        #expect(result.diagnostics.messages.first?.hasPrefix("\(file):4: stamped 31 s before lines already applied") == true,
+                "\(result.diagnostics.messages)")
     }
 
     @Test func fromAndTo() throws {
@@ -201,7 +205,7 @@ func exchange(_ seconds: Double, model: String = "claude-sonnet-4-5-20250929", s
                 }
             }
             for event in events { engine.ingest(event) }
-            #expect(result.rawLines[index] == JSONLines.state(engine.state(at: at), malformedLines: 0))
+            #expect(result.rawLines[index] == JSONLines.state(engine.state(at: at), malformedLines: 0, lateLines: 0))
         }
     }
 

@@ -78,6 +78,22 @@ public struct AlertTracker: Sendable {
         return .resolved
     }
 
+    /// The condition that can move this tracker now: the fire condition while it is not
+    /// firing, the clear condition while it is (an unknown value as `step` reads it).
+    @inline(__always)
+    func movingCondition(_ rule: AlertRule.Hysteresis, value: Double?) -> Bool {
+        if !firing { return value.map { rule.isFiring($0) } ?? false }
+        return value.map { rule.isClear($0) } ?? !rule.unknownKeepsState
+    }
+
+    /// The whole second at which the hold running now completes (the tracker fires or resolves
+    /// there if its condition still holds), nil when no hold is running. Evaluation instants
+    /// are whole seconds, so the first one at least `hold` after the run began.
+    func holdCompletes(_ rule: AlertRule.Hysteresis) -> Double? {
+        if !firing { return pendingSince.map { $0 + rule.holdSeconds.rounded(.up) } }
+        return clearingSince.map { $0 + rule.clearHoldSeconds.rounded(.up) }
+    }
+
     /// True once `condition` has been true without a break for `hold` seconds; `since` keeps
     /// when the current run started.
     private static func held(_ condition: Bool, since: inout Double?, at time: Double, for hold: Double) -> Bool {
@@ -105,12 +121,19 @@ public struct AlertTracker: Sendable {
 public struct AlertEvaluator: Sendable {
     public private(set) var rules: [AlertRule]
     /// Per rule: where its metric's values sit in `values`, and the dimensions it watches.
-    private var plan: [Plan] = []
+    private(set) var plan: [Plan] = []
     /// Per bucket (in the engine's order, which only ever grows): a tracker per rule and
     /// dimension slot (`rule * 3 + dimension`).
-    private var trackers: [[AlertTracker]] = []
-    /// Per source name: a tracker per rule (only source rules use theirs).
-    private var sourceTrackers: [String: [AlertTracker]] = [:]
+    var trackers: [[AlertTracker]] = []
+    /// Per source (in the order sources were first seen): a tracker per rule (only source
+    /// rules use theirs).
+    var sourceTrackers: [[AlertTracker]] = []
+    /// The position in `sourceTrackers` of each source name `evaluate` has seen.
+    private var sourcePositions: [String: Int] = [:]
+    /// The scheduled path (`Monitor`): per bucket and slot, and per source and rule, the next
+    /// whole second at which that tracker can change without new events (`.infinity`: never).
+    var bucketDue: [[Double]] = []
+    var sourceDue: [[Double]] = []
     /// The metric values of the bucket being evaluated (kept to avoid an allocation per tick).
     private var values: [Double?] = []
     /// Firing transitions so far, per rule id.
@@ -119,7 +142,7 @@ public struct AlertEvaluator: Sendable {
     public private(set) var worstFired: AlertSeverity?
 
     /// Plain values only: the per-second loop must not retain and release the rule's strings.
-    private struct Plan: Sendable {
+    struct Plan: Sendable {
         var metricIndex: Int
         var hysteresis: AlertRule.Hysteresis
         var perSource: Bool
@@ -137,9 +160,9 @@ public struct AlertEvaluator: Sendable {
 
     public var firedCount: Int { firedByRule.values.reduce(0, +) }
 
-    private static let dimensionSlots: [Dimension?] = [nil, .requests, .inputTokens, .outputTokens]
+    static let dimensionSlots: [Dimension?] = [nil, .requests, .inputTokens, .outputTokens]
     /// `allCases` builds a new array on every call: read it once.
-    private static let metrics = AlertMetric.allCases
+    static let metricList = AlertMetric.allCases
 
     /// The rules whose metric is read per bucket, and which dimensions each one watches: its own
     /// when it names one, else every dimension no rule of the same id and severity names.
@@ -176,7 +199,10 @@ public struct AlertEvaluator: Sendable {
             return fresh
         }
         trackers = trackers.map { remap($0, perRule: 3) }
-        sourceTrackers = sourceTrackers.mapValues { remap($0, perRule: 1) }
+        sourceTrackers = sourceTrackers.map { remap($0, perRule: 1) }
+        // The scheduled path re-reads every tracker at its next instant (the Monitor marks all).
+        bucketDue = bucketDue.map { _ in [Double](repeating: .infinity, count: newRules.count * 3) }
+        sourceDue = sourceDue.map { _ in [Double](repeating: .infinity, count: newRules.count) }
         rules = newRules
         plan = Self.plan(newRules)
     }
@@ -184,8 +210,8 @@ public struct AlertEvaluator: Sendable {
     /// The transitions the state at its time causes.
     public mutating func evaluate(_ state: EngineState) -> [AlertEvent] {
         var events: [AlertEvent] = []
-        while trackers.count < state.buckets.count { trackers.append(Array(repeating: AlertTracker(), count: rules.count * 3)) }
-        let metrics = Self.metrics
+        addBuckets(upTo: state.buckets.count)
+        let metrics = Self.metricList
         for position in state.buckets.indices {
             // Read the numbers once per bucket: copying a BucketState per rule is what costs.
             for index in values.indices { values[index] = nil }
@@ -212,16 +238,22 @@ public struct AlertEvaluator: Sendable {
                 }
             }
         }
-        guard plan.contains(where: { $0.perSource && $0.mask != 0 }) else { return events }
+        guard hasSourceRules else { return events }
         for source in state.sources {
-            var sourceRules = sourceTrackers[source.name] ?? Array(repeating: AlertTracker(), count: rules.count)
+            let position: Int
+            if let known = sourcePositions[source.name] {
+                position = known
+            } else {
+                position = addSource()
+                sourcePositions[source.name] = position
+            }
             for index in plan.indices where plan[index].perSource && plan[index].mask != 0 {
                 let rule = rules[index]
                 let value = rule.metric.value(of: source, at: state.at)
-                guard let transition = sourceRules[index].step(plan[index].hysteresis, value: value, at: state.at) else { continue }
+                guard let transition = sourceTrackers[position][index].step(plan[index].hysteresis, value: value, at: state.at)
+                else { continue }
                 events.append(event(rule, transition, at: state.at, value: value, dimension: nil, subject: .source(source)))
             }
-            sourceTrackers[source.name] = sourceRules
         }
         return events
     }
@@ -239,7 +271,23 @@ public struct AlertEvaluator: Sendable {
         }
     }
 
-    private mutating func event(_ rule: AlertRule, _ transition: AlertTracker.Transition, at time: Double, value: Double?,
+    /// True when some enabled rule is read per source.
+    var hasSourceRules: Bool { plan.contains { $0.perSource && $0.mask != 0 } }
+
+    /// Room for one more source's trackers; returns its position.
+    mutating func addSource() -> Int {
+        sourceTrackers.append(Array(repeating: AlertTracker(), count: rules.count))
+        sourceDue.append(Array(repeating: .infinity, count: rules.count))
+        return sourceTrackers.count - 1
+    }
+
+    /// Room for the trackers of every bucket up to `count`.
+    mutating func addBuckets(upTo count: Int) {
+        while trackers.count < count { trackers.append(Array(repeating: AlertTracker(), count: rules.count * 3)) }
+        while bucketDue.count < count { bucketDue.append(Array(repeating: .infinity, count: rules.count * 3)) }
+    }
+
+    mutating func event(_ rule: AlertRule, _ transition: AlertTracker.Transition, at time: Double, value: Double?,
                                 dimension: Dimension?, subject: Subject) -> AlertEvent {
         if transition == .fired {
             firedByRule[rule.id, default: 0] += 1

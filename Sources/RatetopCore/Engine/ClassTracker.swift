@@ -182,16 +182,28 @@ final class ClassTracker {
         }
 
         guard countInSummary else { return }
+        addToTotals(event, table: table, models: catalog)
+        minutes.add(minute: Int64((event.end / 60).rounded(.down)), requests: event.requests,
+                    input: Int(countedInput), output: usage.outputTokens)
+    }
+
+    /// A line stamped too long before lines already applied: it counts in the totals, never in
+    /// the buckets, windows or per-minute statistics (their past is already written).
+    func countLate(_ event: Exchange, table: LimitsTable, models catalog: ModelCatalog, countInSummary: Bool) {
+        guard countInSummary else { return }
+        addToTotals(event, table: table, models: catalog)
+    }
+
+    private func addToTotals(_ event: Exchange, table: LimitsTable, models catalog: ModelCatalog) {
+        let usage = event.usage
         totals.requests += event.requests
-        if throttled { totals.throttled += max(1, event.requests) }
-        if overloaded { totals.overloaded += max(1, event.requests) }
+        if event.isThrottled { totals.throttled += max(1, event.requests) }
+        if event.isOverloaded { totals.overloaded += max(1, event.requests) }
         totals.input += usage.inputTokens
         totals.cacheCreation += usage.cacheCreationInputTokens
         totals.cacheRead += usage.cacheReadInputTokens
         totals.output += usage.outputTokens
         totals.cost += cost(of: event, table: table, models: catalog)
-        minutes.add(minute: Int64((event.end / 60).rounded(.down)), requests: event.requests,
-                    input: Int(countedInput), output: usage.outputTokens)
     }
 
     private func learnLimits(from headers: RateLimitHeaders, at time: Double, feed: ExchangeFeed) {
@@ -262,6 +274,40 @@ final class ClassTracker {
         return tier
     }
 
+    /// The estimated level of a dimension at `time` (refilled since the last event, at most
+    /// full; below zero while in debt), nil while its limit is unknown.
+    @inline(__always)
+    func level(_ dimension: Dimension, at time: Double) -> Double? {
+        let bucket = self[bucket: dimension]
+        guard bucket.isKnown else { return nil }
+        let elapsed = max(0, time - bucket.time)
+        return min(bucket.capacity, bucket.level + elapsed * bucket.capacity / 60)
+    }
+
+    /// Seconds until a bucket at `level` is empty at the consumption of `ratePerMinute`; nil
+    /// when it is not draining (consumption above the refill rate by more than 1%, not float noise).
+    @inline(__always)
+    func secondsToEmpty(_ dimension: Dimension, level: Double, ratePerMinute: Double) -> Double? {
+        let capacity = self[bucket: dimension].capacity
+        let drain = ratePerMinute / 60 - capacity / 60
+        return drain > capacity / 6000 ? max(0, level) / drain : nil
+    }
+
+    /// The limit a dimension's headroom is measured against (what `state` reports), or nil.
+    func limit(_ dimension: Dimension) -> Int? {
+        let limit = currentLimits[dimension]
+        return limit > 0 ? limit : nil
+    }
+
+    /// When the sums of the rolling window (`span` 60 or 300 seconds) next change without new
+    /// events, as a whole second after `time`.
+    func nextWindowChange(after time: Double, span: Int64) -> Double? {
+        window.nextChange(after: Int64(time.rounded(.down)), span: span).map(Double.init)
+    }
+
+    /// When the half-hour trend next changes without new events.
+    func nextTrendChange(after time: Double) -> Double? { ring.nextChange(after: time) }
+
     func state(at time: Double, table: LimitsTable, models catalog: ModelCatalog) -> BucketState {
         let second = Int64(time.rounded(.down))
         let (lastMinute, lastFive) = window.sums(endingAt: second)
@@ -270,14 +316,9 @@ final class ClassTracker {
         var toEmpty = PerDimension<Double?>(repeating: nil)
         let rates = PerDimension(requests: lastMinute.requests, inputTokens: lastMinute.countedInput, outputTokens: lastMinute.output)
         for dimension in Dimension.allCases {
-            let bucket = self[bucket: dimension]
-            guard bucket.isKnown else { continue }
-            let elapsed = max(0, time - bucket.time)
-            let level = min(bucket.capacity, bucket.level + elapsed * bucket.capacity / 60)
+            guard let level = level(dimension, at: time) else { continue }
             remaining[dimension] = max(0, level)
-            // Draining: consumption above the refill rate (by more than 1%, not float noise).
-            let drain = rates[dimension] / 60 - bucket.capacity / 60
-            if drain > bucket.capacity / 6000 { toEmpty[dimension] = max(0, level) / drain }
+            toEmpty[dimension] = secondsToEmpty(dimension, level: level, ratePerMinute: rates[dimension])
         }
         let input = lastFive.uncachedInput + lastFive.cacheRead + lastFive.cacheCreation
         // LiteLLM's input counter lumps cache reads and writes in with the rest: within 5 minutes of
@@ -313,7 +354,10 @@ final class ClassTracker {
         if let cachedAdvice, cachedAdvice.trend == trend, cachedAdvice.tier == tier, cachedAdvice.limits == limits {
             return cachedAdvice.advice
         }
-        let advice = table.recommendedTier(classID: info.id, currentTier: tier, p95: trend.p95PerMinute, at: time, above: true)
+        // Read the table at the start of the trend's minute, so the advice depends on the trend
+        // and not on the second it was first asked for (which the Monitor may skip).
+        let minute = (time / 60).rounded(.down) * 60
+        let advice = table.recommendedTier(classID: info.id, currentTier: tier, p95: trend.p95PerMinute, at: minute, above: true)
         cachedAdvice = (trend, tier, limits, advice)
         return advice
     }

@@ -55,6 +55,28 @@ public struct MinuteRing: Sendable {
         return slotMinute[index] == minute ? slots[index] : nil
     }
 
+    /// The start of the first minute after the one holding `time` whose trend can differ from
+    /// the trend at `time` with nothing added: a minute with totals completing (entering the
+    /// 30), passing five minutes back (entering the cache baseline) or passing 30 back
+    /// (leaving). Nil when no held minute will ever change the trend again.
+    public func nextChange(after time: Double) -> Double? {
+        let current = Int64((time / 60).rounded(.down))
+        var next = Int64.max
+        for held in slotMinute where held != .min {
+            // The current minutes at which `held` enters the 30, the baseline, and leaves.
+            let enters = held + 1, joinsBaseline = held + 1 + Int64(Self.baselineSkip)
+            let leaves = held + 1 + Int64(Self.trendMinutes)
+            if enters > current {
+                next = min(next, enters)
+            } else if joinsBaseline > current {
+                next = min(next, joinsBaseline)
+            } else if leaves > current {
+                next = min(next, leaves)
+            }
+        }
+        return next == .max ? nil : Double(next) * 60
+    }
+
     /// The trend of the 30 completed minutes before the one holding `time`.
     public mutating func trend(at time: Double) -> MinuteTrend {
         let current = Int64((time / 60).rounded(.down))

@@ -122,6 +122,22 @@ public struct RollingWindow: Sendable {
         return slotSecond[index] == second ? slots[index] : nil
     }
 
+    /// The first whole second after `second` at which the sums of the last `span` seconds
+    /// (60 or 300) can differ from their value at `second` with no new totals added: a
+    /// second with totals leaving the window, or one stamped later than `second` entering it.
+    /// Nil when the window will hold nothing but what it holds now, for ever.
+    public func nextChange(after second: Int64, span: Int64) -> Int64? {
+        var next = Int64.max
+        for held in slotSecond where held != .min {
+            if held > second {
+                next = min(next, held)
+            } else if held + span > second {
+                next = min(next, held + span)
+            }
+        }
+        return next == .max ? nil : next
+    }
+
     /// The sums by a full scan of the slots.
     func scan(endingAt end: Int64) -> (lastMinute: SecondTotals, lastFive: SecondTotals) {
         var minute = SecondTotals()

@@ -3,8 +3,8 @@ public struct EngineConfiguration: Sendable {
     public var table: LimitsTable
     /// The tier chosen with `--tier`, if any (an id or name from the table).
     public var tierID: String?
-    /// How far behind the engine's clock a line may be stamped and still be applied (seconds).
-    /// Later lines are skipped and reported as out of order.
+    /// How far behind the engine's clock a line may be stamped and still be applied to the
+    /// buckets (seconds). Later lines still count in the totals, and are reported as late.
     public var outOfOrderTolerance: Double
     /// Events completed before this time warm the buckets up but are left out of the summary
     /// (`--from`).
@@ -22,8 +22,9 @@ public struct EngineConfiguration: Sendable {
 /// What the engine did with an event.
 public enum IngestResult: Equatable, Sendable {
     case applied
-    /// The event is stamped this many seconds before the engine's clock, beyond the tolerance.
-    case outOfOrder(behind: Double)
+    /// The event is stamped this many seconds before the engine's clock, beyond the tolerance:
+    /// it counts in the totals (and the summary) but not in the buckets, windows or trend.
+    case late(behind: Double)
 }
 
 /// The pure core of ratetop: rebuilds every model class's buckets from events and answers
@@ -53,7 +54,9 @@ public final class UsageEngine {
     @discardableResult
     public func ingest(_ event: Exchange) -> IngestResult {
         if event.end < now - configuration.outOfOrderTolerance {
-            return .outOfOrder(behind: now - event.end)
+            tracker(for: event.model, at: event.start).countLate(event, table: configuration.table, models: models,
+                                                                 countInSummary: event.end >= configuration.summaryFrom)
+            return .late(behind: now - event.end)
         }
         if event.end > now { now = event.end }
         let tracker = tracker(for: event.model, at: event.start)
@@ -61,6 +64,26 @@ public final class UsageEngine {
                       countInSummary: event.end >= configuration.summaryFrom)
         return .applied
     }
+
+    /// How many model classes have been seen (bucket positions are `0..<bucketCount`, in order
+    /// of first appearance, and never change).
+    public var bucketCount: Int { trackers.count }
+
+    /// The position of the bucket an ingested event's model was counted under.
+    @inline(__always)
+    public func bucketPosition(of model: ModelRef) -> Int? {
+        let index = Int(model.index)
+        guard index < classOfModel.count, classOfModel[index] >= 0 else { return nil }
+        return Int(classOfModel[index])
+    }
+
+    /// One bucket's state at `time`.
+    public func bucketState(_ position: Int, at time: Double) -> BucketState {
+        trackers[position].state(at: time, table: configuration.table, models: models)
+    }
+
+    /// The tracker behind a bucket position (the Monitor reads its future from it).
+    func classTracker(_ position: Int) -> ClassTracker { trackers[position] }
 
     /// The state of every bucket at `time` (normally ≥ every event ingested so far).
     public func state(at time: Double) -> EngineState {

@@ -2,11 +2,12 @@
 /// product contract (`state`, `summary`). Later versions may add fields, never rename these.
 public enum JSONLines {
     /// A `state` object.
-    public static func state(_ state: EngineState, malformedLines: Int) -> String {
+    public static func state(_ state: EngineState, malformedLines: Int, lateLines: Int) -> String {
         var out = JSONObjectWriter()
         out.field("type", string: "state")
         out.field("at", string: RFC3339.format(state.at, fractionDigits: state.at.rounded() == state.at ? 0 : 3))
         out.field("malformed_lines", int: malformedLines)
+        out.field("late_lines", int: lateLines)
         out.objects("buckets", state.buckets) { b, bucket in
             b.field("bucket", string: bucket.classID)
             b.field("models", strings: bucket.models)
@@ -69,10 +70,13 @@ public enum JSONLines {
     public struct InputCounts: Sendable {
         public var lines: Int
         public var malformedLines: Int
+        /// Lines stamped too long before lines already applied: in the totals, not the buckets.
+        public var lateLines: Int
         public var duplicatesSkipped: Int
-        public init(lines: Int, malformedLines: Int, duplicatesSkipped: Int) {
+        public init(lines: Int, malformedLines: Int, lateLines: Int = 0, duplicatesSkipped: Int) {
             self.lines = lines
             self.malformedLines = malformedLines
+            self.lateLines = lateLines
             self.duplicatesSkipped = duplicatesSkipped
         }
     }
@@ -86,6 +90,7 @@ public enum JSONLines {
         out.field("to", optionalString: to.map { RFC3339.format($0, fractionDigits: $0.rounded() == $0 ? 0 : 3) })
         out.field("lines", int: counts.lines)
         out.field("malformed_lines", int: counts.malformedLines)
+        out.field("late_lines", int: counts.lateLines)
         out.field("duplicates_skipped", int: counts.duplicatesSkipped)
         out.objects("buckets", buckets) { b, bucket in
             b.field("bucket", string: bucket.classID)

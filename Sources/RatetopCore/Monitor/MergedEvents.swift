@@ -1,0 +1,63 @@
+import HeapModule
+
+/// A stream of events in the order its source wrote them (a file, a decoded chunk, a test list).
+public protocol EventStream: AnyObject {
+    /// The next event, or nil at the end.
+    func next() -> Exchange?
+}
+
+/// Several streams merged by completion time: a heap of their next events, so a thousand
+/// sources cost a logarithm per event, not a scan. Within one stream events keep their order
+/// (a late line stays where it was written); between streams, ties go to the lower position.
+public struct MergedEvents {
+    private let streams: [any EventStream]
+    private var heads = Heap<Head>()
+    private var started = false
+    /// The stream whose event was taken last: it is read again only when the next event is
+    /// asked for, so nothing is read ahead of what the caller has seen.
+    private var taken: Int?
+
+    private struct Head: Comparable {
+        var end: Double
+        var stream: Int
+        var event: Exchange
+
+        static func == (lhs: Head, rhs: Head) -> Bool { lhs.end == rhs.end && lhs.stream == rhs.stream }
+        static func < (lhs: Head, rhs: Head) -> Bool { lhs.end < rhs.end || (lhs.end == rhs.end && lhs.stream < rhs.stream) }
+    }
+
+    public init(_ streams: [any EventStream]) {
+        self.streams = streams
+    }
+
+    /// Reads every stream's first event (lazily: a stream is not touched before it is needed).
+    private mutating func start() {
+        started = true
+        for (position, stream) in streams.enumerated() {
+            if let event = stream.next() { heads.insert(Head(end: event.end, stream: position, event: event)) }
+        }
+    }
+
+    /// The completion time of the next event, without taking it.
+    public mutating func peekTime() -> Double? {
+        refill()
+        return heads.min?.end
+    }
+
+    /// The next event in completion order.
+    public mutating func next() -> Exchange? {
+        refill()
+        guard let head = heads.popMin() else { return nil }
+        taken = head.stream
+        return head.event
+    }
+
+    private mutating func refill() {
+        if !started { start() }
+        guard let stream = taken else { return }
+        taken = nil
+        if let following = streams[stream].next() {
+            heads.insert(Head(end: following.end, stream: stream, event: following))
+        }
+    }
+}

@@ -1,0 +1,247 @@
+import HeapModule
+
+/// The one place where lines become state and alerts: the engine, the alert rules and the
+/// sources' activity, driven by events and by time as the caller says. Replay, headless watch
+/// and the dashboard are drivers of a Monitor; they differ only in where events come from,
+/// which clock they read, and where the output goes.
+///
+/// Work follows what happened, not the clock. The alert rules are evaluated at whole seconds,
+/// but only at the seconds where a rule can change: when a bucket took an event, when a
+/// source gave a line, when a hold completes, when a second leaves a rolling window or a
+/// minute moves through the half-hour trend, and when a refilling bucket or the time since
+/// something crosses a rule's threshold (computed, not waited for). Those instants wait in a
+/// priority queue, so a month of quiet costs nothing and an idle source costs nothing. The
+/// transitions are exactly those of evaluating every rule at every second (the stepped
+/// `AlertEvaluator.evaluate`, kept as the test oracle).
+///
+/// Pure: no I/O, no clock. `ingest` events, say what the sources did, `advance(through:)` to a
+/// time, read `state(at:)`.
+public final class Monitor {
+    public let engine: UsageEngine
+    /// The rules' state; what fired so far.
+    public private(set) var alerts: AlertEvaluator
+    /// The sources and when each last gave a line (on the driver's clock).
+    public private(set) var sources: [SourceActivity] = []
+    /// The last whole second the rules were evaluated through.
+    public private(set) var evaluatedThrough = -Double.infinity
+    /// Lines stamped too far before what was already applied (counted in the totals only).
+    public private(set) var lateLines = 0
+    /// No rule is evaluated before this second (`--from`).
+    private let firstInstant: Double
+    private var queue = Heap<Due>()
+    /// Per bucket and per source: the second it waits in the queue for (`.infinity`: not
+    /// queued), and whether it changed since it was last evaluated (then every rule is read).
+    private var bucketQueued: [Double] = []
+    private var bucketChanged: [Bool] = []
+    private var sourceQueued: [Double] = []
+    private var sourceChanged: [Bool] = []
+
+    /// A second at which a bucket or a source must be evaluated. At the same second buckets
+    /// come first, in their order, then sources, as the stepped evaluator orders transitions.
+    private struct Due: Comparable {
+        var at: Double
+        var order: Int
+
+        static func < (lhs: Due, rhs: Due) -> Bool {
+            lhs.at < rhs.at || (lhs.at == rhs.at && lhs.order < rhs.order)
+        }
+    }
+
+    /// Sources sort after every bucket.
+    private static let sourceOrder = 1 << 40
+
+    public init(configuration: EngineConfiguration, models: ModelCatalog, rules: [AlertRule] = AlertRule.defaults,
+                alertsFrom: Double = -.infinity) {
+        engine = UsageEngine(configuration: configuration, models: models)
+        alerts = AlertEvaluator(rules: rules)
+        firstInstant = alertsFrom.isFinite ? alertsFrom.rounded(.up) : -.infinity
+    }
+
+    // MARK: Input
+
+    /// Adds a source (a file, an endpoint); returns its position for `noteLine`.
+    @discardableResult
+    public func addSource(_ name: String) -> Int {
+        sources.append(SourceActivity(name: name))
+        sourceQueued.append(.infinity)
+        sourceChanged.append(false)
+        _ = alerts.addSource()
+        return sources.count - 1
+    }
+
+    /// A source gave a line at `time` (log time in a replay, wall time live).
+    public func noteLine(source: Int, at time: Double) {
+        guard source >= 0, source < sources.count else { return }
+        let before = sources[source].lastLineAt
+        sources[source].record(at: time)
+        guard sources[source].lastLineAt != before, alerts.hasSourceRules else { return }
+        sourceChanged[source] = true
+        schedule(order: Self.sourceOrder + source, at: firstDue(after: time))
+    }
+
+    /// Why a source is failing now, or nil (shown in the state's `source_problems`).
+    public func setProblem(source: Int, _ problem: String?) {
+        guard source >= 0, source < sources.count else { return }
+        sources[source].problem = problem
+    }
+
+    /// Applies one event. A line stamped within the tolerance of what was applied goes into the
+    /// buckets; one stamped earlier counts in the totals only (`late`).
+    @discardableResult
+    public func ingest(_ event: Exchange) -> IngestResult {
+        let result = engine.ingest(event)
+        // A bucket seen for the first time (even through a late line) is read at the next second.
+        while bucketQueued.count < engine.bucketCount {
+            bucketQueued.append(.infinity)
+            bucketChanged.append(true)
+            alerts.addBuckets(upTo: bucketQueued.count)
+            schedule(order: bucketQueued.count - 1, at: firstDue(after: event.end))
+        }
+        guard result == .applied else {
+            lateLines += 1
+            return result
+        }
+        guard let position = engine.bucketPosition(of: event.model) else { return result }
+        bucketChanged[position] = true
+        schedule(order: position, at: firstDue(after: event.end))
+        return result
+    }
+
+    /// New rules (a reloaded configuration): trackers whose rule is unchanged keep their state,
+    /// and every bucket and source is read again at the next second.
+    public func replaceRules(_ rules: [AlertRule]) {
+        alerts.replaceRules(rules)
+        let next = firstDue(after: evaluatedThrough + 1)
+        for position in bucketQueued.indices {
+            bucketChanged[position] = true
+            schedule(order: position, at: next)
+        }
+        for position in sourceQueued.indices where sources[position].lastLineAt != nil {
+            sourceChanged[position] = true
+            schedule(order: Self.sourceOrder + position, at: next)
+        }
+    }
+
+    // MARK: Time
+
+    /// Evaluates the rules at every whole second up to `time` where one can change, in time
+    /// order; returns the transitions (each stamped with its second).
+    @discardableResult
+    public func advance(through time: Double) -> [AlertEvent] {
+        var events: [AlertEvent] = []
+        advance(through: time, into: &events)
+        return events
+    }
+
+    /// The same, appending to `events`.
+    public func advance(through time: Double, into events: inout [AlertEvent]) {
+        let limit = time.rounded(.down)
+        while let due = queue.min, due.at <= limit {
+            queue.removeMin()
+            if due.order < Self.sourceOrder {
+                evaluateBucket(due.order, at: due.at, into: &events)
+            } else {
+                evaluateSource(due.order - Self.sourceOrder, at: due.at, into: &events)
+            }
+        }
+        if limit > evaluatedThrough { evaluatedThrough = limit }
+    }
+
+    /// The next second at which a rule may be evaluated, if any is waiting.
+    public var nextInstant: Double? { queue.min?.at }
+
+    private func evaluateBucket(_ position: Int, at time: Double, into events: inout [AlertEvent]) {
+        guard bucketQueued[position] == time else { return }  // superseded by an earlier second
+        bucketQueued[position] = .infinity
+        let all = bucketChanged[position]
+        guard all || alerts.nextDue(bucket: position) <= time else {
+            schedule(order: position, at: alerts.nextDue(bucket: position))
+            return
+        }
+        bucketChanged[position] = false
+        let state = engine.bucketState(position, at: time)
+        let future = ClassFuture(tracker: engine.classTracker(position), state: state)
+        let next = alerts.stepBucket(position, state: state, at: time, all: all, future: future, into: &events)
+        schedule(order: position, at: next)
+    }
+
+    private func evaluateSource(_ position: Int, at time: Double, into events: inout [AlertEvent]) {
+        guard sourceQueued[position] == time else { return }
+        sourceQueued[position] = .infinity
+        let all = sourceChanged[position]
+        sourceChanged[position] = false
+        let next = alerts.stepSource(position, sources[position], at: time, all: all, into: &events)
+        schedule(order: Self.sourceOrder + position, at: next)
+    }
+
+    /// The first second at which something stamped `time` can be seen: not before it, not in
+    /// the past already evaluated, not before `--from`.
+    private func firstDue(after time: Double) -> Double {
+        max(time.rounded(.up), evaluatedThrough + 1, firstInstant)
+    }
+
+    private func schedule(order: Int, at time: Double) {
+        // Past 2^53 seconds a second more is the same number: nothing could ever be due again.
+        guard time.isFinite, time + 1 > time else { return }
+        if order < Self.sourceOrder {
+            guard time < bucketQueued[order] else { return }
+            bucketQueued[order] = time
+        } else {
+            guard time < sourceQueued[order - Self.sourceOrder] else { return }
+            sourceQueued[order - Self.sourceOrder] = time
+        }
+        queue.insert(Due(at: time, order: order))
+    }
+
+    // MARK: Output
+
+    /// The state of every bucket at `time`, with the sources that are failing now. O(buckets):
+    /// it reads running sums, never the history.
+    public func state(at time: Double) -> EngineState {
+        var state = engine.state(at: time)
+        state.sources = sources.filter { $0.problem != nil }
+        return state
+    }
+
+    /// Totals, peaks and advice over everything ingested.
+    public func summary(from: Double?, to: Double?) -> [BucketSummary] {
+        engine.summary(from: from, to: to)
+    }
+}
+
+/// A bucket's future without events, read from its tracker and its state at the last evaluation.
+struct ClassFuture: BucketFuture {
+    let tracker: ClassTracker
+    let state: BucketState
+
+    func value(_ metric: AlertMetric, _ dimension: Dimension?, at time: Double) -> Double? {
+        switch metric {
+        case .headroom:
+            guard let dimension, let level = tracker.level(dimension, at: time), let limit = state.limits[dimension],
+                  limit > 0 else { return nil }
+            return max(0, level) / Double(limit)
+        case .secondsToEmpty:
+            // The last minute's consumption holds until the next jump.
+            guard let dimension, let level = tracker.level(dimension, at: time) else { return nil }
+            return tracker.secondsToEmpty(dimension, level: level, ratePerMinute: state.ratePerMinute[dimension])
+        default:
+            return metric.value(of: state, dimension: dimension, at: time)
+        }
+    }
+
+    func nextJump(_ metric: AlertMetric, after time: Double) -> Double? {
+        switch metric {
+        case .secondsToEmpty, .throttledPerMinute:
+            tracker.nextWindowChange(after: time, span: 60)
+        case .rate429, .rate529:
+            tracker.nextWindowChange(after: time, span: Int64(RollingWindow.seconds))
+        case .cacheHitRatio:
+            [tracker.nextWindowChange(after: time, span: Int64(RollingWindow.seconds)), tracker.nextTrendChange(after: time)]
+                .compactMap { $0 }.min()
+        case .limitPressure:
+            tracker.nextTrendChange(after: time)
+        case .headroom, .secondsSinceLimitChange, .spendCapped, .secondsSinceLastLine:
+            nil
+        }
+    }
+}
