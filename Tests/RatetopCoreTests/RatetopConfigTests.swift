@@ -79,7 +79,9 @@ import Testing
 
     @Test func aRuleWithoutSeverityOverridesEverySeverity() throws {
         let config = try RatetopConfig.parse("rules:\n  - id: headroom_low\n    labels: {page: \"yes\"}\n", path: "c")
-        #expect(config.rules.filter { $0.id == "headroom_low" }.allSatisfy { $0.labels == ["page": "yes"] })
+        let headroom = config.rules.filter { $0.id == "headroom_low" }
+        #expect(headroom.count == 2, "one per severity: \(headroom)")
+        #expect(headroom.allSatisfy { $0.labels == ["page": "yes"] })
         #expect(config.rulesOverridden == 2)
     }
 
