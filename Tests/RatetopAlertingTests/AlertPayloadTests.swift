@@ -2,6 +2,7 @@ import Foundation
 import RatetopAlerting
 @testable import RatetopCore
 import Testing
+import RatetopTestSupport
 
 /// An alert transition for tests.
 func alertEvent(_ rule: String = "headroom_low", state: AlertEvent.State = .firing, at: Double = 1_790_000_000,
@@ -13,7 +14,7 @@ func alertEvent(_ rule: String = "headroom_low", state: AlertEvent.State = .firi
 
 func json(_ data: Data) -> Any? { try? JSONSerialization.jsonObject(with: data) }
 
-@Suite struct AlertPayloadTests {
+@Suite(.tags(.unit)) struct AlertPayloadTests {
     @Test func fingerprintMatchesAlertmanagers() {
         // Read back from a real Alertmanager 0.25 after posting {alertname="t1", bucket="x"}.
         #expect(AlertNotification.fingerprint([("alertname", "t1"), ("bucket", "x")]) == "e4186ed0fa8e37cd")

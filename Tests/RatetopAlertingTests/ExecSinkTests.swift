@@ -2,8 +2,9 @@ import Foundation
 import RatetopAlerting
 import RatetopCore
 import Testing
+import RatetopTestSupport
 
-@Suite struct ExecSinkTests {
+@Suite(.tags(.endToEnd)) struct ExecSinkEndToEndTests {
     func scratch() -> String {
         let path = NSTemporaryDirectory() + "ratetop-exec-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -5,6 +5,7 @@ import RatetopAlerting
 import RatetopCore
 import Synchronization
 import Testing
+import RatetopTestSupport
 
 /// A local HTTP receiver (Hummingbird on 127.0.0.1, a free port) that records each POST body
 /// and answers 503 while `failing` is set.
@@ -57,7 +58,7 @@ final class WebhookReceiver: Sendable {
     func stop() { task.cancel() }
 }
 
-@Suite(.serialized) struct WebhookDeliveryTests {
+@Suite(.serialized, .tags(.endToEnd)) struct WebhookDeliveryEndToEndTests {
     @Test func aReceiverThatFailsForAWhileGetsEverythingOnceInOrder() async throws {
         let receiver = try await WebhookReceiver()
         defer { receiver.stop() }

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 @testable import RatetopCore
+import RatetopTestSupport
 
 /// The configuration file: the schema, rule overrides, and one located line per error.
-@Suite struct RatetopConfigTests {
+@Suite(.tags(.unit)) struct RatetopConfigTests {
     static let full = """
         tier: tier1
         limits: ./limits.yaml

@@ -7,7 +7,7 @@ import Testing
 /// The real binary's dashboard in a real terminal (tmux): it starts, shows the buckets with the
 /// same numbers as the headless engine, follows an appended line, survives resizes, and quits
 /// leaving the terminal as it was.
-@Suite(.serialized) struct DashboardInTmuxTests {
+@Suite(.serialized, .tags(.endToEnd)) struct DashboardInTmuxTests {
     /// A tmux server of our own (its own socket), so tests never touch the user's sessions.
     final class Tmux {
         let socket: String

@@ -16,7 +16,7 @@ func successLine(at time: Double) -> String {
     return #"{"ts":"\#(stamp)","latency_ms":500,"model":"claude-sonnet-4-5-20250929","status":200,"usage":{"input_tokens":100,"output_tokens":10}}"# + "\n"
 }
 
-@Suite(.serialized) struct HeadlessAlertingTests {
+@Suite(.serialized, .tags(.endToEnd)) struct HeadlessAlertingTests {
     static var alertmanagerInstalled: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus-alertmanager") }
 
     /// A real Alertmanager (Debian's `prometheus-alertmanager`, installed by .ci/run) receives a
@@ -120,7 +120,7 @@ func successLine(at time: Double) -> String {
 
 /// The headless binary's operations: its `/metrics` endpoint, SIGHUP reloading the config (and
 /// keeping the old rules when the new file is bad), SIGTERM ending it cleanly.
-@Suite(.serialized) struct HeadlessOperationsTests {
+@Suite(.serialized, .tags(.endToEnd)) struct HeadlessOperationsTests {
     @Test func metricsEndpointAndConfigReloadOnSIGHUP() throws {
         let scratch = Scratch()
         let log = scratch.write("app.jsonl", "")
@@ -180,7 +180,7 @@ func successLine(at time: Double) -> String {
 /// A fleet through the binaries: one headless ratetop serves `/metrics`, a second one watches
 /// that URL and shows the first one's bucket, its usage and its limits (`limits_source`
 /// `ratetop`).
-@Suite(.serialized) struct FleetTests {
+@Suite(.serialized, .tags(.endToEnd)) struct FleetTests {
     @Test func aRatetopWatchesAnotherRatetopsMetrics() throws {
         let scratch = Scratch()
         // One call already on the host before the fleet view starts: it is in the counters of the

@@ -66,7 +66,7 @@ let sampleLog = """
 
 """
 
-@Suite struct RatetopCommandTests {
+@Suite(.tags(.endToEnd)) struct RatetopCommandTests {
     @Test func headlessReplayWritesOnlyJSONLinesOnStdout() throws {
         let scratch = Scratch()
         let log = scratch.write("day.jsonl", sampleLog)
@@ -356,7 +356,7 @@ let sampleLog = """
 }
 
 /// Alerts from a headless replay, and `--fail-on` for CI and cron.
-@Suite struct ReplayAlertsTests {
+@Suite(.tags(.endToEnd)) struct ReplayAlertsTests {
     static let sample: String = URL(fileURLWithPath: ratetopBinary).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("samples/day.jsonl").path
 
@@ -393,7 +393,7 @@ let sampleLog = """
 }
 
 /// The configuration file: `config check`, and `--config` changing what a replay alerts on.
-@Suite struct ConfigFileTests {
+@Suite(.tags(.endToEnd)) struct ConfigFileTests {
     /// Three minutes of one attempt a second, every tenth throttled (10%: over rate_429_high's 5%).
     static let throttledLog: String = (0..<180).map { second in
         let ts = "2026-11-20T09:\(String(format: "%02d", second / 60)):\(String(format: "%02d", second % 60))Z"

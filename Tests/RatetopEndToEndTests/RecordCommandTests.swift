@@ -7,7 +7,7 @@ import RatetopTestSupport
 import Testing
 
 /// `ratetop record` as a user runs it: the built binary in front of a local fake Anthropic API.
-@Suite(.serialized) struct RecordCommandTests {
+@Suite(.serialized, .tags(.endToEnd)) struct RecordCommandTests {
     static let secret = "sk-ant-test-SECRET-e2e"
 
     static func exitCode(_ child: ChildProcess, within timeout: Double) async -> Int32? {

@@ -3,7 +3,7 @@ import RatetopTestSupport
 import Testing
 @testable import RatetopRecord
 
-@Suite struct ExchangeLogWriterTests {
+@Suite(.tags(.unit)) struct ExchangeLogWriterTests {
     @Test func appendsWholeLinesAndKeepsABrokenLastLineApart() throws {
         let folder = Scratch()
         // A crash of an earlier writer left half a line.
@@ -78,7 +78,7 @@ import Testing
 }
 
 /// The log file's mode, checked in a child process (an exit test): its own umask can be set there.
-@Suite struct ExchangeLogWriterModeTests {
+@Suite(.tags(.endToEnd)) struct ExchangeLogWriterModeEndToEndTests {
     /// Every file the writer creates — at the start, after a rename and SIGHUP, after a rotation —
     /// is readable and writable by its owner only (0600): the log holds the organization's traffic.
     /// In a child process of its own (an exit test) with the umask at 0, so the mode seen is the

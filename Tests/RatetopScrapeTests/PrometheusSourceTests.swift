@@ -84,7 +84,7 @@ final class LiveRun {
     }
 }
 
-@Suite(.serialized) struct PrometheusSourceTests {
+@Suite(.serialized, .tags(.endToEnd)) struct PrometheusSourceEndToEndTests {
     /// The bar: a LiteLLM-shaped `/metrics` whose counters grow, reset (a restart), fail
     /// (HTTP 500, then connection refused) for a while and recover — buckets, `limits_source`,
     /// stale reporting, the other sources going on, and no usage lost or counted twice.

@@ -1,8 +1,9 @@
 import RatetopCore
 import RatetopSimulation
 import Testing
+import RatetopTestSupport
 
-@Suite("TrafficSimulation")
+@Suite("TrafficSimulation", .tags(.unit))
 struct TrafficSimulationTests {
     /// The morning batch job: 45 minutes around it.
     static let window = TrafficModel.sampleDay(from: 10.25, until: 11)

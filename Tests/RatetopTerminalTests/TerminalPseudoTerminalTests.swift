@@ -4,11 +4,12 @@ import Glibc
 import Testing
 
 @testable import RatetopTerminal
+import RatetopTestSupport
 
 /// Opens real ncurses screens on pseudo-terminals. ncurses is single-threaded, so these run
 /// one at a time; the pure tests in the other suites may run alongside.
-@Suite("Terminal on a pseudo-terminal", .serialized)
-struct TerminalPseudoTerminalTests {
+@Suite("Terminal on a pseudo-terminal", .serialized, .tags(.endToEnd))
+struct TerminalPseudoTerminalEndToEndTests {
     let env = environment(["TERM": "xterm-256color"])
 
     func openScreen(_ pty: PseudoTerminal, variables: [String: String] = [:]) throws -> Terminal {
