@@ -132,7 +132,8 @@ import Testing
         let tiny = try tmux.wait { $0.lowercased().contains("too small") }
         #expect(tiny.lowercased().contains("too small"), "\(tiny)")
         try tmux.resize(width: 100, height: 30)
-        _ = try tmux.wait { $0.contains("OTPM") }
+        let restored = try tmux.wait { $0.contains("OTPM") }
+        #expect(restored.contains("OTPM"), "the full view did not come back:\n\(restored)")
 
         try tmux.keys("q")
         let after = try tmux.wait { $0.contains("RATETOP-EXITED") }
