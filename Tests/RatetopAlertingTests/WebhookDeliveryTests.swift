@@ -97,7 +97,9 @@ final class WebhookReceiver: Sendable {
         #expect(ContinuousClock.now - start < .milliseconds(200))
         #expect(await dispatcher.flush(timeout: 0.5) > 0)
         #expect(dispatcher.dropped == 3)
-        #expect(log.all.contains { $0.contains("webhook http://127.0.0.1:9/…: POST failed: connection refused; retry 1") }, "\(log.all)")
+        #expect(await ChildProcess.eventually(timeout: 10) {
+            log.all.contains { $0.contains("webhook http://127.0.0.1:9/…: POST failed: connection refused; retry 1") }
+        }, "\(log.all)")
         dispatcher.close()
     }
 }
