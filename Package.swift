@@ -159,27 +159,27 @@ let package = Package(
         .testTarget(
             name: "RatetopAlertingTests",
             dependencies: [
-                "RatetopAlerting", "RatetopCore",
+                "RatetopAlerting", "RatetopCore", "RatetopTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Shared by the test targets: child processes started with posix_spawn (no test imports
-        // Foundation.Process) and reaped.
+        // Foundation.Process) and reaped, and the tags every suite carries (`.unit`, `.endToEnd`).
         .target(name: "RatetopTestSupport"),
         .testTarget(name: "RatetopCoreTests", dependencies: [
-            "RatetopCore", "RatetopIO", .product(name: "PropertyBased", package: "swift-property-based"),
+            "RatetopCore", "RatetopIO", "RatetopTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "RatetopIOTests", dependencies: ["RatetopIO"]),
-        .testTarget(name: "RatetopSimulationTests", dependencies: ["RatetopSimulation", "RatetopCore", "RatetopIO"]),
-        .testTarget(name: "RatetopTerminalTests", dependencies: ["RatetopTerminal", "RatetopUI", "CNcurses"]),
+        .testTarget(name: "RatetopIOTests", dependencies: ["RatetopIO", "RatetopTestSupport"]),
+        .testTarget(name: "RatetopSimulationTests", dependencies: ["RatetopSimulation", "RatetopCore", "RatetopIO", "RatetopTestSupport"]),
+        .testTarget(name: "RatetopTerminalTests", dependencies: ["RatetopTerminal", "RatetopUI", "CNcurses", "RatetopTestSupport"]),
         .testTarget(name: "RatetopEndToEndTests", dependencies: [
             "RatetopIO", "RatetopUI", "RatetopCore", "RatetopTestSupport", "RatetopFakeUpstream",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // Golden files are read beside the source (#filePath), not bundled.
-        .testTarget(name: "RatetopUITests", dependencies: ["RatetopUI", "RatetopCore"], exclude: ["__Snapshots__"]),
+        .testTarget(name: "RatetopUITests", dependencies: ["RatetopUI", "RatetopCore", "RatetopTestSupport"], exclude: ["__Snapshots__"]),
         .testTarget(name: "RatetopMetricsTests", dependencies: ["RatetopMetrics", "RatetopCore", "RatetopTestSupport"]),
         .testTarget(
             name: "RatetopScrapeTests",
@@ -187,6 +187,8 @@ let package = Package(
                 "RatetopScrape", "RatetopIO", "RatetopCore", "RatetopMetrics", "RatetopTestSupport", "RatetopFakeUpstream",
             ]
         ),
-        .testTarget(name: "RatetopDashboardTests", dependencies: ["RatetopDashboard", "RatetopUI", "RatetopIO", "RatetopCore"]),
+        .testTarget(name: "RatetopDashboardTests", dependencies: [
+            "RatetopDashboard", "RatetopUI", "RatetopIO", "RatetopCore", "RatetopTestSupport",
+        ]),
     ]
 )

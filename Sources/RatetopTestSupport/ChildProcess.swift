@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// A program started by a test with `posix_spawn` (not `Foundation.Process`, which hangs here
-/// when the child leaves a daemon behind), stdin from `/dev/null`, its output to a file. Ended
+/// when the child leaves a daemon behind), stdin from `/dev/null` (or a file), its output to a file. Ended
 /// with SIGTERM (then SIGKILL) and reaped when dropped, unless it has exited already.
 public final class ChildProcess {
     public let pid: pid_t
@@ -20,13 +20,13 @@ public final class ChildProcess {
     }
 
     /// Starts `program` (a path, or a name looked up in `PATH`) with `arguments`; `environment`
-    /// nil passes this process's environment on.
+    /// nil passes this process's environment on; stdin reads `inputPath` (nil: `/dev/null`).
     public init(_ program: String, arguments: [String], environment: [String]? = nil, outputPath: String?,
-                stderrToStdout: Bool = false, errorPath: String? = nil) throws {
+                stderrToStdout: Bool = false, errorPath: String? = nil, inputPath: String? = nil) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, inputPath ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         if stderrToStdout {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)

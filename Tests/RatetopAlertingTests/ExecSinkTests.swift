@@ -2,8 +2,9 @@ import Foundation
 import RatetopAlerting
 import RatetopCore
 import Testing
+import RatetopTestSupport
 
-@Suite struct ExecSinkTests {
+@Suite(.tags(.endToEnd)) struct ExecSinkEndToEndTests {
     func scratch() -> String {
         let path = NSTemporaryDirectory() + "ratetop-exec-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -24,21 +25,14 @@ import Testing
     }
 
     @Test func aFailingCommandIsAnErrorAndAMissingOneIsNotRetried() async throws {
-        await #expect(throws: SinkError.self) { try await ExecSink(command: "exit 3").deliver([notification("x")]) }
         let failing = try ExecSink(command: "exit 3")
-        do {
-            try await failing.deliver([notification("x")])
-        } catch {
-            #expect(error.description == "exit status 3")
-            #expect(!error.permanent)
-        }
-        let missing = try ExecSink(command: "/nonexistent/notify")
-        do {
-            try await missing.deliver([notification("x")])
-        } catch {
-            #expect(error.description == "exit status 127")
-            #expect(error.permanent)
-        }
+        let failed = await #expect(throws: SinkError.self) { try await failing.deliver([notification("x")]) }
+        #expect(failed?.description == "exit status 3")
+        #expect(failed?.permanent == false)
+        let absent = try ExecSink(command: "/nonexistent/notify")
+        let missing = await #expect(throws: SinkError.self) { try await absent.deliver([notification("x")]) }
+        #expect(missing?.description == "exit status 127")
+        #expect(missing?.permanent == true)
     }
 
     @Test func aCommandThatIgnoresStdinOrHangsDoesNotHurt() async throws {

@@ -4,6 +4,7 @@ import RatetopAlerting
 import RatetopCore
 import Synchronization
 import Testing
+import RatetopTestSupport
 
 /// A sink that records what it got and fails while told to.
 final class RecordingSink: AlertSink {
@@ -57,7 +58,7 @@ func notification(_ summary: String, at: Double = 1_790_000_000) -> AlertNotific
 
 let fastRetries = SinkQueue.Policy(capacity: 100, firstBackoff: 0.01, maximumBackoff: 0.05)
 
-@Suite struct SinkQueueTests {
+@Suite(.tags(.unit)) struct SinkQueueTests {
     @Test func aFailingSinkIsRetriedInOrderWithNothingLostOrDoubled() async {
         let sink = RecordingSink(failFirst: 3)
         let log = LogLines()
@@ -110,7 +111,7 @@ let fastRetries = SinkQueue.Policy(capacity: 100, firstBackoff: 0.01, maximumBac
     }
 }
 
-@Suite struct AlertDispatcherTests {
+@Suite(.tags(.unit)) struct AlertDispatcherTests {
     @Test func transitionsGoOutOneByOneOrBatchedAndFiringAlertsAreResent() async {
         let single = RecordingSink()
         let batching = RecordingSink(batches: true)

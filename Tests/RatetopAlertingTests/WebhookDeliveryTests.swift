@@ -5,6 +5,7 @@ import RatetopAlerting
 import RatetopCore
 import Synchronization
 import Testing
+import RatetopTestSupport
 
 /// A local HTTP receiver (Hummingbird on 127.0.0.1, a free port) that records each POST body
 /// and answers 503 while `failing` is set.
@@ -57,7 +58,7 @@ final class WebhookReceiver: Sendable {
     func stop() { task.cancel() }
 }
 
-@Suite(.serialized) struct WebhookDeliveryTests {
+@Suite(.serialized, .tags(.endToEnd)) struct WebhookDeliveryEndToEndTests {
     @Test func aReceiverThatFailsForAWhileGetsEverythingOnceInOrder() async throws {
         let receiver = try await WebhookReceiver()
         defer { receiver.stop() }
@@ -96,7 +97,9 @@ final class WebhookReceiver: Sendable {
         #expect(ContinuousClock.now - start < .milliseconds(200))
         #expect(await dispatcher.flush(timeout: 0.5) > 0)
         #expect(dispatcher.dropped == 3)
-        #expect(log.all.contains { $0.contains("webhook http://127.0.0.1:9/…: POST failed: connection refused; retry 1") }, "\(log.all)")
+        #expect(await ChildProcess.eventually(timeout: 10) {
+            log.all.contains { $0.contains("webhook http://127.0.0.1:9/…: POST failed: connection refused; retry 1") }
+        }, "\(log.all)")
         dispatcher.close()
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import RatetopCore
+import RatetopTestSupport
 
 /// The engine data behind the newer rules, end to end through `UsageEngine` and `AlertEvaluator`:
 /// the events that must make each rule fire, with the summary it writes.
-@Suite struct AlertMetricTests {
+@Suite(.tags(.unit)) struct AlertMetricTests {
     static func table() throws -> LimitsTable { try #require(bundledTable, "the bundled limits table did not load") }
 
     /// Runs the default rules over the engine's state once a second from `from` to `to`.
@@ -170,7 +171,7 @@ import Testing
 }
 
 /// Reloading rules (SIGHUP) keeps the state of rules whose identity did not change.
-@Suite struct AlertReloadTests {
+@Suite(.tags(.unit)) struct AlertReloadTests {
     static func state(at time: Double, headroom: Double) -> EngineState {
         var bucket = BucketState(
             classID: "sonnet-4.x", models: [], tier: "tier1", limits: PerDimension(repeating: 100), limitsSource: .tier,

@@ -1,10 +1,11 @@
 import Foundation
 import RatetopCore
 import Testing
+import RatetopTestSupport
 
 /// Every rule's own examples (SwiftLint-style: sequences that must fire and must not fire), run
 /// by one generic test; plus hysteresis on values hovering around a threshold.
-@Suite struct AlertRuleTests {
+@Suite(.tags(.unit)) struct AlertRuleTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var rule: AlertRule
         var example: AlertRule.Example

@@ -1,7 +1,8 @@
 import Testing
 @testable import RatetopCore
+import RatetopTestSupport
 
-@Suite struct ClaudeCodeTranscriptDecoderTests {
+@Suite(.tags(.unit)) struct ClaudeCodeTranscriptDecoderTests {
     static func decoder(_ models: ModelCatalog) -> ClaudeCodeTranscriptDecoder {
         ClaudeCodeTranscriptDecoder(models: models)
     }

@@ -1,9 +1,10 @@
 import RatetopCore
 import RatetopIO
 import Testing
+import RatetopTestSupport
 
 /// The data behind the dashboard: level history, who is draining, the replay clock.
-@Suite struct DashboardDataTests {
+@Suite(.tags(.unit)) struct DashboardDataTests {
     static func state(at time: Double, requests: Double?) -> EngineState {
         EngineState(at: time, buckets: [BucketState(
             classID: "sonnet-4.x", models: [], tier: "tier1", limits: PerDimension(repeating: 50), limitsSource: .tier,
@@ -68,7 +69,7 @@ import Testing
     }
 }
 
-@Suite struct GroupByTests {
+@Suite(.tags(.unit)) struct GroupByTests {
     @Test func theGroupByFieldIsInternedPerLine() {
         let groups = ModelCatalog()
         let lines = [
@@ -88,7 +89,7 @@ import Testing
     }
 }
 
-@Suite struct UntrackedUsageTests {
+@Suite(.tags(.unit)) struct UntrackedUsageTests {
     static let start = 1_795_165_200.0
 
     /// An exchange with headers saying what the server had left.

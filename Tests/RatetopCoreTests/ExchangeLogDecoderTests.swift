@@ -1,7 +1,8 @@
 import Testing
 @testable import RatetopCore
+import RatetopTestSupport
 
-@Suite struct ExchangeLogDecoderTests {
+@Suite(.tags(.unit)) struct ExchangeLogDecoderTests {
     static func decoder(_ models: ModelCatalog) -> ExchangeLogDecoder { ExchangeLogDecoder(models: models) }
 
     /// Decodes one line and returns its only event (recording an issue otherwise).

@@ -1,5 +1,6 @@
 import Testing
 @testable import RatetopCore
+import RatetopTestSupport
 
 /// Walks a whole JSON value with the cursor's public API and renders what it read, so a test
 /// can compare the cursor's view of a line with a literal.
@@ -67,7 +68,7 @@ private func withCursor<T>(_ text: String, _ body: (inout JSONCursor) throws(JSO
     }
 }
 
-@Suite struct JSONCursorTests {
+@Suite(.tags(.unit)) struct JSONCursorTests {
     static let documents: [(String, String)] = [
         (#"{}"#, "{}"),
         (#"  { "a" : 1 , "b":"x" }  "#, #"{a:1,b:"x"}"#),

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RatetopCore
+import RatetopTestSupport
 
 /// The JSON types the contract fields must have.
 enum JSONType: Sendable {
@@ -63,7 +64,7 @@ let summaryBucketSchema: [String: JSONType] = [
     "tier": .stringOrNull, "recommended_tier": .stringOrNull, "cost_usd": .number,
 ]
 
-@Suite struct JSONLinesTests {
+@Suite(.tags(.unit)) struct JSONLinesTests {
     static func table() throws -> LimitsTable { try #require(bundledTable, "the bundled limits table did not load") }
 
     /// A tier1 sonnet team draining its input bucket, with a 429, cache reads and a haiku call.

@@ -2,11 +2,12 @@ import Foundation
 import Testing
 @testable import RatetopCore
 import RatetopIO
+import RatetopTestSupport
 
 /// The bundled table, loaded once for the suite.
 let bundledTable: LimitsTable? = try? BundledLimitsTable.load()
 
-@Suite struct LimitsTableTests {
+@Suite(.tags(.unit)) struct LimitsTableTests {
     static func table() throws -> LimitsTable { try #require(bundledTable, "the bundled limits table did not load") }
 
     @Test func bundledTableLoadsWithBothSchemes() throws {

@@ -1,7 +1,8 @@
 import Testing
 @testable import RatetopCore
+import RatetopTestSupport
 
-@Suite struct LiteLLMDecoderTests {
+@Suite(.tags(.unit)) struct LiteLLMDecoderTests {
     static func decoder(_ models: ModelCatalog) -> LiteLLMDecoder { LiteLLMDecoder(models: models) }
 
     @Test func loggingPayloadWithCacheHeadersAndEpochTimes() {

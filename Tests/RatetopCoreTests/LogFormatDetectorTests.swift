@@ -1,7 +1,8 @@
 import Testing
 @testable import RatetopCore
+import RatetopTestSupport
 
-@Suite struct LogFormatDetectorTests {
+@Suite(.tags(.unit)) struct LogFormatDetectorTests {
     static func detect(_ text: String) -> LogFormat? {
         LogFormatDetector.detect(lines: text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.utf8) })
     }

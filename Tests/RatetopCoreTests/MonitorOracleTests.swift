@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import Synchronization
+import RatetopTestSupport
 import Testing
 @testable import RatetopCore
 @testable import RatetopIO
@@ -12,7 +13,7 @@ import Testing
 ///
 /// `RATETOP_PROPERTY_CASES` sets how many logs each property checks: 40 by default (the oracle
 /// steps every second of bursts on the debug build); long runs set thousands.
-@Suite
+@Suite(.tags(.unit))
 struct MonitorOracleTests {
     static let cases = ProcessInfo.processInfo.environment["RATETOP_PROPERTY_CASES"].flatMap(Int.init) ?? 40
 

@@ -1,8 +1,9 @@
 import Testing
 @testable import RatetopCore
 import RatetopIO
+import RatetopTestSupport
 
-@Suite struct CounterTrackerTests {
+@Suite(.tags(.unit)) struct CounterTrackerTests {
     @Test func firstScrapeIsTheBaselineAndLaterSeriesCountFromZero() {
         var tracker = CounterTracker()
         #expect(tracker.increment(series: "a", value: 100) == 0)
@@ -76,7 +77,7 @@ func liteLLMExposition(requests: Int, throttled: Int, input: Int, output: Int, r
     """
 }
 
-@Suite struct LiteLLMMetricsMapperTests {
+@Suite(.tags(.unit)) struct LiteLLMMetricsMapperTests {
     static let table = try! BundledLimitsTable.load()
 
     @Test func mapsDeploymentCountersAndGaugesOntoTheModelClass() {
@@ -145,7 +146,7 @@ func liteLLMExposition(requests: Int, throttled: Int, input: Int, output: Int, r
     }
 }
 
-@Suite struct RatetopMetricsMapperTests {
+@Suite(.tags(.unit)) struct RatetopMetricsMapperTests {
     static func host(remaining: Double, requests: Int, input: Int, limit: Int = 30000, source: String = "tier") -> String {
         """
         # TYPE ratetop_bucket_limit gauge
@@ -237,7 +238,7 @@ func liteLLMExposition(requests: Int, throttled: Int, input: Int, output: Int, r
     }
 }
 
-@Suite struct LiteLLMScrapeEngineTests {
+@Suite(.tags(.unit)) struct LiteLLMScrapeEngineTests {
     @Test func scrapesBecomeBucketsWithAnHonestLimitsSource() {
         let models = ModelCatalog()
         let engine = UsageEngine(configuration: EngineConfiguration(table: LiteLLMMetricsMapperTests.table, tierID: "tier1"),

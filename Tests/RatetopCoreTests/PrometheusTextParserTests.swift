@@ -1,7 +1,8 @@
 import Testing
 @testable import RatetopCore
+import RatetopTestSupport
 
-@Suite struct PrometheusTextParserTests {
+@Suite(.tags(.unit)) struct PrometheusTextParserTests {
     /// One tricky snippet and what must come out of it.
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String

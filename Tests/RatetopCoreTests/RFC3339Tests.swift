@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 @testable import RatetopCore
+import RatetopTestSupport
 
-@Suite struct RFC3339Tests {
+@Suite(.tags(.unit)) struct RFC3339Tests {
     static let valid: [(String, Double)] = [
         ("2026-11-20T09:00:02Z", 1_795_165_202),
         ("2026-11-20T09:00:02.422Z", 1_795_165_202.422),

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 @testable import RatetopCore
+import RatetopTestSupport
 
 /// The configuration file: the schema, rule overrides, and one located line per error.
-@Suite struct RatetopConfigTests {
+@Suite(.tags(.unit)) struct RatetopConfigTests {
     static let full = """
         tier: tier1
         limits: ./limits.yaml
@@ -79,7 +80,9 @@ import Testing
 
     @Test func aRuleWithoutSeverityOverridesEverySeverity() throws {
         let config = try RatetopConfig.parse("rules:\n  - id: headroom_low\n    labels: {page: \"yes\"}\n", path: "c")
-        #expect(config.rules.filter { $0.id == "headroom_low" }.allSatisfy { $0.labels == ["page": "yes"] })
+        let headroom = config.rules.filter { $0.id == "headroom_low" }
+        #expect(headroom.count == 2, "one per severity: \(headroom)")
+        #expect(headroom.allSatisfy { $0.labels == ["page": "yes"] })
         #expect(config.rulesOverridden == 2)
     }
 

@@ -1,9 +1,10 @@
 @testable import RatetopCore
 import Testing
+import RatetopTestSupport
 
 /// The incremental sums must always equal a full scan, whatever order slots are written and
 /// read in (late events into past seconds, gaps, jumps, slot reuse).
-@Suite struct RollingWindowTests {
+@Suite(.tags(.unit)) struct RollingWindowTests {
     /// A small deterministic generator.
     struct Random {
         var state: UInt64

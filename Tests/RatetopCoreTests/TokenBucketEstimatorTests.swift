@@ -1,7 +1,8 @@
 import Testing
 @testable import RatetopCore
+import RatetopTestSupport
 
-@Suite struct TokenBucketEstimatorTests {
+@Suite(.tags(.unit)) struct TokenBucketEstimatorTests {
     static func bucket(_ capacity: Double, at time: Double = 0) -> TokenBucketEstimator {
         var bucket = TokenBucketEstimator()
         bucket.setCapacity(capacity, at: time)

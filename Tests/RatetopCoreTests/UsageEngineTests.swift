@@ -1,7 +1,8 @@
+import RatetopTestSupport
 import Testing
 @testable import RatetopCore
 
-@Suite struct UsageEngineTests {
+@Suite(.tags(.unit)) struct UsageEngineTests {
     static func table() throws -> LimitsTable { try #require(bundledTable, "the bundled limits table did not load") }
 
     static func near(_ a: Double?, _ b: Double, _ tolerance: Double = 1e-6) -> Bool {

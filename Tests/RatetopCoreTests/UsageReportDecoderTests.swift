@@ -1,7 +1,8 @@
 import Testing
 @testable import RatetopCore
+import RatetopTestSupport
 
-@Suite struct UsageReportDecoderTests {
+@Suite(.tags(.unit)) struct UsageReportDecoderTests {
     static func decoder(_ models: ModelCatalog) -> UsageReportDecoder { UsageReportDecoder(models: models) }
 
     @Test func pagePerLineGivesOneEventPerBucketAndResultSortedByEnd() {

@@ -2,11 +2,12 @@ import Foundation
 import RatetopCore
 import RatetopIO
 import RatetopUI
+import RatetopTestSupport
 import Testing
 @testable import RatetopDashboard
 
 /// The dashboard's behaviour without a terminal: the clock, the feed, keys, the model.
-@Suite struct DashboardSessionTests {
+@Suite(.tags(.unit)) struct DashboardSessionTests {
     static let start = 1_795_165_200.0  // 2026-11-20T09:00:00Z
 
     static func line(_ seconds: Double, model: String = "claude-sonnet-4-5-20250929", input: Int = 1000, output: Int = 100,

@@ -7,7 +7,7 @@ import Testing
 /// The real binary's dashboard in a real terminal (tmux): it starts, shows the buckets with the
 /// same numbers as the headless engine, follows an appended line, survives resizes, and quits
 /// leaving the terminal as it was.
-@Suite(.serialized) struct DashboardInTmuxTests {
+@Suite(.serialized, .tags(.endToEnd)) struct DashboardInTmuxTests {
     /// A tmux server of our own (its own socket), so tests never touch the user's sessions.
     final class Tmux {
         let socket: String
@@ -132,7 +132,8 @@ import Testing
         let tiny = try tmux.wait { $0.lowercased().contains("too small") }
         #expect(tiny.lowercased().contains("too small"), "\(tiny)")
         try tmux.resize(width: 100, height: 30)
-        _ = try tmux.wait { $0.contains("OTPM") }
+        let restored = try tmux.wait { $0.contains("OTPM") }
+        #expect(restored.contains("OTPM"), "the full view did not come back:\n\(restored)")
 
         try tmux.keys("q")
         let after = try tmux.wait { $0.contains("RATETOP-EXITED") }
@@ -146,11 +147,19 @@ import Testing
     func sigtermRestoresTheTerminal() throws {
         let scratch = Scratch()
         let log = scratch.write("live.jsonl", Self.exchange(Date().timeIntervalSince1970, input: 10, output: 1, remaining: (49, 29000, 8000)) + "\n")
+        let pidFile = scratch.file("ratetop.pid")
         let tmux = Tmux()
-        try tmux.start("echo BEFORE; \(ratetopBinary) watch \(log) & PID=$!; sleep 1.5; kill -TERM $PID; wait $PID; echo RATETOP-EXITED $?; sleep 30")
+        // In the foreground of the pane (the terminal is its stdin), its pid written first: `exec`
+        // keeps the shell's pid for ratetop.
+        try tmux.start("echo BEFORE; sh -c 'echo $$ > \(pidFile); exec \(ratetopBinary) watch \(log)'; echo RATETOP-EXITED $?; sleep 30")
+        // SIGTERM only once the dashboard is on the screen, so there is something to restore.
+        let shown = try tmux.wait { $0.contains("sonnet-4.x") && $0.contains("OTPM") }
+        try #require(shown.contains("OTPM"), "the dashboard never showed:\n\(shown)")
+        let pid = try #require(pid_t(scratch.read("ratetop.pid").trimmingCharacters(in: .whitespacesAndNewlines)),
+                               "no pid in \(pidFile)")
+        #expect(kill(pid, SIGTERM) == 0)
         let after = try tmux.wait { $0.contains("RATETOP-EXITED") }
         #expect(after.contains("RATETOP-EXITED 0"), "\(after)")
         #expect(after.contains("BEFORE") && !after.contains("OTPM"), "\(after)")
     }
 }
-

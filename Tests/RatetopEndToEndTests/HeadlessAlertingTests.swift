@@ -16,7 +16,7 @@ func successLine(at time: Double) -> String {
     return #"{"ts":"\#(stamp)","latency_ms":500,"model":"claude-sonnet-4-5-20250929","status":200,"usage":{"input_tokens":100,"output_tokens":10}}"# + "\n"
 }
 
-@Suite(.serialized) struct HeadlessAlertingTests {
+@Suite(.serialized, .tags(.endToEnd)) struct HeadlessAlertingTests {
     static var alertmanagerInstalled: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus-alertmanager") }
 
     /// A real Alertmanager (Debian's `prometheus-alertmanager`, installed by .ci/run) receives a
@@ -120,7 +120,7 @@ func successLine(at time: Double) -> String {
 
 /// The headless binary's operations: its `/metrics` endpoint, SIGHUP reloading the config (and
 /// keeping the old rules when the new file is bad), SIGTERM ending it cleanly.
-@Suite(.serialized) struct HeadlessOperationsTests {
+@Suite(.serialized, .tags(.endToEnd)) struct HeadlessOperationsTests {
     @Test func metricsEndpointAndConfigReloadOnSIGHUP() throws {
         let scratch = Scratch()
         let log = scratch.write("app.jsonl", "")
@@ -180,23 +180,36 @@ func successLine(at time: Double) -> String {
 /// A fleet through the binaries: one headless ratetop serves `/metrics`, a second one watches
 /// that URL and shows the first one's bucket, its usage and its limits (`limits_source`
 /// `ratetop`).
-@Suite(.serialized) struct FleetTests {
+@Suite(.serialized, .tags(.endToEnd)) struct FleetTests {
     @Test func aRatetopWatchesAnotherRatetopsMetrics() throws {
         let scratch = Scratch()
-        let log = scratch.write("app.jsonl", "")
+        // One call already on the host before the fleet view starts: it is in the counters of the
+        // fleet's first scrape (its baseline), so it must never count as traffic.
+        let log = scratch.write("app.jsonl", DashboardInTmuxTests.exchange(Date().timeIntervalSince1970 - 5, input: 500, output: 50,
+                                                                          remaining: (46, 24000, 7050)) + "\n")
         let port = try LoopbackHTTP.freePort()
         let host = try ChildProcess(ratetopBinary, arguments: [
             "watch", log, "--headless", "--metrics-listen", "127.0.0.1:\(port)",
         ], outputPath: scratch.file("host.out"), errorPath: scratch.file("host.err"))
-        try #require(ChildProcess.eventually(timeout: 15) { (try? LoopbackHTTP.get(port: port, path: "/metrics"))?.status == 200 },
-                     "no /metrics: \(host.errorOutput)")
+        func hostMetrics() -> String { (try? LoopbackHTTP.get(port: port, path: "/metrics"))?.body ?? "" }
+        try #require(ChildProcess.eventually(timeout: 15) { hostMetrics().contains(#"ratetop_tokens_total{bucket="sonnet-4.x",kind="input"} 500"#) },
+                     "the host's /metrics never counted the first call: \(hostMetrics().prefix(2000)) stderr: \(host.errorOutput)")
         let fleet = try ChildProcess(ratetopBinary, arguments: [
             "watch", "http://127.0.0.1:\(port)/metrics", "--headless", "--emit", "state", "--scrape-interval", "1s",
         ], outputPath: scratch.file("fleet.out"), errorPath: scratch.file("fleet.err"))
+        func fleetBucket() -> [String: Any]? {
+            let states = fleet.output.split(separator: "\n").compactMap { jsonObject(String($0)) }
+            return (states.last?["buckets"] as? [[String: Any]])?.first { $0["bucket"] as? String == "sonnet-4.x" }
+        }
+        func inputRate(_ bucket: [String: Any]?) -> Int? {
+            ((bucket?["rate_per_min"] as? [String: Any])?["input_tokens"] as? NSNumber)?.intValue
+        }
 
-        // Traffic on the host after the fleet view's first scrape (its baseline).
-        #expect(ChildProcess.eventually(timeout: 10) { fleet.output.contains(#""type":"state""#) }, "\(fleet.errorOutput)")
-        Thread.sleep(forTimeInterval: 1.5)
+        // The fleet view's first scrape (its baseline) has been taken in once the host's bucket
+        // shows in its state: only then does the new traffic go on the host.
+        let baseline = ChildProcess.eventually(timeout: 15) { fleetBucket() != nil }
+        try #require(baseline, "the fleet view never showed the host's bucket: \(fleet.output.suffix(1200)) stderr: \(fleet.errorOutput)")
+        #expect((inputRate(fleetBucket()) ?? 0) == 0, "the baseline scrape was counted as usage: \(fleet.output.suffix(1200))")
         let now = Date().timeIntervalSince1970 - 1
         let lines = (0..<4).map { index in
             DashboardInTmuxTests.exchange(now + Double(index) * 0.1, input: 1000, output: 100, remaining: (45, 20000, 7000))
@@ -208,9 +221,8 @@ func successLine(at time: Double) -> String {
 
         var bucket: [String: Any]?
         let seen = ChildProcess.eventually(timeout: 15) {
-            let states = fleet.output.split(separator: "\n").compactMap { jsonObject(String($0)) }
-            bucket = (states.last?["buckets"] as? [[String: Any]])?.first { $0["bucket"] as? String == "sonnet-4.x" }
-            return ((bucket?["rate_per_min"] as? [String: Any])?["input_tokens"] as? NSNumber)?.intValue == 4000
+            bucket = fleetBucket()
+            return inputRate(bucket) == 4000
         }
         #expect(seen, "fleet stdout tail: \(fleet.output.suffix(1200)) stderr: \(fleet.errorOutput)")
         #expect(bucket?["limits_source"] as? String == "ratetop")

@@ -9,7 +9,7 @@ import Testing
 ///
 /// The fixture's handlers run on Swift's cooperative pool (two threads here), so the test never
 /// blocks a pool thread while the fixture must answer: it waits with `Task.sleep`, not `usleep`.
-@Suite(.serialized) struct LiteLLMSourceTests {
+@Suite(.serialized, .tags(.endToEnd)) struct LiteLLMSourceTests {
     /// The state lines on stdout so far, parsed.
     static func states(_ child: ChildProcess) -> [[String: Any]] {
         child.output.split(separator: "\n").compactMap { jsonObject(String($0)) }.filter { $0["type"] as? String == "state" }

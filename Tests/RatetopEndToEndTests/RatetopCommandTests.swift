@@ -20,36 +20,38 @@ struct Run {
     var all: String { stdout + stderr }
 }
 
-/// Runs `ratetop` with `arguments` (and `stdin` text), waiting for it to exit.
-func ratetop(_ arguments: [String], stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
+/// How long one run of the binary may take. Every command these tests run finishes in well under
+/// a second; a binary that hangs fails its test after this long instead of hanging the suite.
+let ratetopRunTimeout: Double = 60
+
+/// A run of the binary that did not exit within its timeout (it has been killed).
+struct RatetopTimedOut: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Runs `ratetop` with `arguments` (and `stdin` text), waiting up to `timeout` seconds for it to
+/// exit. A run still going then is killed and fails the test with a message saying so. A
+/// `ChildProcess` (posix_spawn), not `Foundation.Process`, whose wait has no timeout.
+func ratetop(_ arguments: [String], stdin: String? = nil, timeout: Double = ratetopRunTimeout,
+             sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
     guard FileManager.default.isExecutableFile(atPath: ratetopBinary) else {
         Issue.record("the ratetop binary is missing at \(ratetopBinary): run `swift build --product ratetop` (or scripts/test) first",
                      sourceLocation: sourceLocation)
         throw CancellationError()
     }
-    // Output goes to files, so a full pipe can never block the child.
+    // Output goes to files, so a full pipe can never block the child; stdin is a file too.
     let scratch = Scratch()
     let outPath = scratch.file("stdout"), errPath = scratch.file("stderr")
-    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: ratetopBinary)
-    process.arguments = arguments
-    process.standardOutput = out
-    process.standardError = err
-    let input = Pipe()
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    process.waitUntilExit()
-    try out.close()
-    try err.close()
-    return Run(status: process.terminationStatus,
-               stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-               stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    let inPath = stdin.map { scratch.write("stdin", $0) }
+    let child = try ChildProcess(ratetopBinary, arguments: arguments, outputPath: outPath, errorPath: errPath, inputPath: inPath)
+    guard let status = child.exitCode(within: timeout) else {
+        child.terminate()
+        let command = (["ratetop"] + arguments).joined(separator: " ")
+        let message = "`\(command)` did not exit within \(Int(timeout)) s and was killed; stderr: \(child.errorOutput.suffix(1000))"
+        Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
+        throw RatetopTimedOut(description: message)
+    }
+    return Run(status: status, stdout: child.output, stderr: child.errorOutput)
 }
 
 func jsonObject(_ line: String) -> [String: Any]? {
@@ -64,7 +66,7 @@ let sampleLog = """
 
 """
 
-@Suite struct RatetopCommandTests {
+@Suite(.tags(.endToEnd)) struct RatetopCommandTests {
     @Test func headlessReplayWritesOnlyJSONLinesOnStdout() throws {
         let scratch = Scratch()
         let log = scratch.write("day.jsonl", sampleLog)
@@ -86,6 +88,22 @@ let sampleLog = """
         #expect((buckets[0]["requests"] as? NSNumber)?.intValue == 3)
         #expect((buckets[0]["requests_429"] as? NSNumber)?.intValue == 1)
         #expect(buckets[0]["tier"] as? String == "tier1")
+    }
+
+    /// The runs' timeout works: a run that never ends (`watch` follows its file until stopped)
+    /// fails its test with a message once the timeout passes, instead of hanging the suite.
+    @Test func aHungBinaryFailsItsTestInsteadOfHangingTheSuite() throws {
+        let scratch = Scratch()
+        let log = scratch.write("quiet.jsonl", "")
+        let started = ContinuousClock.now
+        var thrown: (any Error)?
+        withKnownIssue("the hung run is reported, and killed") {
+            do { _ = try ratetop(["watch", log, "--headless"], timeout: 2) } catch { thrown = error }
+        } matching: { issue in
+            issue.comments.contains { $0.rawValue.contains("did not exit within 2 s and was killed") }
+        }
+        #expect(thrown is RatetopTimedOut, "\(String(describing: thrown))")
+        #expect(ContinuousClock.now - started < .seconds(20))
     }
 
     @Test func summaryIsTheDefaultAndStdinWorks() throws {
@@ -338,7 +356,7 @@ let sampleLog = """
 }
 
 /// Alerts from a headless replay, and `--fail-on` for CI and cron.
-@Suite struct ReplayAlertsTests {
+@Suite(.tags(.endToEnd)) struct ReplayAlertsTests {
     static let sample: String = URL(fileURLWithPath: ratetopBinary).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("samples/day.jsonl").path
 
@@ -375,7 +393,7 @@ let sampleLog = """
 }
 
 /// The configuration file: `config check`, and `--config` changing what a replay alerts on.
-@Suite struct ConfigFileTests {
+@Suite(.tags(.endToEnd)) struct ConfigFileTests {
     /// Three minutes of one attempt a second, every tenth throttled (10%: over rate_429_high's 5%).
     static let throttledLog: String = (0..<180).map { second in
         let ts = "2026-11-20T09:\(String(format: "%02d", second / 60)):\(String(format: "%02d", second % 60))Z"

@@ -7,7 +7,7 @@ import RatetopTestSupport
 import Testing
 
 /// `ratetop record` as a user runs it: the built binary in front of a local fake Anthropic API.
-@Suite(.serialized) struct RecordCommandTests {
+@Suite(.serialized, .tags(.endToEnd)) struct RecordCommandTests {
     static let secret = "sk-ant-test-SECRET-e2e"
 
     static func exitCode(_ child: ChildProcess, within timeout: Double) async -> Int32? {
@@ -58,9 +58,14 @@ import Testing
         _ = try await Self.call(client, port: port, scenario: "json", stream: false)
         #expect(await ChildProcess.eventually(timeout: 5) { lineCount() == 1 })
 
-        // A call in flight when SIGTERM arrives still completes; then exit 0.
+        // A call in flight when SIGTERM arrives still completes; then exit 0. In flight: the fake
+        // API has the request (and answers it a second later) when the signal is sent.
+        func slowCallsReceived() -> Int {
+            fake.requests.filter { $0.headers.contains { $0.name == "x-fake-scenario" && $0.value == "slow" } }.count
+        }
         async let slow = Self.call(client, port: port, scenario: "slow", stream: false)
-        try await Task.sleep(for: .milliseconds(300))
+        let inFlight = await ChildProcess.eventually(timeout: 10) { slowCallsReceived() == 1 }
+        #expect(inFlight, "the slow call never reached the fake API through the proxy: \(record.errorOutput)")
         kill(record.pid, SIGTERM)
         let (slowStatus, _) = try await slow
         #expect(slowStatus == 200)

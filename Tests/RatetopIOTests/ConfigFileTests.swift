@@ -2,9 +2,10 @@ import Foundation
 import RatetopCore
 import Testing
 @testable import RatetopIO
+import RatetopTestSupport
 
 /// `ConfigFile`: reading the file and resolving its paths.
-@Suite struct ConfigFileLoadingTests {
+@Suite(.tags(.unit)) struct ConfigFileLoadingTests {
     @Test func pathsResolveAgainstTheFilesDirectoryAndHome() throws {
         let directory = TemporaryDirectory()
         let path = directory.write("config.yaml", "limits: ./limits.yaml\nsources: [~/logs/*.jsonl, /var/log/a.jsonl, logs/b.jsonl, \"-\"]\n")

@@ -2,9 +2,10 @@ import Foundation
 import RatetopCore
 import Testing
 @testable import RatetopIO
+import RatetopTestSupport
 
 /// `tail -F` semantics: appends, partial lines, truncation, rotation, deletion and re-creation.
-@Suite struct FollowedFileTests {
+@Suite(.tags(.unit)) struct FollowedFileTests {
     /// Polls once and returns the lines handed out (as text) and the changes seen.
     func poll(_ file: FollowedFile) -> (lines: [String], changes: [FollowedFile.Change]) {
         var lines: [String] = []
@@ -93,7 +94,7 @@ import Testing
 }
 
 /// Following directories and decoding what arrives.
-@Suite struct LiveSourcesTests {
+@Suite(.tags(.unit)) struct LiveSourcesTests {
     static let line = #"{"ts":"2026-11-20T09:00:02.000Z","model":"claude-sonnet-4-5-20250929","status":200,"usage":{"input_tokens":10,"output_tokens":2}}"#
 
     @Test func newFilesInAFollowedDirectoryArePickedUp() throws {

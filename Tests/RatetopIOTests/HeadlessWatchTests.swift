@@ -1,12 +1,13 @@
 import Foundation
 import RatetopCore
+import RatetopTestSupport
 import Testing
 @testable import RatetopIO
 
 /// `watch --headless` and `replay --headless --emit alerts` must tell the same story for the same
 /// data: the live runner is driven second by second on a file that grows as the log's clock
 /// passes, the replay reads the finished file, and their alert lines are compared.
-@Suite struct HeadlessWatchTests {
+@Suite(.tags(.unit)) struct HeadlessWatchTests {
     /// The bundled sample's 10:00–11:00 hour: the 10:30 backfill storm with its retries.
     static func stormHour() throws -> [(time: Double, line: String)] {
         let sample = try #require(BundledLimitsTable.samplePath())

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RatetopIO
+import RatetopTestSupport
 
 /// One line as the reader handed it out, copied.
 struct ReadLine: Equatable, CustomStringConvertible {
@@ -34,7 +35,7 @@ func readLines(_ contents: String, chunkBytes: Int = 4096, maxLineBytes: Int = L
     try readLines(Data(contents.utf8), chunkBytes: chunkBytes, maxLineBytes: maxLineBytes)
 }
 
-@Suite struct LineReaderTests {
+@Suite(.tags(.unit)) struct LineReaderTests {
     @Test func emptyFileHasNoLines() throws {
         #expect(try readLines("") == [])
     }

@@ -2,10 +2,11 @@ import Foundation
 import RatetopCore
 import Testing
 @testable import RatetopIO
+import RatetopTestSupport
 
 /// The parallel decoder must be invisible: the same output and the same problems, with the
 /// same line numbers, as the sequential path, whatever falls on a chunk boundary.
-@Suite struct ParallelFileEventSourceTests {
+@Suite(.tags(.unit)) struct ParallelFileEventSourceTests {
     /// Replays `path` with the parallel path forced on or off; returns the output lines and the
     /// diagnostics.
     func run(_ path: String, parallel: Bool, state: Bool = true) throws -> (lines: [String], malformed: Int, messages: [String]) {

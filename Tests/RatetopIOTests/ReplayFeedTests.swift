@@ -2,8 +2,9 @@ import Foundation
 import RatetopCore
 import Testing
 @testable import RatetopIO
+import RatetopTestSupport
 
-@Suite struct ReplayFeedTests {
+@Suite(.tags(.unit)) struct ReplayFeedTests {
     @Test func itsScheduleHandsEventsOutUpToTheClockAndAgainAfterReopening() throws {
         let directory = TemporaryDirectory()
         let path = directory.write("a.jsonl", logFile([exchange(0), exchange(10), "garbage", exchange(20)].joined(separator: "\n")))

@@ -1,5 +1,6 @@
 import Foundation
 import RatetopCore
+import RatetopTestSupport
 import Testing
 @testable import RatetopIO
 
@@ -54,7 +55,7 @@ func exchange(_ seconds: Double, model: String = "claude-sonnet-4-5-20250929", s
     return #"{"ts":"\#(stamp)","model":"\#(model)","status":\#(status),"usage":{"input_tokens":\#(input),"output_tokens":\#(output)}}"#
 }
 
-@Suite struct ReplayRunnerTests {
+@Suite(.tags(.unit)) struct ReplayRunnerTests {
     @Test func twoFilesAreMergedInTimestampOrder() throws {
         let directory = TemporaryDirectory()
         // Read one after the other, the second file's lines would be minutes late (out of order).

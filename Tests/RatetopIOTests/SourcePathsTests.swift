@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 @testable import RatetopIO
+import RatetopTestSupport
 
-@Suite struct SourcePathsTests {
+@Suite(.tags(.unit)) struct SourcePathsTests {
     /// A tree with logs at several depths and files that are not logs.
     static func tree() -> TemporaryDirectory {
         let directory = TemporaryDirectory()

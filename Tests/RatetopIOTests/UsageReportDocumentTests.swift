@@ -2,9 +2,10 @@ import Foundation
 import RatetopCore
 import Testing
 @testable import RatetopIO
+import RatetopTestSupport
 
 /// A saved usage report as `curl ... | jq .` leaves it: one JSON document over many lines.
-@Suite struct UsageReportDocumentTests {
+@Suite(.tags(.unit)) struct UsageReportDocumentTests {
     static let document = """
     {
       "data": [

@@ -1,7 +1,8 @@
 import RatetopMetrics
 import Testing
+import RatetopTestSupport
 
-@Suite struct ListenAddressTests {
+@Suite(.tags(.unit)) struct ListenAddressTests {
     @Test(arguments: [
         ("127.0.0.1:9464", "127.0.0.1", 9464),
         ("0.0.0.0:9464", "0.0.0.0", 9464),

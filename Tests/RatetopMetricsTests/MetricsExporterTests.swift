@@ -1,8 +1,9 @@
 @testable import RatetopCore
 import RatetopMetrics
 import Testing
+import RatetopTestSupport
 
-@Suite struct MetricsExporterTests {
+@Suite(.tags(.unit)) struct MetricsExporterTests {
     @Test func oneBucketExactExposition() {
         let exporter = MetricsExporter()
         exporter.update(state: MetricsFixtures.state, totals: [MetricsFixtures.totals()], linesRead: 1009, malformedLines: 2,

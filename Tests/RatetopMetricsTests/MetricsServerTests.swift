@@ -5,7 +5,7 @@ import Testing
 
 /// The server started and stopped from a plain thread, as the headless runner does; the
 /// expectations are checked back in the test's task.
-@Suite(.serialized) struct MetricsServerTests {
+@Suite(.serialized, .tags(.endToEnd)) struct MetricsServerEndToEndTests {
     @Test func servesMetricsOnAPortChosenByTheKernel() async throws {
         let exporter = MetricsExporter()
         exporter.update(state: MetricsFixtures.state, totals: [MetricsFixtures.totals()], linesRead: 5, malformedLines: 0, firingAlerts: [])

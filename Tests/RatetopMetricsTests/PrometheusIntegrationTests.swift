@@ -6,7 +6,7 @@ import Testing
 
 /// The real Prometheus (Debian's `prometheus`, installed by CI) scrapes a `MetricsServer` on
 /// loopback, and PromQL returns the series the exporter wrote.
-@Suite(.serialized) struct PrometheusIntegrationTests {
+@Suite(.serialized, .tags(.endToEnd)) struct PrometheusIntegrationEndToEndTests {
     static let prometheus = "/usr/bin/prometheus"
 
     @Test(.timeLimit(.minutes(1)))

@@ -3,6 +3,7 @@ import RatetopCore
 import RatetopFakeUpstream
 import Testing
 @testable import RatetopRecord
+import RatetopTestSupport
 
 /// Decodes `line` with ratetop's own decoder: what `ratetop watch` will see.
 func decodeExchange(_ line: String) -> (outcome: LineOutcome, events: [Exchange]) {
@@ -14,7 +15,7 @@ func decodeExchange(_ line: String) -> (outcome: LineOutcome, events: [Exchange]
     return (outcome, events)
 }
 
-@Suite struct ExchangeRecorderTests {
+@Suite(.tags(.unit)) struct ExchangeRecorderTests {
     static let completedAt = 1_795_942_802.422  // 2026-11-30T...
 
     static func record(status: Int, headers: [(String, String)], model: String?, body: [String],

@@ -1,7 +1,8 @@
 import Testing
 @testable import RatetopRecord
+import RatetopTestSupport
 
-@Suite struct JSONFieldCaptureTests {
+@Suite(.tags(.unit)) struct JSONFieldCaptureTests {
     /// Feeds `text` cut after every `size` bytes.
     static func capture(_ text: String, keys: [String], pieces size: Int, limit: Int = 1024) -> JSONFieldCapture {
         var capture = JSONFieldCapture(keys: keys, valueLimit: limit)

@@ -10,7 +10,7 @@ import Testing
 /// The proxy against a local fake Anthropic API: what the client sees must equal what the
 /// upstream sent, byte for byte; the log gets exactly one exact line per Messages call; no
 /// credential appears anywhere.
-@Suite(.serialized) struct RecordProxyTests {
+@Suite(.serialized, .tags(.endToEnd)) struct RecordProxyEndToEndTests {
     static let scenarios: [(name: String, stream: Bool)] = [
         ("json", false), ("stream", true), ("rate-limited", false), ("overloaded", false), ("stream-error", true),
     ]

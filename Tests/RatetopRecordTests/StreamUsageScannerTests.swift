@@ -2,8 +2,9 @@ import Foundation
 import RatetopFakeUpstream
 import Testing
 @testable import RatetopRecord
+import RatetopTestSupport
 
-@Suite struct StreamUsageScannerTests {
+@Suite(.tags(.unit)) struct StreamUsageScannerTests {
     static func scan(_ text: String, pieces size: Int) -> StreamUsageScanner {
         var scanner = StreamUsageScanner()
         feedInPieces(text, size: size) { scanner.feed($0) }

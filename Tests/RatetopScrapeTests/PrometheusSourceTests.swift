@@ -84,7 +84,7 @@ final class LiveRun {
     }
 }
 
-@Suite(.serialized) struct PrometheusSourceTests {
+@Suite(.serialized, .tags(.endToEnd)) struct PrometheusSourceEndToEndTests {
     /// The bar: a LiteLLM-shaped `/metrics` whose counters grow, reset (a restart), fail
     /// (HTTP 500, then connection refused) for a while and recover — buckets, `limits_source`,
     /// stale reporting, the other sources going on, and no usage lost or counted twice.
@@ -140,7 +140,12 @@ final class LiveRun {
         #expect(run.totals?.outputTokens == 560)
         #expect(run.totals?.requests == 19)  // 10 + 3 after the restart + 6 during the failures
         #expect(run.totals?.requests429 == 3)
-        try await Task.sleep(for: .milliseconds(1100))
+        // Several more scrapes taken in, and a state line written since the recovery (one a
+        // second): the usage stays counted once, and the last state no longer reports the source.
+        let scrapesAtRecovery = source.scrapes
+        let stateLinesAtRecovery = run.stateLines.count
+        #expect(await run.until { source.scrapes >= scrapesAtRecovery + 5 && run.stateLines.count > stateLinesAtRecovery },
+                "scrapes \(source.scrapes) (\(scrapesAtRecovery) at the recovery), state lines \(run.stateLines.count)")
         #expect(await run.settle(server))
         #expect(run.totals?.inputTokens == 5600)  // and never again
 

@@ -1,7 +1,8 @@
 import Testing
 @testable import RatetopScrape
+import RatetopTestSupport
 
-@Suite struct ScrapeTargetTests {
+@Suite(.tags(.unit)) struct ScrapeTargetTests {
     @Test(arguments: [
         ("http://127.0.0.1:4000/metrics", "http://127.0.0.1:4000/metrics", "http://127.0.0.1:4000/metrics", "127.0.0.1:4000"),
         ("http://proxy:4000", "http://proxy:4000/metrics", "http://proxy:4000/metrics", "proxy:4000"),

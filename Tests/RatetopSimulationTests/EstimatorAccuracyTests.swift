@@ -2,6 +2,7 @@ import RatetopCore
 import RatetopIO
 import RatetopSimulation
 import Testing
+import RatetopTestSupport
 
 /// How close ratetop's engine gets to the true buckets.
 ///
@@ -12,7 +13,7 @@ import Testing
 /// compared with the true level (both clamped to `0...capacity`, as a header would show them).
 /// The error is the mean absolute difference in % of capacity, per dimension over all buckets
 /// and per bucket; the figures are printed with the log-only floor beside them.
-@Suite("Estimator accuracy")
+@Suite("Estimator accuracy", .tags(.unit))
 struct EstimatorAccuracyTests {
     struct Scenario: Sendable, CustomTestStringConvertible {
         var name: String

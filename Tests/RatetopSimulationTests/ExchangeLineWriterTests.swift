@@ -2,8 +2,9 @@ import Foundation
 import RatetopCore
 import RatetopSimulation
 import Testing
+import RatetopTestSupport
 
-@Suite("ExchangeLineWriter")
+@Suite("ExchangeLineWriter", .tags(.unit))
 struct ExchangeLineWriterTests {
     static let attempts = TrafficSimulation.run(TrafficModel.sampleDay(from: 10.25, until: 11), seed: 5)
 

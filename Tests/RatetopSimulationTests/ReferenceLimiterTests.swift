@@ -1,8 +1,9 @@
 import RatetopCore
 import RatetopSimulation
 import Testing
+import RatetopTestSupport
 
-@Suite("ReferenceLimiter")
+@Suite("ReferenceLimiter", .tags(.unit))
 struct ReferenceLimiterTests {
     /// Tier 1 Sonnet 4.x: 50 RPM, 30,000 ITPM, 8,000 OTPM.
     static let limits = PerDimension(requests: 50, inputTokens: 30_000, outputTokens: 8_000)

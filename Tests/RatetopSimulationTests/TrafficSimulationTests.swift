@@ -1,8 +1,9 @@
 import RatetopCore
 import RatetopSimulation
 import Testing
+import RatetopTestSupport
 
-@Suite("TrafficSimulation")
+@Suite("TrafficSimulation", .tags(.unit))
 struct TrafficSimulationTests {
     /// The morning batch job: 45 minutes around it.
     static let window = TrafficModel.sampleDay(from: 10.25, until: 11)
@@ -42,6 +43,7 @@ struct TrafficSimulationTests {
         let attempts = TrafficSimulation.run(Self.window, seed: 1)
         var byCall: [Int: [SimulatedAttempt]] = [:]
         for attempt in attempts { byCall[attempt.callID, default: []].append(attempt) }
+        var retriesAfterA429 = 0
         for (_, tries) in byCall {
             let ordered = tries.sorted { $0.retryNumber < $1.retryNumber }
             #expect(ordered.count <= 3, "at most two retries")
@@ -49,10 +51,12 @@ struct TrafficSimulationTests {
             #expect(ordered.dropLast().allSatisfy { $0.status != 200 }, "only failures are retried")
             for (previous, next) in zip(ordered, ordered.dropFirst()) {
                 if previous.status == 429, let retryAfter = previous.retryAfter {
+                    retriesAfterA429 += 1
                     #expect(next.start >= previous.end + Double(retryAfter), "retry-after honoured")
                 }
             }
         }
+        #expect(retriesAfterA429 > 0, "the window has retries after a 429 for retry-after to be checked on")
     }
 
     @Test func throttledAttemptsMatchTheLimiter() {

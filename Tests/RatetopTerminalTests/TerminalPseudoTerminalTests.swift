@@ -4,17 +4,16 @@ import Glibc
 import Testing
 
 @testable import RatetopTerminal
+import RatetopTestSupport
 
 /// Opens real ncurses screens on pseudo-terminals. ncurses is single-threaded, so these run
 /// one at a time; the pure tests in the other suites may run alongside.
-@Suite("Terminal on a pseudo-terminal", .serialized)
-struct TerminalPseudoTerminalTests {
+@Suite("Terminal on a pseudo-terminal", .serialized, .tags(.endToEnd))
+struct TerminalPseudoTerminalEndToEndTests {
     let env = environment(["TERM": "xterm-256color"])
 
     func openScreen(_ pty: PseudoTerminal, variables: [String: String] = [:]) throws -> Terminal {
-        try Terminal.open(
-            input: pty.slave, output: pty.slave, term: "xterm-256color", locale: "C.UTF-8",
-            environment: environment(variables))
+        try openTestScreen(pty, variables: variables)
     }
 
     @Test func drawPutsCharactersAndAttributes() throws {
@@ -85,37 +84,45 @@ struct TerminalPseudoTerminalTests {
         #expect(terminal.lastDrawnCellCount == 0)
     }
 
-    @Test func resizeIsReportedAndRedrawsEverything() throws {
-        let pty = try PseudoTerminal(rows: 10, columns: 40)
-        let terminal = try openScreen(pty)
-        defer { terminal.close() }
-        terminal.draw(TerminalFrame(width: 40, height: 10, fill: TerminalCell("a")))
-        pty.drain()
+    /// In a child process of its own (an exit test): the SIGWINCH goes to that process, never
+    /// to the test runner.
+    @Test func resizeIsReportedAndRedrawsEverything() async {
+        await #expect(processExitsWith: .success) {
+            let pty = try PseudoTerminal(rows: 10, columns: 40)
+            let terminal = try openTestScreen(pty)
+            defer { terminal.close() }
+            terminal.draw(TerminalFrame(width: 40, height: 10, fill: TerminalCell("a")))
+            pty.drain()
 
-        try pty.resize(rows: 12, columns: 50)
-        // The pty is not our controlling terminal, so the kernel sends no SIGWINCH; send it to
-        // ncurses' handler ourselves. Not with raise(): test threads block every signal, so it
-        // would stay pending on this thread. kill() lets a thread that accepts it run the handler,
-        // and ncurses notices the flag when the read times out.
-        kill(getpid(), SIGWINCH)
-        #expect(terminal.readKey(timeoutMilliseconds: 500) == .resize)
-        #expect(terminal.size == TerminalSize(width: 50, height: 12))
+            try pty.resize(rows: 12, columns: 50)
+            // The pty is not our controlling terminal, so the kernel sends no SIGWINCH: deliver
+            // it to ncurses' handler ourselves, on this thread, where it is unblocked.
+            try deliverSignalToThisThread(SIGWINCH)
+            let key = terminal.readKey(timeoutMilliseconds: 500)
+            #expect(key == .resize, "after SIGWINCH: \(String(describing: key))")
+            #expect(terminal.size == TerminalSize(width: 50, height: 12), "size \(terminal.size)")
 
-        var frame = TerminalFrame(width: 50, height: 12, fill: TerminalCell("a"))
-        frame.write("b", x: 49, y: 11)
-        terminal.draw(frame)
-        #expect(terminal.lastDrawnCellCount == 600)
-        #expect(screenCell(x: 49, y: 11)?.scalar == "b")
-        #expect(screenCell(x: 45, y: 11)?.scalar == "a")
-        pty.drain()
+            var frame = TerminalFrame(width: 50, height: 12, fill: TerminalCell("a"))
+            frame.write("b", x: 49, y: 11)
+            terminal.draw(frame)
+            #expect(terminal.lastDrawnCellCount == 600, "first frame after the resize: \(terminal.lastDrawnCellCount) cells")
+            #expect(screenCell(x: 49, y: 11)?.scalar == "b", "\(String(describing: screenCell(x: 49, y: 11)))")
+            #expect(screenCell(x: 45, y: 11)?.scalar == "a", "\(String(describing: screenCell(x: 45, y: 11)))")
+            pty.drain()
 
-        // A resize with the same frame size still repaints every cell.
-        try pty.resize(rows: 12, columns: 50)
-        kill(getpid(), SIGWINCH)
-        _ = terminal.readKey(timeoutMilliseconds: 200)
-        terminal.invalidate()
-        terminal.draw(frame)
-        #expect(terminal.lastDrawnCellCount == 600)
+            // The same frame again without a resize sends nothing...
+            terminal.draw(frame)
+            #expect(terminal.lastDrawnCellCount == 0, "the same frame without a resize: \(terminal.lastDrawnCellCount) cells")
+
+            // ...and after a resize (to the same size, so neither the frame nor the screen
+            // changed) it repaints every cell: the resize alone causes the full repaint.
+            try pty.resize(rows: 12, columns: 50)
+            try deliverSignalToThisThread(SIGWINCH)
+            let again = terminal.readKey(timeoutMilliseconds: 500)
+            #expect(again == .resize, "after the second SIGWINCH: \(String(describing: again))")
+            terminal.draw(frame)
+            #expect(terminal.lastDrawnCellCount == 600, "the same frame after a resize: \(terminal.lastDrawnCellCount) cells")
+        }
     }
 
     @Test func smallerScreenClipsTheFrame() throws {
@@ -162,21 +169,29 @@ struct TerminalPseudoTerminalTests {
         #expect(terminal.readKey(timeoutMilliseconds: 20) == nil)
     }
 
-    @Test func terminationSignalIsReportedAsInterrupt() throws {
-        let pty = try PseudoTerminal()
-        let terminal = try openScreen(pty)
-        defer { terminal.close() }
-        // Only raise once our flag handler is certainly in place; otherwise SIGTERM ends the run.
-        var current = sigaction()
-        sigaction(SIGTERM, nil, &current)
-        let handler = unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
-        try #require(handler != 0 && handler != 1)  // not SIG_DFL, not SIG_IGN
+    /// In a child process of its own (an exit test): the SIGTERM goes to that process, never to
+    /// the test runner (where a missing handler would end the whole run).
+    @Test func terminationSignalIsReportedAsInterrupt() async {
+        await #expect(processExitsWith: .success) {
+            let before = signalHandlerAddress(SIGTERM)
+            let pty = try PseudoTerminal()
+            let terminal = try openTestScreen(pty)
+            // The flag handler is in place: not SIG_DFL, not SIG_IGN, not what was there before.
+            let installed = signalHandlerAddress(SIGTERM)
+            try #require(installed != 0 && installed != 1 && installed != before,
+                         "SIGTERM handler \(installed) (before opening: \(before))")
 
-        // kill(), not raise(): see resizeIsReportedAndRedrawsEverything.
-        kill(getpid(), SIGTERM)
-        #expect(terminal.readKey(timeoutMilliseconds: 1000) == .interrupt)
-        #expect(terminal.lastTerminationSignal == SIGTERM)
-        #expect(terminal.readKey(timeoutMilliseconds: 0) == nil)
+            try deliverSignalToThisThread(SIGTERM)
+            let key = terminal.readKey(timeoutMilliseconds: 1000)
+            #expect(key == .interrupt, "after SIGTERM: \(String(describing: key))")
+            #expect(terminal.lastTerminationSignal == SIGTERM, "\(String(describing: terminal.lastTerminationSignal))")
+            let next = terminal.readKey(timeoutMilliseconds: 0)
+            #expect(next == nil, "reported twice: \(String(describing: next))")
+
+            // Closing puts the previous handler back.
+            terminal.close()
+            #expect(signalHandlerAddress(SIGTERM) == before, "after close: \(signalHandlerAddress(SIGTERM)), before: \(before)")
+        }
     }
 
     @Test func noColorGivesMonochrome() throws {
@@ -263,4 +278,30 @@ struct TerminalPseudoTerminalTests {
         tcgetattr(pty.slave, &modes)
         #expect(modes.c_lflag & tcflag_t(ECHO | ICANON) == tcflag_t(ECHO | ICANON))
     }
+}
+
+/// Opens a screen on `pty` (a free function: exit-test bodies run in a child process and capture
+/// nothing of the suite).
+func openTestScreen(_ pty: PseudoTerminal, variables: [String: String] = [:]) throws -> Terminal {
+    try Terminal.open(
+        input: pty.slave, output: pty.slave, term: "xterm-256color", locale: "C.UTF-8",
+        environment: environment(variables))
+}
+
+/// The address of the handler installed for `signal` (0 for SIG_DFL, 1 for SIG_IGN).
+func signalHandlerAddress(_ signal: Int32) -> Int {
+    var current = sigaction()
+    sigaction(signal, nil, &current)
+    return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
+}
+
+/// Sends `signal` to the calling thread with the signal unblocked there, so its handler has run
+/// when this returns. Only for exit-test bodies: the test runner's threads block every signal,
+/// and these signals must never reach the runner itself.
+func deliverSignalToThisThread(_ signal: Int32) throws {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, signal)
+    try #require(pthread_sigmask(SIG_UNBLOCK, &set, nil) == 0, "cannot unblock signal \(signal)")
+    try #require(raise(signal) == 0, "cannot raise signal \(signal)")
 }

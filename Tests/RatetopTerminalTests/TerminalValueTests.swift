@@ -3,8 +3,9 @@ import CNcurses
 import Testing
 
 @testable import RatetopTerminal
+import RatetopTestSupport
 
-@Suite("Terminal values")
+@Suite("Terminal values", .tags(.unit))
 struct TerminalValueTests {
     @Test func noColorGivesMonochromeWithoutATerminal() {
         let capabilities = TerminalCapabilities.detect(

@@ -1,9 +1,10 @@
 import RatetopCore
 import RatetopUI
 import Testing
+import RatetopTestSupport
 
 /// The whole dashboard, drawn into grids of several sizes and compared with golden files.
-@Suite struct DashboardSnapshotTests {
+@Suite(.tags(.unit)) struct DashboardSnapshotTests {
     typealias F = DashboardFixtures
 
     @Test func full80x24() {
@@ -137,7 +138,7 @@ import Testing
     }
 }
 
-@Suite struct TabTests {
+@Suite(.tags(.unit)) struct TabTests {
     @Test func theSelectedTabStaysVisibleWhenTabsOverflow() throws {
         var model = DashboardFixtures.model()
         model.classes = (0..<12).map { index in

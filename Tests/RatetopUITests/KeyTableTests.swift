@@ -1,7 +1,8 @@
 import RatetopUI
 import Testing
+import RatetopTestSupport
 
-@Suite struct KeyTableTests {
+@Suite(.tags(.unit)) struct KeyTableTests {
     @Test func everyBindingAppearsInTheHelpOverlay() {
         var model = DashboardFixtures.model()
         model.showHelp = true

@@ -2,6 +2,7 @@ import Foundation
 import RatetopCore
 import RatetopUI
 import Testing
+import RatetopTestSupport
 
 /// A dashboard fed by a LiteLLM proxy's `/metrics`, built the way `DashboardSession` builds it but
 /// without its I/O: every scrape's text goes through Core's `PrometheusScrapeDecoder` into a real
@@ -107,7 +108,7 @@ enum ScrapedDashboard {
     }
 }
 
-@Suite struct ScrapedSourceSnapshotTests {
+@Suite(.tags(.unit)) struct ScrapedSourceSnapshotTests {
     static func render(_ model: DashboardModel, width: Int = 80, height: Int = 24) -> [String] {
         var grid = CellGrid(width: width, height: height)
         DashboardView.render(model, into: &grid, glyphs: .unicode)

@@ -1,8 +1,9 @@
 import RatetopCore
 import RatetopUI
 import Testing
+import RatetopTestSupport
 
-@Suite struct GridTests {
+@Suite(.tags(.unit)) struct GridTests {
     @Test func putClipsAtEdgesAndMaxWidth() {
         var grid = CellGrid(width: 6, height: 2)
         #expect(grid.put("abcdefgh", x: 2, y: 0) == 4)
@@ -35,7 +36,7 @@ import Testing
     }
 }
 
-@Suite struct GaugeTests {
+@Suite(.tags(.unit)) struct GaugeTests {
     @Test(arguments: [
         (0.0, "····", "...."), (0.5, "██··", "##.."), (17.0 / 32, "██▏·", "##.."), (20.0 / 32, "██▌·", "##=."),
         (31.0 / 32, "███▉", "###="), (1.0, "████", "####"), (1.7, "████", "####"), (-0.2, "····", "...."),
@@ -49,7 +50,7 @@ import Testing
     }
 }
 
-@Suite struct LevelGraphTests {
+@Suite(.tags(.unit)) struct LevelGraphTests {
     func draw(_ series: [Double?], capacity: Double, width: Int, height: Int, glyphs: Glyphs) -> [String] {
         var grid = CellGrid(width: width, height: height)
         LevelGraph(series: series, capacity: capacity).draw(in: grid.bounds, grid: &grid, glyphs: glyphs)
@@ -75,7 +76,7 @@ import Testing
     }
 }
 
-@Suite struct NumberFormatTests {
+@Suite(.tags(.unit)) struct NumberFormatTests {
     @Test(arguments: [
         (0.0, "0"), (7, "7"), (50, "50"), (41.25, "41.3"), (4.256, "4.26"), (999, "999"), (999.96, "1.00k"),
         (1_000, "1.00k"), (1_500, "1.50k"), (12_000, "12.0k"), (30_000, "30.0k"), (120_400, "120k"),
@@ -105,7 +106,7 @@ import Testing
     }
 }
 
-@Suite struct HeadroomTests {
+@Suite(.tags(.unit)) struct HeadroomTests {
     typealias F = DashboardFixtures
 
     @Test func bindsFirstPrefersTheSoonestEmptyThenTheLowestLevel() {
