@@ -5,5 +5,5 @@ struct RatetopGen: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ratetop-gen",
         abstract: "Generate simulated Claude API logs of several shapes (ratetop's exchange format).",
-        subcommands: [SampleCommand.self, BenchCommand.self, SparseCommand.self])
+        subcommands: [SampleCommand.self, BenchCommand.self, SparseCommand.self, LateCommand.self])
 }
