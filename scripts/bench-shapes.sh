@@ -7,8 +7,8 @@
 # For each input: lines, MB, `cat` of all its files, and `ratetop replay INPUT --headless
 # --emit summary` (seconds, peak RSS, ratio to cat, and the summary's malformed_lines). For the
 # Claude Code directories also `ratetop watch DIR` in tmux: time to the first frame (the header
-# drawn) and until nothing is left to read (no "reading N sources" line), resident memory 10 s
-# after the first frame, CPU over the 10 s after that, and the first state line of
+# drawn) and until all is read (the status line's lines and malformed counts stop changing),
+# resident memory 10 s after that, CPU over the 10 s after that, and the first state line of
 # `ratetop watch DIR --headless --emit state --interval 1s` (its malformed_lines).
 #
 #   scripts/bench-shapes.sh                   # full sizes (about 5 GB under bench-data/shapes)
@@ -166,15 +166,24 @@ watch_row() {
     pid=$(tmux -S "$socket" display -p -t b '#{pane_pid}')
     WATCH_PIDS+=("$pid")
     local deadline
-    deadline=$(awk -v s="$started" -v t="$TIMEOUT" 'BEGIN { print s + t }')
+    deadline=$(awk -v s="$started" -v t="$TIMEOUT" 'BEGIN { printf "%.3f", s + t }')
+    # All read: past the waiting screen, and the status line (its lines and malformed counts)
+    # unchanged for 3 s; the time is when it last changed.
+    local status="" changed="" current
     while awk -v d="$deadline" -v n="$(now)" 'BEGIN { exit !(n < d) }'; do
         screen=$(tmux -S "$socket" capture-pane -p -t b 2>/dev/null || true)
         if [ "$first_frame" = timeout ] && head -n 1 <<<"$screen" | grep -q '^ ratetop '; then
             first_frame=$(since "$started")
         fi
         if [ "$first_frame" != timeout ] && ! grep -q 'reading [0-9]* source' <<<"$screen"; then
-            all_read=$(since "$started")
-            break
+            current=$(grep -m 1 '? help' <<<"$screen" || true)
+            if [ "$current" != "$status" ] || [ -z "$changed" ]; then
+                status="$current"
+                changed=$(now)
+            elif awk -v c="$changed" -v n="$(now)" 'BEGIN { exit !(n - c >= 3) }'; then
+                all_read=$(awk -v s="$started" -v c="$changed" 'BEGIN { printf "%.2f", c - s }')
+                break
+            fi
         fi
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.05
@@ -214,8 +223,9 @@ watch_row() {
 }
 
 echo
-echo "# ratetop watch DIR in tmux (120x40): seconds to the first frame and until all is read; RSS 10 s after the first"
-echo "# frame; CPU over the next 10 s. Headless: ratetop watch DIR --headless --emit state --interval 1s, first state line."
+echo "# ratetop watch DIR in tmux (120x40): seconds to the first frame, and until all is read (the status line's counts"
+echo "# stop changing for 3 s); RSS 10 s after that; CPU over the next 10 s. Headless: ratetop watch DIR --headless"
+echo "# --emit state --interval 1s: seconds to the first state line, and its malformed_lines."
 wrow() { printf '%-34s %11s %9s %8s %16s %13s %10s\n' "$@"; }
 wrow "watch" "first frame" "all read" "RSS MB" "CPU (10 s)" "first state" "malformed"
 watch_row "claude-code: $BIG_FILES files, 30 days" "$BIG"
