@@ -120,8 +120,9 @@ extension TrafficModel {
 
     /// Heavy traffic for the replay benchmark: an organization on the Build tier with Sonnet,
     /// Haiku and Opus traffic around 2,000 attempts a minute, with an hourly batch job per class
-    /// that overruns its limits. Runs for `hours` from midnight.
-    public static func benchmark(hours: Double = 24) -> TrafficModel {
+    /// that overruns its limits. Runs for `hours` from midnight. `rateScale` multiplies every
+    /// stream's rate and the batch jobs' sizes (1 = about 2,000 attempts a minute).
+    public static func benchmark(hours: Double = 24, rateScale: Double = 1) -> TrafficModel {
         let day = benchmarkMidnight
         let build = PerDimension(requests: 5_000, inputTokens: 5_000_000, outputTokens: 1_000_000)
         let classes = [
@@ -134,38 +135,41 @@ extension TrafficModel {
         let haiku = [TrafficStream.WeightedModel("claude-haiku-4-5-20251001")]
         let opus = [TrafficStream.WeightedModel("claude-opus-4-6"), TrafficStream.WeightedModel("claude-opus-4-7", weight: 2)]
         let flat = [RateProfile.Point(hour: 0, factor: 0.8), .init(hour: 12, factor: 1.2), .init(hour: 24, factor: 0.8)]
+        func rate(_ perMinute: Double) -> RateProfile { RateProfile(perMinute: perMinute * rateScale, shape: flat) }
         var streams = [
             TrafficStream(
                 name: "assistant", classID: "sonnet-4.x", models: sonnet,
-                arrivals: .poisson(RateProfile(perMinute: 900, shape: flat)),
+                arrivals: .poisson(rate(900)),
                 input: TokenSize(median: 1_200, sigma: 0.9, minimum: 20, maximum: 60_000),
                 output: TokenSize(median: 380, sigma: 0.7, minimum: 8, maximum: 8_000),
                 cachedPrefix: 14_200, tokensPerSecond: 30...75, timeToFirstToken: 0.5...1.6),
             TrafficStream(
                 name: "documents", classID: "sonnet-4.x", models: sonnet,
-                arrivals: .poisson(RateProfile(perMinute: 180, shape: flat)),
+                arrivals: .poisson(rate(180)),
                 input: TokenSize(median: 7_000, sigma: 0.7, minimum: 300, maximum: 150_000),
                 output: TokenSize(median: 600, sigma: 0.6, minimum: 20, maximum: 8_000),
                 tokensPerSecond: 30...70, timeToFirstToken: 0.8...2.5),
             TrafficStream(
                 name: "classifier", classID: "haiku-4.5", models: haiku,
-                arrivals: .poisson(RateProfile(perMinute: 650, shape: flat)),
+                arrivals: .poisson(rate(650)),
                 input: TokenSize(median: 700, sigma: 0.7, minimum: 20, maximum: 30_000),
                 output: TokenSize(median: 90, sigma: 0.6, minimum: 3, maximum: 2_000),
                 cachedPrefix: 4_800, tokensPerSecond: 60...140, timeToFirstToken: 0.25...0.8),
             TrafficStream(
                 name: "planner", classID: "opus-4.x", models: opus,
-                arrivals: .poisson(RateProfile(perMinute: 160, shape: flat)),
+                arrivals: .poisson(rate(160)),
                 input: TokenSize(median: 3_000, sigma: 0.8, minimum: 50, maximum: 100_000),
                 output: TokenSize(median: 900, sigma: 0.7, minimum: 20, maximum: 16_000),
                 cachedPrefix: 22_000, tokensPerSecond: 20...50, timeToFirstToken: 1.0...3.0),
         ]
+        let batchCalls = Int((12_000 * rateScale).rounded())
+        let batchWorkers = max(1, min(400, Int((400 * rateScale).rounded())))
         var hour = 1.0
-        while hour < hours {
+        while hour < hours, batchCalls > 0 {
             streams.append(TrafficStream(
                 name: "hourly-batch", classID: ["sonnet-4.x", "haiku-4.5", "opus-4.x"][Int(hour) % 3],
                 models: [sonnet, haiku, opus][Int(hour) % 3],
-                arrivals: .workers(count: 400, thinkTime: 0.2, totalCalls: 12_000),
+                arrivals: .workers(count: batchWorkers, thinkTime: 0.2, totalCalls: batchCalls),
                 from: day + hour * 3600 + 600, until: day + hour * 3600 + 1_200,
                 input: TokenSize(median: 9_000, sigma: 0.5, minimum: 500, maximum: 100_000),
                 output: TokenSize(median: 700, sigma: 0.5, minimum: 20, maximum: 6_000),

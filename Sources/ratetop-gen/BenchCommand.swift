@@ -1,14 +1,25 @@
 import ArgumentParser
 import RatetopSimulation
 
-/// `ratetop-gen bench`: a large exchange log for the replay benchmark, streamed to disk.
+/// `ratetop-gen bench`: a large exchange log for the replay benchmark, streamed to disk. The
+/// dense shape: about 2,000 attempts a minute, or as many as `--span` asks for.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Write a large exchange log for benchmarks (Build tier, three model classes, hourly 429 storms).")
+        abstract: "Write a large exchange log for benchmarks (Build tier, three model classes, hourly 429 storms).",
+        discussion: """
+            Without --span the organization makes about 2,000 attempts a minute, so 1,000,000 lines \
+            take about 8 hours. With --span the rates are scaled so that the lines fill about that \
+            span (the last line lands within a few percent of it).
+
+            Example: ratetop-gen bench --lines 1000000 --span 8h -o bench-data/dense.jsonl
+            """)
 
     @Option(help: "How many lines to write.")
     var lines: Int = 1_000_000
+
+    @Option(help: "About how long the lines should cover (8h, 90m, 2d); the rates are scaled to fit.")
+    var span: SpanArgument?
 
     @Option(name: .shortAndLong, help: "Where to write the log ('-' for standard output).")
     var output: String
@@ -24,35 +35,14 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let clock = ContinuousClock()
-        let began = clock.now
-        // About 2,000 attempts a minute: enough simulated hours for the lines asked for, with room.
-        let hours = max(2, Double(lines) / 100_000 + 2)
-        var simulation = TrafficSimulation(model: .benchmark(hours: hours), seed: seed)
-        var writer = ExchangeLineWriter(seed: seed, includeHeaders: !noHeaders)
-        let file = try OutputFile(path: output)
-        let flushAt = 8 << 20
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(flushAt + 4096)
-        var written = 0
-        var bytes = 0
-        while written < lines, let attempt = simulation.nextAttempt() {
-            writer.append(attempt, to: &buffer)
-            written += 1
-            if buffer.count >= flushAt {
-                try file.write(buffer)
-                bytes += buffer.count
-                buffer.removeAll(keepingCapacity: true)
-            }
+        let model: TrafficModel
+        if let span {
+            model = DenseTraffic.model(lines: lines, span: span.seconds, seed: seed)
+        } else {
+            // About 2,000 attempts a minute: enough simulated hours for the lines asked for, with room.
+            model = .benchmark(hours: max(2, Double(lines) / 100_000 + 2))
         }
-        try file.write(buffer)
-        bytes += buffer.count
-        try file.close()
-        let elapsed = (clock.now - began).components
-        let tenths = Int(elapsed.seconds) * 10 + Int(elapsed.attoseconds / 100_000_000_000_000_000)
-        printError("ratetop-gen: wrote \(written) lines (\(bytes / 1_000_000) MB) to \(output) in \(tenths / 10).\(tenths % 10) s")
-        if written < lines {
-            printError("ratetop-gen: the simulation ended after \(written) lines")
-        }
+        var simulation = TrafficSimulation(model: model, seed: seed)
+        try ExchangeLogOutput(path: output, seed: seed, includeHeaders: !noHeaders).write(&simulation, lines: lines)
     }
 }

@@ -4,6 +4,6 @@ import ArgumentParser
 struct RatetopGen: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ratetop-gen",
-        abstract: "Generate simulated Claude API exchange logs (ratetop's exchange format).",
-        subcommands: [SampleCommand.self, BenchCommand.self])
+        abstract: "Generate simulated Claude API logs: exchange logs of several shapes and Claude Code transcript directories.",
+        subcommands: [SampleCommand.self, BenchCommand.self, SparseCommand.self, LateCommand.self, ClaudeCodeCommand.self])
 }
