@@ -1,9 +1,10 @@
 import Foundation
 import RatetopCore
 import RatetopSimulation
+import RatetopTestSupport
 import Testing
 
-@Suite("ClaudeCodeProjects")
+@Suite("ClaudeCodeProjects", .tags(.unit))
 struct ClaudeCodeProjectsTests {
     static let end = Shapes.epoch("2026-12-04T19:00:00Z")
     static let span = 14.0 * 86_400

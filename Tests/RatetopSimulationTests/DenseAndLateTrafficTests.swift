@@ -1,8 +1,9 @@
 import RatetopCore
 import RatetopSimulation
+import RatetopTestSupport
 import Testing
 
-@Suite("DenseTraffic and LateLines")
+@Suite("DenseTraffic and LateLines", .tags(.unit))
 struct DenseAndLateTrafficTests {
     @Test(arguments: [(20_000, 1_800.0), (10_000, 3 * 3_600.0)])
     func denseLinesFillTheSpanAskedFor(_ lines: Int, _ span: Double) throws {

@@ -1,8 +1,9 @@
 import RatetopCore
 import RatetopSimulation
+import RatetopTestSupport
 import Testing
 
-@Suite("SimulationSpan and WorkCalendar")
+@Suite("SimulationSpan and WorkCalendar", .tags(.unit))
 struct SimulationSpanTests {
     @Test(arguments: [("74d", 74 * 86_400.0), ("8h", 28_800), ("90m", 5_400), ("45s", 45), ("2w", 1_209_600),
                       ("1h30m", 5_400), ("1.5h", 5_400), ("365d", 31_536_000)])

@@ -1,8 +1,9 @@
 import RatetopCore
 import RatetopSimulation
+import RatetopTestSupport
 import Testing
 
-@Suite("SparseTraffic")
+@Suite("SparseTraffic", .tags(.unit))
 struct SparseTrafficTests {
     static let start = Shapes.epoch("2026-09-21")
     static let span = 21.0 * 86_400
