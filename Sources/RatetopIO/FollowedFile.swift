@@ -7,8 +7,10 @@ import Darwin
 /// Follows one file like `tail -F`: appends, a partial last line completed later, truncation,
 /// rename-rotation, deletion and re-creation. Standard input (`-`) is followed until it ends.
 ///
-/// `poll` reads whatever is new without blocking and hands out complete lines; a line without
-/// its newline yet stays buffered until the rest arrives.
+/// `poll` reads whatever is new without blocking, into a buffer the caller lends (a thousand
+/// followed files share one), and hands out complete lines; a line without its newline yet
+/// stays buffered until the rest arrives. `start(at:)` skips history: reading begins at a line
+/// boundary further on, and line numbers count from there.
 public final class FollowedFile {
     /// What happened to the file, for the status line.
     public enum Change: Equatable, Sendable {
@@ -26,9 +28,11 @@ public final class FollowedFile {
     private var partial: [UInt8] = []
     private var skippingOversized = false
     private let maxLineBytes: Int
-    private var buffer: [UInt8]
-    /// The 1-based number of the last line handed out, in the current file.
+    /// The 1-based number of the last line handed out, in the current file (counted from
+    /// `startOffset` when history was skipped).
     public private(set) var lineNumber = 0
+    /// Where reading began in the current file: 0, or the line boundary `start(at:)` chose.
+    public private(set) var startOffset = 0
     /// True once standard input has ended (files never end).
     public private(set) var ended = false
     private var missing = false
@@ -38,7 +42,6 @@ public final class FollowedFile {
     public init(path: String, maxLineBytes: Int = LineReader.defaultMaxLineBytes) throws(SourceError) {
         self.path = path
         self.maxLineBytes = maxLineBytes
-        buffer = [UInt8](repeating: 0, count: 1 << 20)
         if path == SourcePaths.stdin {
             fd = STDIN_FILENO
             let flags = fcntl(fd, F_GETFL)
@@ -68,16 +71,45 @@ public final class FollowedFile {
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
         offset = 0
+        startOffset = 0
         lineNumber = 0
         partial.removeAll()
         skippingOversized = false
         return true
     }
 
+    /// The current file's size and modification time (seconds since the epoch), if it can be read.
+    public func status() -> (size: Int, modified: Double)? {
+        guard fd >= 0, !isStandardInput else { return nil }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        return (Int(info.st_size), Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+    }
+
+    /// The open descriptor (for reading history with `pread` before following).
+    public var descriptor: Int32 { fd }
+
+    /// Begins reading at `position`, which must be a line boundary (0, the end, or just after a
+    /// newline), before anything was read.
+    public func start(at position: Int) {
+        guard fd >= 0, !isStandardInput, position > 0, lseek(fd, off_t(position), SEEK_SET) >= 0 else { return }
+        offset = position
+        startOffset = position
+    }
+
     /// Reads what is new and calls `line` for each complete line (bytes valid during the call;
     /// `oversized` lines have no bytes). Returns what happened to the file, if anything.
+    /// The same with a buffer of its own for this call (tests, a single file).
     @discardableResult
     public func poll(_ line: (_ bytes: UnsafeRawBufferPointer, _ number: Int, _ oversized: Bool) -> Void) -> [Change] {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
+        defer { buffer.deallocate() }
+        return poll(buffer: buffer, line)
+    }
+
+    @discardableResult
+    public func poll(buffer: UnsafeMutableRawBufferPointer,
+                     _ line: (_ bytes: UnsafeRawBufferPointer, _ number: Int, _ oversized: Bool) -> Void) -> [Change] {
         var changes: [Change] = []
         guard !ended else { return changes }
         if !isStandardInput {
@@ -86,12 +118,13 @@ public final class FollowedFile {
             if fd >= 0, fstat(fd, &info) == 0, Int(info.st_size) < offset {
                 _ = lseek(fd, 0, SEEK_SET)
                 offset = 0
+                startOffset = 0
                 lineNumber = 0
                 partial.removeAll()
                 changes.append(.truncated)
             }
         }
-        drain(line)
+        drain(buffer, line)
         if isStandardInput { return changes }
         // Rotated (renamed away), deleted, or re-created under the same name.
         var current = stat()
@@ -103,7 +136,7 @@ public final class FollowedFile {
                 if openCurrent() {
                     missing = false
                     changes.append(wasMissing ? .recreated : .rotated)
-                    drain(line)
+                    drain(buffer, line)
                 }
             }
         } else if !missing {
@@ -113,10 +146,10 @@ public final class FollowedFile {
         return changes
     }
 
-    private func drain(_ line: (UnsafeRawBufferPointer, Int, Bool) -> Void) {
-        guard fd >= 0 else { return }
+    private func drain(_ buffer: UnsafeMutableRawBufferPointer, _ line: (UnsafeRawBufferPointer, Int, Bool) -> Void) {
+        guard fd >= 0, let base = buffer.baseAddress else { return }
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            let count = read(fd, base, buffer.count)
             if count < 0 && errno == EINTR { continue }
             if count == 0 && isStandardInput {
                 ended = true
@@ -125,34 +158,33 @@ public final class FollowedFile {
             }
             guard count > 0 else { return }
             offset += count
-            split(count, line)
+            split(UnsafeRawBufferPointer(start: base, count: count), line)
         }
     }
 
-    private func split(_ count: Int, _ line: (UnsafeRawBufferPointer, Int, Bool) -> Void) {
-        buffer.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            var start = 0
-            while start < count {
-                guard let hit = memchr(base + start, 0x0A, count - start) else {
-                    appendPartial(UnsafeRawBufferPointer(start: base + start, count: count - start))
-                    return
-                }
-                let end = base.distance(to: UnsafeRawPointer(hit))
-                let piece = UnsafeRawBufferPointer(start: base + start, count: end - start)
-                lineNumber += 1
-                if skippingOversized {
-                    skippingOversized = false
-                    line(UnsafeRawBufferPointer(start: base, count: 0), lineNumber, true)
-                } else if partial.isEmpty {
-                    line(trimmed(piece), lineNumber, false)
-                } else {
-                    partial.append(contentsOf: piece)
-                    partial.withUnsafeBytes { line(trimmed($0), lineNumber, false) }
-                    partial.removeAll(keepingCapacity: partial.count < 1 << 16)
-                }
-                start = end + 1
+    private func split(_ raw: UnsafeRawBufferPointer, _ line: (UnsafeRawBufferPointer, Int, Bool) -> Void) {
+        guard let base = raw.baseAddress else { return }
+        let count = raw.count
+        var start = 0
+        while start < count {
+            guard let hit = memchr(base + start, 0x0A, count - start) else {
+                appendPartial(UnsafeRawBufferPointer(start: base + start, count: count - start))
+                return
             }
+            let end = base.distance(to: UnsafeRawPointer(hit))
+            let piece = UnsafeRawBufferPointer(start: base + start, count: end - start)
+            lineNumber += 1
+            if skippingOversized {
+                skippingOversized = false
+                line(UnsafeRawBufferPointer(start: base, count: 0), lineNumber, true)
+            } else if partial.isEmpty {
+                line(trimmed(piece), lineNumber, false)
+            } else {
+                partial.append(contentsOf: piece)
+                partial.withUnsafeBytes { line(trimmed($0), lineNumber, false) }
+                partial.removeAll(keepingCapacity: partial.count < 1 << 16)
+            }
+            start = end + 1
         }
     }
 

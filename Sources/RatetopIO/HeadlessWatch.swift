@@ -56,7 +56,14 @@ public final class HeadlessWatch {
     public func step(wallNow: Double) {
         let (transitions, newSecond) = driver.step(wallNow: wallNow)
         reportFeedChanges(wallNow: wallNow)
-        guard let second = newSecond else { return }
+        guard let second = newSecond else {
+            // (A step within the same second evaluates nothing new; say so if it ever does.)
+            if options.emitAlerts, !transitions.isEmpty {
+                for event in transitions { output.writeLine(JSONLines.alert(event)) }
+                output.flush()
+            }
+            return
+        }
         let state = driver.state(at: second)
         if options.emitState, second - lastStateSecond >= options.interval {
             lastStateSecond = second

@@ -21,7 +21,7 @@ public struct RawLine {
 /// is skipped whole (reported as oversized) and reading goes on after it.
 public final class LineReader {
     public static let defaultMaxLineBytes = 4 << 20
-    private let fd: Int32
+    private var fd: Int32
     private let ownsDescriptor: Bool
     private var buffer: UnsafeMutableRawPointer
     private var capacity: Int
@@ -58,7 +58,18 @@ public final class LineReader {
 
     deinit {
         buffer.deallocate()
-        if ownsDescriptor { close(fd) }
+        if ownsDescriptor && fd >= 0 { close(fd) }
+    }
+
+    /// Gives back the buffer and the descriptor once the input is read to its end (a replay of
+    /// a thousand files holds only the ones still being read).
+    public func release() {
+        guard eof, start >= end else { return }
+        if ownsDescriptor && fd >= 0 { close(fd) }
+        fd = -1
+        buffer.deallocate()
+        capacity = 0
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 16)
     }
 
     /// The next line, or nil at the end of the input.

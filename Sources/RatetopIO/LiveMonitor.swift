@@ -37,9 +37,19 @@ public final class LiveMonitor {
 
     /// Reads what arrived and evaluates the rules through `wallNow`'s second. Returns the
     /// transitions, and the second when a new one began (nil within the same second).
+    ///
+    /// The first step reads each file's recent history (in time order): the rules run through
+    /// it on its own timestamps, as a replay would, so holds and hysteresis are where they would
+    /// be had ratetop been running; of what they did then, only the alerts still firing are
+    /// returned.
     public func step(wallNow: Double) -> (transitions: [AlertEvent], newSecond: Double?) {
         let tolerance = monitor.engine.configuration.outOfOrderTolerance
+        let first = second == -.infinity
+        var transitions: [AlertEvent] = []
         live.poll(now: wallNow) { event in
+            // Lines stamped before now are seen by the seconds after them, not before (the
+            // history at start above all); a line stamped ahead of the clock waits for no one.
+            monitor.advance(through: min(event.end.nextDown, wallNow), into: &transitions)
             let result = monitor.ingest(event)
             if case .late(let behind) = result {
                 diagnostics.late(path: live.displayName(event.origin.source), line: event.origin.line, behind: behind,
@@ -51,9 +61,19 @@ public final class LiveMonitor {
             monitor.setProblem(source: position(of: feed.name), feed.problem?.text(now: wallNow))
         }
         let now = wallNow.rounded(.down)
-        guard now > second else { return ([], nil) }
+        guard now > second else { return (transitions, nil) }
         second = now
-        return (monitor.advance(through: now), now)
+        monitor.advance(through: now, into: &transitions)
+        return (first ? Self.stillFiring(transitions) : transitions, now)
+    }
+
+    /// Of a run of transitions, the alerts that end it firing (in the order they fired).
+    static func stillFiring(_ transitions: [AlertEvent]) -> [AlertEvent] {
+        var firing: [String: AlertEvent] = [:]
+        for event in transitions {
+            firing[event.key] = event.state == .firing ? event : nil
+        }
+        return firing.values.sorted { ($0.at, $0.key) < ($1.at, $1.key) }
     }
 
     /// The state at `time`, with the failing feeds.

@@ -2,29 +2,51 @@ import Foundation
 import RatetopCore
 
 /// The sources of `ratetop watch`, followed live: every file named, every `*.jsonl` under a
-/// named directory or matching a glob (new ones picked up on rescans), or standard input.
+/// named directory or matching a glob (new ones picked up), or standard input; and scraped
+/// endpoints (`LiveFeed`s).
 ///
-/// Each poll reads what is new in every file, decodes it with the file's format (detected from
-/// its first lines unless forced) and returns the events; problems go to `Diagnostics`.
+/// - **Start: the recent history of every file, merged by time.** The first poll reads the last
+///   `warmUp` seconds of each file (long enough for the buckets, the 5-minute window and the
+///   half-hour trend), finds where that begins by bisection on byte offsets (`HistoryStart`)
+///   instead of reading what came before, skips files not modified within it, and hands the
+///   events of all files out in time order — so a directory of a thousand sessions reads as one
+///   log, not file after file.
+/// - **Then: only what changed.** The kernel says which files were written (`DirectoryWatch`,
+///   inotify); only those are read, with a full pass every `sweepInterval` as a safety net, so
+///   a thousand idle files cost nothing. Without inotify every file is polled.
+/// - **Memory per file is small:** one read buffer shared by all files; a file keeps its
+///   descriptor, its partial last line and its decoder.
+///
+/// Each line goes through its file's `LineDecoding`; problems go to `Diagnostics`.
 public final class LiveSources {
     private final class Entry {
         let follower: FollowedFile
         let index: Int32
-        var decoder: (any LogDecoder)?
+        var decoding: LineDecoding?
         var format: LogFormat?
         var pendingLines: [(number: Int, bytes: [UInt8])] = []
         var lastData: Double = 0
+        /// False while the decoder may hold events back since the last data (transcripts).
         var flushedIdle = true
-        /// Wall time of the last line read after the first poll (the backlog read at start is
+        /// Wall time of the last line read after the first poll (the history read at start is
         /// not activity), nil until then.
         var lastLineAt: Double?
         var polled = false
+        /// While reading history at start: the events, merged with the other files' before
+        /// they are handed out.
+        var history: [Exchange]?
 
         init(follower: FollowedFile, index: Int32) {
             self.follower = follower
             self.index = index
         }
     }
+
+    /// Seconds of history read at start: the half-hour trend and the hour the dashboard's
+    /// graphs can show.
+    public static let defaultWarmUp = 3600.0
+    /// History is searched from this much before the warm-up's start (lines a little late).
+    static let historySlack = 300.0
 
     private let arguments: [String]
     /// Scraped endpoints, polled after the files. Their events' source index is
@@ -36,14 +58,25 @@ public final class LiveSources {
     private let diagnostics: Diagnostics
     private let transcriptMemory = TranscriptDedupMemory()
     private var entries: [Entry] = []
-    private var known = Set<String>()
+    private var byPath: [String: Entry] = [:]
     private var lastScan = -Double.infinity
+    private var lastSweep = -Double.infinity
+    private var started = false
+    private let warmUp: Double
+    private let directoryWatch = DirectoryWatch()
+    /// Entries whose decoder may hold events back (released when the file goes idle).
+    private var settling: [Int32: Entry] = [:]
+    /// One read buffer for every file.
+    private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
     /// Non-empty lines read.
     public private(set) var lines = 0
     /// The most recent change to a followed file, for the status line.
     public private(set) var lastChange: String?
-    /// Seconds between rescans of directories and globs for new files.
+    /// Seconds between rescans of directories and globs for new files (without inotify; with
+    /// it, new files are reported as they appear and the rescan is a slow safety net).
     public var rescanInterval = 2.0
+    /// Seconds between passes over every file when inotify says which changed.
+    public var sweepInterval = 10.0
     /// A transcript file idle this long (wall time) releases the response it holds back.
     public var idleFlush = 5.0
 
@@ -51,23 +84,27 @@ public final class LiveSources {
     public let groupBy: String?
     public let groups = ModelCatalog()
     /// Called when a source gives new data, with its index and the wall time: a file's new
-    /// lines after the first poll (the backlog read at start is not activity), a feed's
+    /// lines after the first poll (the history read at start is not activity), a feed's
     /// successful fetch. What `source_stale` watches.
     public var onActivity: ((Int32, Double) -> Void)?
     /// Per feed, the fetch time last reported to `onActivity`.
     private var feedReported: [Double?] = []
 
     public init(arguments: [String], format: LogFormat?, models: ModelCatalog, diagnostics: Diagnostics,
-                groupBy: String? = nil, feeds: [any LiveFeed] = []) throws(SourceError) {
+                groupBy: String? = nil, feeds: [any LiveFeed] = [], warmUp: Double = LiveSources.defaultWarmUp) throws(SourceError) {
         self.arguments = arguments
         self.feeds = feeds
         self.groupBy = groupBy
         self.forcedFormat = format
         self.models = models
         self.diagnostics = diagnostics
+        self.warmUp = warmUp
         for path in try SourcePaths.expand(arguments) { try add(path) }
+        watchArgumentDirectories()
         lastScan = 0
     }
+
+    deinit { readBuffer.deallocate() }
 
     /// True when every source is a scraped endpoint (no file arguments): there are no lines to
     /// count, so the status line leaves its line count out.
@@ -76,6 +113,9 @@ public final class LiveSources {
     /// The files followed, in the order they were found.
     public var paths: [String] { entries.map(\.follower.path) }
 
+    /// True when the kernel tells which files change (inotify), so idle files are not polled.
+    public var watchesChanges: Bool { directoryWatch != nil }
+
     /// The names of everything followed: files, then scraped endpoints.
     public var sourceNames: [String] {
         entries.map { displayName($0.index) } + feeds.map(\.name)
@@ -83,7 +123,7 @@ public final class LiveSources {
 
     /// Every followed file and the wall time of its last new line (lines already there when
     /// it was first read do not count), then every feed and its last successful fetch with its
-    /// problem: `EngineState.sources` for `source_stale`.
+    /// problem.
     public func activity(now: Double) -> [SourceActivity] {
         entries.map { SourceActivity(name: displayName($0.index), lastLineAt: $0.lastLineAt) }
             + feeds.map { SourceActivity(name: $0.name, lastLineAt: $0.lastDataAt, problem: $0.problem?.text(now: now)) }
@@ -106,10 +146,30 @@ public final class LiveSources {
         return path == SourcePaths.stdin ? "<stdin>" : path
     }
 
+    /// The name in `file:line` messages: line numbers of a file whose older history was
+    /// skipped count from where reading began.
+    private func messageName(_ entry: Entry) -> String {
+        let offset = entry.follower.startOffset
+        return offset > 0 ? "\(displayName(entry.index)) (from byte \(offset))" : displayName(entry.index)
+    }
+
     private func add(_ path: String) throws(SourceError) {
-        guard known.insert(path).inserted else { return }
-        let follower = try FollowedFile(path: path)
-        entries.append(Entry(follower: follower, index: Int32(entries.count)))
+        guard byPath[path] == nil else { return }
+        let entry = Entry(follower: try FollowedFile(path: path), index: Int32(entries.count))
+        entries.append(entry)
+        byPath[path] = entry
+        if path != SourcePaths.stdin { directoryWatch?.watch(directory: (path as NSString).deletingLastPathComponent) }
+    }
+
+    /// Watches every directory under the directory arguments (new files and new folders there).
+    private func watchArgumentDirectories() {
+        guard let directoryWatch else { return }
+        for argument in arguments where argument != SourcePaths.stdin {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            directoryWatch.watch(directory: argument)
+            for directory in SourcePaths.directories(under: argument) { directoryWatch.watch(directory: directory) }
+        }
     }
 
     /// Reads everything new; `now` is the wall-clock time (for rescans and idle flushes).
@@ -119,8 +179,8 @@ public final class LiveSources {
         events.append(contentsOf: collected)
     }
 
-    /// Reads everything new and hands each event to `each` as soon as its line is decoded, so a
-    /// large file read at start never piles up in memory.
+    /// Reads everything new and hands each event to `each` as soon as its line is decoded (the
+    /// history read at start: once it is all read, in time order).
     public func poll(now: Double, each: (Exchange) -> Void) {
         withoutActuallyEscaping(each) { each in
             sink = each
@@ -132,56 +192,145 @@ public final class LiveSources {
     private var sink: ((Exchange) -> Void)?
     private var buffer: [Exchange] = []
 
-    /// Passes decoded events on.
-    private func emit() {
+    /// Passes decoded events on (or keeps them with the file's history at start).
+    private func emit(_ entry: Entry?) {
         guard !buffer.isEmpty else { return }
-        if let sink { buffer.forEach(sink) }
+        if let entry, entry.history != nil {
+            entry.history?.append(contentsOf: buffer)
+        } else if let sink {
+            buffer.forEach(sink)
+        }
         buffer.removeAll(keepingCapacity: true)
     }
 
     private func pollAll(now: Double) {
         defer { pollFeeds(now: now) }
-        if now - lastScan >= rescanInterval {
+        guard started else {
+            started = true
+            lastSweep = now
+            readHistory(now: now)
+            return
+        }
+        var due: [Entry]
+        if let directoryWatch {
+            let changes = directoryWatch.drain()
+            for directory in changes.directories {
+                directoryWatch.watch(directory: directory)
+                lastScan = -.infinity  // a new folder: look for files in it now
+            }
+            if changes.paths.contains(where: { byPath[$0] == nil && $0.hasSuffix(".jsonl") }) { lastScan = -.infinity }
+            if changes.overflowed || now - lastSweep >= sweepInterval {
+                lastSweep = now
+                due = entries
+            } else {
+                due = changes.paths.compactMap { byPath[$0] }
+                if let stdin = byPath[SourcePaths.stdin] { due.append(stdin) }
+            }
+        } else {
+            due = entries
+        }
+        if now - lastScan >= (directoryWatch == nil ? rescanInterval : max(rescanInterval, 30)) {
             lastScan = now
+            let before = entries.count
             rescan()
+            if entries.count > before { due.append(contentsOf: entries[before...]) }
         }
+        var seen = Set<Int32>()
+        for entry in due where seen.insert(entry.index).inserted {
+            read(entry, now: now)
+        }
+        // Transcripts idle long enough give up the response they hold back.
+        for entry in settling.values where now - entry.lastData >= idleFlush || entry.follower.ended {
+            settle(entry)
+        }
+    }
+
+    /// The first poll: each file's last `warmUp` seconds (found without reading what came
+    /// before), then every file's events in time order.
+    private func readHistory(now: Double) {
+        let cutoff = now - warmUp
         for entry in entries {
-            var sawData = false
-            let changes = entry.follower.poll { bytes, number, oversized in
-                sawData = true
-                self.handle(entry, bytes: bytes, number: number, oversized: oversized)
-            }
-            if sawData {
-                entry.lastData = now
-                entry.flushedIdle = false
-                if entry.polled {
-                    entry.lastLineAt = now
-                    onActivity?(entry.index, now)
-                }
-            }
-            entry.polled = true
-            if entry.decoder == nil, !entry.pendingLines.isEmpty { startDecoding(entry) }
-            for change in changes {
-                lastChange = "\(displayName(entry.index)): \(Self.describe(change))"
-                if change != .deleted, var decoder = entry.decoder {
-                    decoder.flush(into: &buffer, final: true)
-                    emit()
-                    entry.decoder = decoder
-                }
-            }
-            if entry.follower.ended || (!entry.flushedIdle && now - entry.lastData >= idleFlush) {
-                entry.flushedIdle = true
-                if var decoder = entry.decoder {
-                    entry.decoder = nil
-                    decoder.flush(into: &buffer, final: true)
-                    emit()
-                    for problem in decoder.takeProblems() {
-                        diagnostics.malformed(path: displayName(entry.index), line: problem.line, reason: problem.reason)
-                    }
-                    entry.decoder = decoder
-                }
+            entry.history = []
+            if !entry.follower.isStandardInput { skipOldHistory(entry, cutoff: cutoff) }
+            read(entry, now: now)
+            // A file written to just now may still complete the response its decoder holds;
+            // the others give theirs up with their history.
+            if let modified = entry.follower.status()?.modified, now - modified >= idleFlush { settle(entry) }
+        }
+        var merged: [Exchange] = []
+        for entry in entries {
+            merged.append(contentsOf: entry.history ?? [])
+            entry.history = nil
+        }
+        merged.sort { ($0.end, $0.origin.source, $0.origin.line) < ($1.end, $1.origin.source, $1.origin.line) }
+        if let sink { merged.forEach(sink) }
+    }
+
+    /// Moves a file's reading position past everything older than `cutoff`: the end, when it was
+    /// last written before it; else where bisection on its timestamps finds the cutoff.
+    private func skipOldHistory(_ entry: Entry, cutoff: Double) {
+        guard let status = entry.follower.status(), status.size > 0 else { return }
+        if status.modified < cutoff {
+            entry.follower.start(at: status.size)
+            return
+        }
+        guard status.size > HistoryStart.closeEnough else { return }
+        let format = forcedFormat ?? SourceOpener.sniff(headLines(entry.follower.descriptor)).format ?? .exchange
+        let probeModels = ModelCatalog()
+        let offset = HistoryStart.offset(descriptor: entry.follower.descriptor, size: status.size,
+                                         cutoff: cutoff - Self.historySlack) { line in
+            var decoder = SourceOpener.makeDecoder(format, models: probeModels, transcriptMemory: TranscriptDedupMemory(capacity: 8))
+            var events: [Exchange] = []
+            _ = decoder.decode(line: line, origin: LineOrigin(source: 0, line: 0), into: &events)
+            decoder.flush(into: &events, final: true)
+            return events.first?.end
+        }
+        entry.follower.start(at: offset)
+    }
+
+    /// The first lines of a file, for its format (read with `pread`: the position is untouched).
+    private func headLines(_ descriptor: Int32) -> [[UInt8]] {
+        var head = [UInt8](repeating: 0, count: 64 << 10)
+        let count = head.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return [] }
+        return head[..<count].split(separator: 0x0A).prefix(LogFormatDetector.maxLines).map(Array.init)
+    }
+
+    private func read(_ entry: Entry, now: Double) {
+        var sawData = false
+        let changes = entry.follower.poll(buffer: readBuffer) { bytes, number, oversized in
+            sawData = true
+            self.handle(entry, bytes: bytes, number: number, oversized: oversized)
+        }
+        if sawData {
+            entry.lastData = now
+            entry.flushedIdle = false
+            settling[entry.index] = entry
+            if entry.polled {
+                entry.lastLineAt = now
+                onActivity?(entry.index, now)
             }
         }
+        entry.polled = true
+        if entry.decoding == nil, !entry.pendingLines.isEmpty { startDecoding(entry) }
+        for change in changes {
+            lastChange = "\(displayName(entry.index)): \(Self.describe(change))"
+            if change != .deleted { settle(entry) }
+        }
+        if entry.follower.ended { settle(entry) }
+    }
+
+    /// Releases everything the file's decoder holds back (the file went idle, was rotated or
+    /// ended, or its history is read).
+    private func settle(_ entry: Entry) {
+        settling[entry.index] = nil
+        entry.flushedIdle = true
+        guard var decoding = entry.decoding else { return }
+        entry.decoding = nil  // keep the decoder's storage uniquely referenced while it mutates
+        let name = messageName(entry)
+        decoding.finish(into: &buffer) { diagnostics.malformed(path: name, line: $0, reason: $1) }
+        entry.decoding = decoding
+        emit(entry)
     }
 
     private func pollFeeds(now: Double) {
@@ -190,7 +339,7 @@ public final class LiveSources {
             feed.poll(now: now, models: models, source: Self.feedBase + Int32(position), diagnostics: diagnostics) { event in
                 buffer.append(event)
             }
-            emit()
+            emit(nil)
             if let fetched = feed.lastDataAt, fetched != feedReported[position] {
                 feedReported[position] = fetched
                 onActivity?(Self.feedBase + Int32(position), fetched)
@@ -199,48 +348,42 @@ public final class LiveSources {
     }
 
     private func handle(_ entry: Entry, bytes: UnsafeRawBufferPointer, number: Int, oversized: Bool) {
-        if oversized {
-            lines += 1
-            diagnostics.malformed(path: displayName(entry.index), line: number,
-                                  reason: "line longer than \(LineReader.defaultMaxLineBytes >> 20) MiB, skipped")
-            return
-        }
-        guard !bytes.isBlankLine else { return }
-        lines += 1
-        if entry.decoder == nil {
-            // Detect the format from the first lines (or the first one, once it is all we have).
+        guard entry.decoding != nil else {
             // Detect the format from the first lines: up to 20, or what one poll brought.
-            entry.pendingLines.append((number, Array(bytes)))
-            if forcedFormat != nil || entry.pendingLines.count >= LogFormatDetector.maxLines {
-                startDecoding(entry)
+            if oversized {
+                decode(entry, bytes: bytes, number: number, oversized: true)
+            } else if !bytes.isBlankLine {
+                entry.pendingLines.append((number, Array(bytes)))
+                if forcedFormat != nil || entry.pendingLines.count >= LogFormatDetector.maxLines { startDecoding(entry) }
             }
             return
         }
-        decode(entry, bytes: bytes, number: number)
+        decode(entry, bytes: bytes, number: number, oversized: oversized)
     }
 
     private func startDecoding(_ entry: Entry) {
         let format = forcedFormat ?? LogFormatDetector.detect(lines: entry.pendingLines.map(\.bytes)) ?? .exchange
         entry.format = format
-        entry.decoder = SourceOpener.makeDecoder(format, models: models, transcriptMemory: transcriptMemory,
-                                                 groupBy: groupBy, groups: groups)
+        entry.decoding = LineDecoding(decoder: SourceOpener.makeDecoder(format, models: models, transcriptMemory: transcriptMemory,
+                                                                        groupBy: groupBy, groups: groups),
+                                      source: entry.index)
         let pending = entry.pendingLines
         entry.pendingLines = []
         for line in pending {
-            line.bytes.withUnsafeBytes { decode(entry, bytes: $0, number: line.number) }
+            line.bytes.withUnsafeBytes { decode(entry, bytes: $0, number: line.number, oversized: false) }
         }
     }
 
-    private func decode(_ entry: Entry, bytes: UnsafeRawBufferPointer, number: Int) {
-        guard var decoder = entry.decoder else { return }
-        entry.decoder = nil  // keep the decoder's storage uniquely referenced while it mutates
-        let outcome = decoder.decode(line: bytes, origin: LineOrigin(source: entry.index, line: number), into: &buffer)
-        decoder.flush(into: &buffer, final: false)
-        entry.decoder = decoder
-        if case .malformed(let reason) = outcome {
-            diagnostics.malformed(path: displayName(entry.index), line: number, reason: reason)
-        }
-        emit()
+    private func decode(_ entry: Entry, bytes: UnsafeRawBufferPointer, number: Int, oversized: Bool) {
+        var decoding = entry.decoding ?? LineDecoding(decoder: ExchangeLogDecoder(models: models), source: entry.index)
+        let hadDecoder = entry.decoding != nil
+        entry.decoding = nil  // keep the decoder's storage uniquely referenced while it mutates
+        let before = decoding.lines
+        let name = messageName(entry)
+        decoding.take(bytes, number: number, oversized: oversized, into: &buffer) { diagnostics.malformed(path: name, line: $0, reason: $1) }
+        lines += decoding.lines - before
+        if hadDecoder { entry.decoding = decoding }
+        emit(entry)
     }
 
     /// Picks up files that appeared in followed directories or globs.
@@ -260,7 +403,7 @@ public final class LiveSources {
             } else {
                 continue
             }
-            for path in candidates where !known.contains(path) {
+            for path in candidates where byPath[path] == nil {
                 do {
                     try add(path)
                     lastChange = "\(path): new file, following"

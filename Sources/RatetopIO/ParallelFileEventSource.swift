@@ -117,10 +117,13 @@ public final class ParallelFileEventSource: EventSource {
     // MARK: Workers
 
     private static func work(shared: Shared, worker: Int, catalog: ModelCatalog, decoder: any LogDecoder) {
-        var decoder = decoder
+        var decoding = LineDecoding(decoder: decoder, source: 0, maxLineBytes: shared.maxLineBytes)
         while let chunk = shared.nextChunk() {
             var result = ChunkResult(sequence: chunk.sequence, worker: worker)
             result.events.reserveCapacity(chunk.bytes.count / 512)
+            let linesBefore = decoding.lines
+            var problems: [Problem] = []
+            let report: (Int, String) -> Void = { problems.append(Problem(line: $0, reason: $1)) }
             chunk.bytes.withUnsafeBytes { raw in
                 guard let base = raw.baseAddress else { return }
                 var start = 0
@@ -135,27 +138,19 @@ public final class ParallelFileEventSource: EventSource {
                     lineNumber += 1
                     var length = end - start
                     if length > 0, raw[end - 1] == 0x0D { length -= 1 }
-                    let line = UnsafeRawBufferPointer(start: base + start, count: length)
-                    if !line.isBlankLine {
-                        result.nonEmptyLines += 1
-                        let outcome = decoder.decode(line: line, origin: LineOrigin(source: 0, line: lineNumber), into: &result.events)
-                        if case .malformed(let reason) = outcome {
-                            let truncated = end == raw.count && chunk.unterminated
-                            result.problems.append(.init(line: lineNumber,
-                                reason: truncated ? "\(reason) (the file ends without a newline: truncated?)" : reason))
-                        }
-                    }
+                    decoding.take(UnsafeRawBufferPointer(start: base + start, count: length), number: lineNumber,
+                                  unterminated: end == raw.count && chunk.unterminated, into: &result.events, report: report)
                     start = end + 1
                 }
                 result.lineCount = lineNumber
             }
             if chunk.oversized {
                 result.lineCount += 1
-                result.nonEmptyLines += 1
-                result.problems.append(.init(line: result.lineCount,
-                    reason: "line longer than \(shared.maxLineBytes >> 20) MiB, skipped"))
+                decoding.take(UnsafeRawBufferPointer(start: nil, count: 0), number: result.lineCount, oversized: true,
+                              into: &result.events, report: report)
             }
-            decoder.flush(into: &result.events, final: false)
+            result.nonEmptyLines = decoding.lines - linesBefore
+            result.problems = problems
             result.modelNames = catalog.names
             shared.deliver(result)
         }

@@ -53,6 +53,18 @@ public enum SourcePaths {
         return found.sorted()
     }
 
+    /// Every directory under `directory` (not itself), for watching.
+    static func directories(under directory: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var found: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            if (enumerator.fileAttributes?[.type] as? FileAttributeType) == .typeDirectory {
+                found.append((directory as NSString).appendingPathComponent(relative))
+            }
+        }
+        return found
+    }
+
     static func glob(_ pattern: String) -> [String] {
         var result = glob_t()
         defer { globfree(&result) }
