@@ -144,6 +144,19 @@ import RatetopTestSupport
         #expect(memory.count == 2)
     }
 
+    @Test func dedupMemoryForgetsKeysOlderThanItsWindowBehindTheNewest() {
+        let memory = TranscriptDedupMemory(window: 3600)
+        memory.insert(1, at: 0)
+        memory.insert(2, at: 1800)
+        #expect(memory.contains(1) && memory.contains(2))
+        memory.insert(3, at: 3601)
+        #expect(!memory.contains(1), "an hour and a second behind the newest: forgotten")
+        #expect(memory.contains(2) && memory.contains(3))
+        #expect(memory.count == 2)
+        // A copy decoded within the window of its original is still a duplicate.
+        #expect(memory.insert(2, at: 1800) == false)
+    }
+
     @Test func dedupMemoryForgetsTheOldestWhenFull() {
         let memory = TranscriptDedupMemory(capacity: 3)
         for key: UInt64 in 1...4 { memory.insert(key) }

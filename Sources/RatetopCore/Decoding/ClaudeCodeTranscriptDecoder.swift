@@ -124,7 +124,7 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
                 pending[index].sequence = lineSequence
                 return .duplicate
             }
-            guard memory.insert(key) else { return .duplicate }
+            guard memory.insert(key, at: ts) else { return .duplicate }
         }
         hold(key: key, event(ts: ts, model: model, usage: usage, isBatch: fields.isBatch, origin: origin), at: ts,
              into: &events)
@@ -200,7 +200,7 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         var key: UInt64?
         if let uuid = fields.uuid {
             key = Self.hash(uuid.raw, seed: Self.errorSeed)
-            guard memory.insert(key ?? 0) else { return .duplicate }
+            guard memory.insert(key ?? 0, at: ts) else { return .duplicate }
         }
         let event = Exchange(end: ts, model: model, status: status, requests: 1, usage: .zero, errorKind: kind,
                              limitedDimension: kind == .rateLimited ? limited : nil, origin: origin)
