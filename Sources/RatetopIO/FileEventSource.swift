@@ -9,6 +9,8 @@ public protocol EventSource: EventStream {
     var lines: Int { get }
     /// Lines that repeated an exchange already counted.
     var duplicates: Int { get }
+    /// The source its lines count for in `source_stale` (`SourcePaths.alertSource`).
+    var alertSource: String { get }
 }
 
 /// The events of one file: lines read and handed to the source's `LineDecoding`, problems
@@ -16,6 +18,7 @@ public protocol EventSource: EventStream {
 public final class FileEventSource: EventSource {
     public let path: String
     public let format: LogFormat
+    public var alertSource: String
     private let reader: LineReader
     private var decoding: LineDecoding
     private let diagnostics: Diagnostics
@@ -27,9 +30,10 @@ public final class FileEventSource: EventSource {
         self.path = path
         self.reader = reader
         self.format = format
+        alertSource = path == SourcePaths.stdin ? "<stdin>" : path
         decoding = LineDecoding(decoder: decoder, source: index)
         self.diagnostics = diagnostics
-        events.reserveCapacity(64)
+        events.reserveCapacity(8)
     }
 
     /// The display name used in `file:line` messages.

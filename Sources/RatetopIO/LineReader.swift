@@ -146,6 +146,14 @@ public final class LineReader {
             start = 0
             end = pending
         }
+        if capacity > chunkBytes * 4, end < chunkBytes {
+            // A long line made the buffer grow; it is read: give the room back.
+            let smaller = UnsafeMutableRawPointer.allocate(byteCount: chunkBytes, alignment: 16)
+            smaller.copyMemory(from: buffer, byteCount: end)
+            buffer.deallocate()
+            buffer = smaller
+            capacity = chunkBytes
+        }
         if end == capacity {
             if capacity < bufferLimit {
                 let grown = min(bufferLimit, capacity * 2)

@@ -17,9 +17,8 @@ public final class LiveMonitor {
         self.live = live
         self.diagnostics = diagnostics
         monitor = Monitor(configuration: configuration, models: live.models, rules: rules)
-        for name in live.sourceNames { _ = position(of: name) }
         live.onActivity = { [unowned self] index, time in
-            monitor.noteLine(source: position(of: live.displayName(index)), at: time)
+            monitor.noteLine(source: position(of: live.alertSourceName(index)), at: time)
         }
     }
 

@@ -22,6 +22,8 @@ public final class LiveSources {
     private final class Entry {
         let follower: FollowedFile
         let index: Int32
+        /// The argument that named it (itself, a directory or a glob).
+        let argument: String
         var decoding: LineDecoding?
         var format: LogFormat?
         var pendingLines: [(number: Int, bytes: [UInt8])] = []
@@ -36,9 +38,10 @@ public final class LiveSources {
         /// they are handed out.
         var history: [Exchange]?
 
-        init(follower: FollowedFile, index: Int32) {
+        init(follower: FollowedFile, index: Int32, argument: String) {
             self.follower = follower
             self.index = index
+            self.argument = argument
         }
     }
 
@@ -99,7 +102,7 @@ public final class LiveSources {
         self.models = models
         self.diagnostics = diagnostics
         self.warmUp = warmUp
-        for path in try SourcePaths.expand(arguments) { try add(path) }
+        for named in try SourcePaths.expandNamed(arguments) { try add(named.path, argument: named.argument) }
         watchArgumentDirectories()
         lastScan = 0
     }
@@ -153,9 +156,17 @@ public final class LiveSources {
         return offset > 0 ? "\(displayName(entry.index)) (from byte \(offset))" : displayName(entry.index)
     }
 
-    private func add(_ path: String) throws(SourceError) {
+    /// The source a live source index counts for in `source_stale` (`SourcePaths.alertSource`:
+    /// a file, or the directory of Claude Code sessions it is in; a feed's name).
+    public func alertSourceName(_ index: Int32) -> String {
+        guard index >= 0, index < Self.feedBase, Int(index) < entries.count else { return displayName(index) }
+        let entry = entries[Int(index)]
+        return SourcePaths.alertSource(path: entry.follower.path, argument: entry.argument, format: entry.format)
+    }
+
+    private func add(_ path: String, argument: String) throws(SourceError) {
         guard byPath[path] == nil else { return }
-        let entry = Entry(follower: try FollowedFile(path: path), index: Int32(entries.count))
+        let entry = Entry(follower: try FollowedFile(path: path), index: Int32(entries.count), argument: argument)
         entries.append(entry)
         byPath[path] = entry
         if path != SourcePaths.stdin { directoryWatch?.watch(directory: (path as NSString).deletingLastPathComponent) }
@@ -391,7 +402,7 @@ public final class LiveSources {
         for argument in arguments where argument != SourcePaths.stdin {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory)
-            let candidates: [String]
+            let candidates: [String]  // all named by `argument`
             if exists && isDirectory.boolValue {
                 candidates = SourcePaths.jsonlFiles(under: argument)
             } else if !exists && argument.contains(where: { "*?[".contains($0) }) {
@@ -405,7 +416,7 @@ public final class LiveSources {
             }
             for path in candidates where byPath[path] == nil {
                 do {
-                    try add(path)
+                    try add(path, argument: argument)
                     lastChange = "\(path): new file, following"
                 } catch {
                     lastChange = error.description

@@ -62,6 +62,7 @@ public final class ParallelFileEventSource: EventSource {
     }
 
     public var displayName: String { path }
+    public var alertSource: String { path }
 
     @inline(__always)
     public func next() -> Exchange? {

@@ -20,14 +20,15 @@ public final class ReplayFeed {
 
     public init(paths arguments: [String], format: LogFormat?, models: ModelCatalog, diagnostics: Diagnostics,
                 groupBy: String? = nil, groups: ModelCatalog = ModelCatalog()) throws(SourceError) {
-        paths = try SourcePaths.expand(arguments)
+        let named = try SourcePaths.expandNamed(arguments)
+        paths = named.map(\.path)
         self.format = format
         self.groupBy = groupBy
         self.groups = groups
         self.models = models
         self.diagnostics = diagnostics
         // One thread: the dashboard's replay is paced by its clock, not by decoding speed.
-        sources = try SourceOpener.open(paths: paths, format: format, models: models, diagnostics: diagnostics,
+        sources = try SourceOpener.open(paths: named, format: format, models: models, diagnostics: diagnostics,
                                         parallelThreshold: .max, groupBy: groupBy, groups: groups)
         var merged = MergedEvents(sources)
         firstTime = merged.peekTime()
@@ -46,10 +47,12 @@ public final class ReplayFeed {
     /// A schedule playing this feed's lines through `monitor` (once: the lines are consumed),
     /// with the sources registered in the monitor in file order.
     public func schedule(monitor: Monitor) -> ReplaySchedule {
-        for source in sources { monitor.addSource(source.displayName) }
+        let sourceOf = monitor.addSources(sources.map(\.alertSource))
         let events = merged ?? MergedEvents([])
         merged = nil
-        return ReplaySchedule(monitor: monitor, events: events, interval: nil)
+        let schedule = ReplaySchedule(monitor: monitor, events: events, interval: nil)
+        schedule.sourceOf = sourceOf
+        return schedule
     }
 
     /// A fresh feed over the same files, from the top, counting problems in `diagnostics`.

@@ -50,8 +50,8 @@ public final class ReplayRunner {
     private let schedule: ReplaySchedule
     private let output: OutputSink
     private let diagnostics: Diagnostics
-    /// Called after every tick (with no transitions) and with every alert transition (the
-    /// alert sinks, which also keep their re-send cadence on it).
+    /// Called after every `state` tick (with no transitions) and with every alert transition
+    /// (the alert sinks, which also keep their re-send cadence on it).
     public var onEvaluation: (([AlertEvent]) -> Void)?
     /// With `speed`: when the first tick was played, in wall time and virtual time.
     private var pacingStart: (wall: ContinuousClock.Instant, virtual: Double)?
@@ -65,15 +65,18 @@ public final class ReplayRunner {
         self.output = output
         self.diagnostics = diagnostics
         monitor = Monitor(configuration: configuration, models: models, rules: rules, alertsFrom: options.from ?? -.infinity)
-        let paths = try SourcePaths.expand(options.paths)
+        let paths = try SourcePaths.expandNamed(options.paths)
         sources = try SourceOpener.open(paths: paths, format: options.format, models: models, diagnostics: diagnostics,
                                         parallelThreshold: options.parallelThreshold)
-        for source in sources { monitor.addSource(source.displayName) }
-        schedule = ReplaySchedule(monitor: monitor, events: MergedEvents(sources), interval: options.interval,
-                                  from: options.from, to: options.to)
+        let sourceOf = monitor.addSources(sources.map(\.alertSource))
+        // Ticks only when state lines are written: a year of log time is 31 million of them.
+        schedule = ReplaySchedule(monitor: monitor, events: MergedEvents(sources),
+                                  interval: options.emitState ? options.interval : nil, from: options.from, to: options.to)
+        schedule.sourceOf = sourceOf
         let sources = self.sources
         let tolerance = configuration.outOfOrderTolerance
-        schedule.onEvent = { event, result in
+        schedule.onEvent = { [unowned self] event, result in
+            if let speed = options.speed, speed > 0 { pace(to: event.end, speed: speed) }
             guard case .late(let behind) = result else { return }
             diagnostics.late(path: sources[Int(event.origin.source)].displayName, line: event.origin.line, behind: behind,
                              tolerance: tolerance)
@@ -83,6 +86,9 @@ public final class ReplayRunner {
     /// Runs the replay to the end of the input (or `--to`).
     public func run() {
         schedule.finish { handle($0) }
+        if let trace = ProcessInfo.processInfo.environment["RATETOP_TRACE_EVALUATIONS"], !trace.isEmpty {
+            FileHandle.standardError.write(Data("ratetop: \(monitor.evaluations) evaluations\n".utf8))
+        }
         if options.emitSummary {
             let counts = JSONLines.InputCounts(lines: sources.reduce(0) { $0 + $1.lines }, malformedLines: diagnostics.malformedLines,
                                                lateLines: monitor.lateLines, duplicatesSkipped: sources.reduce(0) { $0 + $1.duplicates })
@@ -104,6 +110,7 @@ public final class ReplayRunner {
             }
             onEvaluation?([])
         case .alert(let event):
+            if let speed = options.speed, speed > 0 { pace(to: event.at, speed: speed) }
             if options.emitAlerts { output.writeLine(JSONLines.alert(event)) }
             if let onEvaluation {
                 output.flush()

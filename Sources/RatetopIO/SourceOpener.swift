@@ -21,9 +21,18 @@ public enum SourceOpener {
     public static func open(paths: [String], format forced: LogFormat?, models: ModelCatalog,
                             diagnostics: Diagnostics, parallelThreshold: Int = SourceOpener.parallelThreshold,
                             groupBy: String? = nil, groups: ModelCatalog? = nil) throws(SourceError) -> [any EventSource] {
+        try open(paths: paths.map { SourcePaths.Named(path: $0, argument: $0) }, format: forced, models: models,
+                 diagnostics: diagnostics, parallelThreshold: parallelThreshold, groupBy: groupBy, groups: groups)
+    }
+
+    /// The same, knowing which argument named each file (what `source_stale` counts them under).
+    public static func open(paths named: [SourcePaths.Named], format forced: LogFormat?, models: ModelCatalog,
+                            diagnostics: Diagnostics, parallelThreshold: Int = SourceOpener.parallelThreshold,
+                            groupBy: String? = nil, groups: ModelCatalog? = nil) throws(SourceError) -> [any EventSource] {
+        let paths = named.map(\.path)
         raiseDescriptorLimit()
         // Many files (a transcript directory): smaller buffers keep memory bounded.
-        let chunk = max(16 << 10, min(1 << 20, (64 << 20) / max(1, paths.count)))
+        let chunk = max(16 << 10, min(1 << 20, (16 << 20) / max(1, paths.count)))
         var sources: [any EventSource] = []
         // Claude Code re-writes old messages into a resumed session's file: dedup across files.
         let transcriptMemory = TranscriptDedupMemory()
@@ -42,10 +51,12 @@ public enum SourceOpener {
                                                            diagnostics: diagnostics, workers: workers))
                 continue
             }
-            sources.append(FileEventSource(path: path, index: Int32(index), reader: reader, format: format,
-                                           decoder: makeDecoder(format, models: models, transcriptMemory: transcriptMemory,
-                                                                wholeDocument: sniffed.isDocument, groupBy: groupBy, groups: groups),
-                                           diagnostics: diagnostics))
+            let source = FileEventSource(path: path, index: Int32(index), reader: reader, format: format,
+                                         decoder: makeDecoder(format, models: models, transcriptMemory: transcriptMemory,
+                                                              wholeDocument: sniffed.isDocument, groupBy: groupBy, groups: groups),
+                                         diagnostics: diagnostics)
+            source.alertSource = SourcePaths.alertSource(path: path, argument: named[index].argument, format: format)
+            sources.append(source)
         }
         return sources
     }

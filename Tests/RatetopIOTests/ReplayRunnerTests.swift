@@ -234,6 +234,34 @@ func exchange(_ seconds: Double, model: String = "claude-sonnet-4-5-20250929", s
         }
     }
 
+    @Test func sessionsOfADirectoryGoStaleTogetherLogFilesEachOnTheirOwn() throws {
+        let directory = TemporaryDirectory()
+        func assistant(_ seconds: Double, _ id: String) -> String {
+            #"{"type":"assistant","timestamp":"\#(RFC3339.format(1_795_165_200 + seconds, fractionDigits: 3))","requestId":"r\#(id)","sessionId":"s","message":{"id":"m\#(id)","model":"claude-sonnet-4-6","usage":{"input_tokens":5,"output_tokens":1}}}"#
+        }
+        // Two sessions, ten minutes apart, then an exchange log in another directory (one file
+        // per producer) that stops too.
+        directory.write("projects/p/a.jsonl", [assistant(0, "1"), assistant(30, "2")].joined(separator: "\n") + "\n")
+        directory.write("projects/p/b.jsonl", [assistant(600, "3"), assistant(1300, "4")].joined(separator: "\n") + "\n")
+        directory.write("logs/x.jsonl", [exchange(0), exchange(1300)].joined(separator: "\n") + "\n")
+        directory.write("logs/y.jsonl", exchange(0) + "\n")
+        let sink = try OutputSink(path: directory.file("out.jsonl"))
+        let runner = try ReplayRunner(options: ReplayOptions(paths: [directory.file("projects"), directory.file("logs")],
+                                                             emitSummary: false, emitAlerts: true),
+                                      configuration: EngineConfiguration(table: try BundledLimitsTable.load()),
+                                      output: sink, diagnostics: Diagnostics())
+        runner.run()
+        let alerts = directory.read("out.jsonl").split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.filter { $0["rule"] as? String == "source_stale" }
+        let fired = alerts.filter { $0["state"] as? String == "firing" }.compactMap { $0["source"] as? String }
+        // The sessions' directory went quiet between 30 s and 600 s: once. Each log file on its own.
+        #expect(fired.sorted() == [directory.file("logs/x.jsonl"), directory.file("logs/y.jsonl"), directory.file("projects"),
+                                   directory.file("projects")].sorted(), "\(alerts)")
+        #expect(runner.monitor.sources.map(\.name).sorted()
+                == [directory.file("logs/x.jsonl"), directory.file("logs/y.jsonl"), directory.file("projects")].sorted())
+    }
+
     @Test func diagnosticsKeepTheFirstFewMessagesAndCountAll() {
         var reported: [String] = []
         let diagnostics = Diagnostics(limit: 2) { reported.append($0) }

@@ -32,6 +32,9 @@ public struct MinuteRing: Sendable {
     private var version = 0
     private var latestMinute: Int64 = .min
     private var cached: (minute: Int64, version: Int, trend: MinuteTrend)?
+    /// Bumped whenever a slot starts holding another minute (what `nextChange` depends on).
+    private var layout = 0
+    private var cachedChange: (minute: Int64, layout: Int, next: Double?)?
 
     public init() {}
 
@@ -44,6 +47,7 @@ public struct MinuteRing: Sendable {
             guard slotMinute[index] < minute else { return }
             slotMinute[index] = minute
             slots[index] = MinuteTotals()
+            layout &+= 1
         }
         if minute < latestMinute { version &+= 1 } else { latestMinute = minute }
         body(&slots[index])
@@ -59,8 +63,15 @@ public struct MinuteRing: Sendable {
     /// the trend at `time` with nothing added: a minute with totals completing (entering the
     /// 30), passing five minutes back (entering the cache baseline) or passing 30 back
     /// (leaving). Nil when no held minute will ever change the trend again.
-    public func nextChange(after time: Double) -> Double? {
+    public mutating func nextChange(after time: Double) -> Double? {
         let current = Int64((time / 60).rounded(.down))
+        if let cachedChange, cachedChange.minute == current, cachedChange.layout == layout { return cachedChange.next }
+        let next = computeNextChange(current: current)
+        cachedChange = (current, layout, next)
+        return next
+    }
+
+    private func computeNextChange(current: Int64) -> Double? {
         var next = Int64.max
         for held in slotMinute where held != .min {
             // The current minutes at which `held` enters the 30, the baseline, and leaves.

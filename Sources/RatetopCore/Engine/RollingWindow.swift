@@ -49,6 +49,8 @@ public struct RollingWindow: Sendable {
     public static let seconds = 300
     private var slots = [SecondTotals](repeating: SecondTotals(), count: RollingWindow.seconds)
     private var slotSecond = [Int64](repeating: .min, count: RollingWindow.seconds)
+    /// The seconds the ring holds, ascending (what `nextChange` searches).
+    private var held: [Int64] = []
     /// The sums of the window ending at `cachedEnd`, kept up to date as slots change, so a state
     /// every second costs a few slot additions instead of a scan of all 300.
     private var cachedEnd: Int64 = -(1 << 40)  // far in the past: nothing cached (and no overflow)
@@ -69,8 +71,10 @@ public struct RollingWindow: Sendable {
             guard slotSecond[index] < second else { return }  // too old to keep
             // The second leaving the slot leaves the cached sums too.
             uncache(slots[index], second: slotSecond[index], sign: -1)
+            if slotSecond[index] != .min { forget(slotSecond[index]) }
             slotSecond[index] = second
             slots[index] = SecondTotals()
+            remember(second)
         }
         let before = slots[index]
         body(&slots[index])
@@ -125,17 +129,47 @@ public struct RollingWindow: Sendable {
     /// The first whole second after `second` at which the sums of the last `span` seconds
     /// (60 or 300) can differ from their value at `second` with no new totals added: a
     /// second with totals leaving the window, or one stamped later than `second` entering it.
-    /// Nil when the window will hold nothing but what it holds now, for ever.
+    /// Nil when the window will hold nothing but what it holds now, for ever. O(log 300).
     public func nextChange(after second: Int64, span: Int64) -> Int64? {
         var next = Int64.max
-        for held in slotSecond where held != .min {
-            if held > second {
-                next = min(next, held)
-            } else if held + span > second {
-                next = min(next, held + span)
-            }
-        }
+        // The oldest second still in the window leaves first...
+        let inWindow = firstHeld(after: second - span)
+        if inWindow < held.count, held[inWindow] <= second { next = held[inWindow] + span }
+        // ...unless a second stamped later enters before.
+        let ahead = firstHeld(after: second)
+        if ahead < held.count { next = min(next, held[ahead]) }
         return next == .max ? nil : next
+    }
+
+    /// The position in `held` of the first second after `second`.
+    @inline(__always)
+    private func firstHeld(after second: Int64) -> Int {
+        var low = 0
+        var high = held.count
+        while low < high {
+            let middle = (low + high) / 2
+            if held[middle] <= second { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    @inline(__always)
+    private mutating func remember(_ second: Int64) {
+        if let last = held.last, last > second {
+            held.insert(second, at: firstHeld(after: second))  // a late line: rare
+        } else {
+            held.append(second)
+        }
+    }
+
+    @inline(__always)
+    private mutating func forget(_ second: Int64) {
+        if held.first == second {
+            held.removeFirst()  // the usual case: the oldest leaves (at most 300 to move)
+        } else {
+            let position = firstHeld(after: second) - 1
+            if position >= 0, held[position] == second { held.remove(at: position) }
+        }
     }
 
     /// The sums by a full scan of the slots.

@@ -26,9 +26,15 @@ public final class Monitor {
     public private(set) var evaluatedThrough = -Double.infinity
     /// Lines stamped too far before what was already applied (counted in the totals only).
     public private(set) var lateLines = 0
+    /// Buckets and sources evaluated so far: the work done, for tests and benchmarks.
+    public private(set) var evaluations = 0
     /// No rule is evaluated before this second (`--from`).
     private let firstInstant: Double
     private var queue = Heap<Due>()
+    /// Entries left in `queue` for a second no longer wanted (an item rescheduled earlier keeps
+    /// its later entry): when they outnumber the live ones the queue is rebuilt, so it holds
+    /// O(buckets + sources) entries however many events arrive.
+    private var staleEntries = 0
     /// Per bucket and per source: the second it waits in the queue for (`.infinity`: not
     /// queued), and whether it changed since it was last evaluated (then every rule is read).
     private var bucketQueued: [Double] = []
@@ -67,6 +73,18 @@ public final class Monitor {
         sourceChanged.append(false)
         _ = alerts.addSource()
         return sources.count - 1
+    }
+
+    /// Adds the sources of several streams, once per distinct name (files whose lines count
+    /// for one source share it); returns each stream's source position.
+    public func addSources(_ names: [String]) -> [Int] {
+        var positions: [String: Int] = [:]
+        return names.map { name in
+            if let known = positions[name] { return known }
+            let position = addSource(name)
+            positions[name] = position
+            return position
+        }
     }
 
     /// A source gave a line at `time` (log time in a replay, wall time live).
@@ -138,6 +156,10 @@ public final class Monitor {
         let limit = time.rounded(.down)
         while let due = queue.min, due.at <= limit {
             queue.removeMin()
+            if staleEntries > 0, !isCurrent(due) {
+                staleEntries -= 1
+                continue
+            }
             if due.order < Self.sourceOrder {
                 evaluateBucket(due.order, at: due.at, into: &events)
             } else {
@@ -159,6 +181,7 @@ public final class Monitor {
             return
         }
         bucketChanged[position] = false
+        evaluations += 1
         let state = engine.bucketState(position, at: time)
         let future = ClassFuture(tracker: engine.classTracker(position), state: state)
         let next = alerts.stepBucket(position, state: state, at: time, all: all, future: future, into: &events)
@@ -170,6 +193,7 @@ public final class Monitor {
         sourceQueued[position] = .infinity
         let all = sourceChanged[position]
         sourceChanged[position] = false
+        evaluations += 1
         let next = alerts.stepSource(position, sources[position], at: time, all: all, into: &events)
         schedule(order: Self.sourceOrder + position, at: next)
     }
@@ -183,14 +207,27 @@ public final class Monitor {
     private func schedule(order: Int, at time: Double) {
         // Past 2^53 seconds a second more is the same number: nothing could ever be due again.
         guard time.isFinite, time + 1 > time else { return }
-        if order < Self.sourceOrder {
-            guard time < bucketQueued[order] else { return }
-            bucketQueued[order] = time
-        } else {
-            guard time < sourceQueued[order - Self.sourceOrder] else { return }
-            sourceQueued[order - Self.sourceOrder] = time
-        }
+        let queued = order < Self.sourceOrder ? bucketQueued[order] : sourceQueued[order - Self.sourceOrder]
+        guard time < queued else { return }
+        if order < Self.sourceOrder { bucketQueued[order] = time } else { sourceQueued[order - Self.sourceOrder] = time }
+        if queued.isFinite { staleEntries += 1 }
         queue.insert(Due(at: time, order: order))
+        if staleEntries > 64 && staleEntries > queue.count / 2 { rebuildQueue() }
+    }
+
+    /// True when the entry is the one its bucket or source waits for.
+    private func isCurrent(_ due: Due) -> Bool {
+        due.order < Self.sourceOrder ? bucketQueued[due.order] == due.at : sourceQueued[due.order - Self.sourceOrder] == due.at
+    }
+
+    private func rebuildQueue() {
+        var entries: [Due] = []
+        for (position, time) in bucketQueued.enumerated() where time.isFinite { entries.append(Due(at: time, order: position)) }
+        for (position, time) in sourceQueued.enumerated() where time.isFinite {
+            entries.append(Due(at: time, order: Self.sourceOrder + position))
+        }
+        queue = Heap(entries)
+        staleEntries = 0
     }
 
     // MARK: Output
@@ -212,20 +249,33 @@ public final class Monitor {
 /// A bucket's future without events, read from its tracker and its state at the last evaluation.
 struct ClassFuture: BucketFuture {
     let tracker: ClassTracker
-    let state: BucketState
+    /// From the state at the last evaluation: what holds until the next event.
+    let limits: PerDimension<Int?>
+    let ratePerMinute: PerDimension<Double>
+    let limitChangedAt: Double?
 
+    init(tracker: ClassTracker, state: BucketState) {
+        self.tracker = tracker
+        limits = state.limits
+        ratePerMinute = state.ratePerMinute
+        limitChangedAt = state.lastLimitChange?.at
+    }
+
+    /// Exactly the expressions of `ClassTracker.state` and `AlertMetric.value`.
     func value(_ metric: AlertMetric, _ dimension: Dimension?, at time: Double) -> Double? {
         switch metric {
         case .headroom:
-            guard let dimension, let level = tracker.level(dimension, at: time), let limit = state.limits[dimension],
+            guard let dimension, let level = tracker.level(dimension, at: time), let limit = limits[dimension],
                   limit > 0 else { return nil }
             return max(0, level) / Double(limit)
         case .secondsToEmpty:
             // The last minute's consumption holds until the next jump.
             guard let dimension, let level = tracker.level(dimension, at: time) else { return nil }
-            return tracker.secondsToEmpty(dimension, level: level, ratePerMinute: state.ratePerMinute[dimension])
+            return tracker.secondsToEmpty(dimension, level: level, ratePerMinute: ratePerMinute[dimension])
+        case .secondsSinceLimitChange:
+            return limitChangedAt.map { max(0, time - $0) }
         default:
-            return metric.value(of: state, dimension: dimension, at: time)
+            return nil  // not continuous: never asked
         }
     }
 

@@ -31,6 +31,8 @@ public final class ReplaySchedule {
     public private(set) var drained = false
     /// Called with each event as it is applied, and what the engine did with it.
     public var onEvent: ((Exchange, IngestResult) -> Void)?
+    /// The monitor's source position of each event source index (empty: the same number).
+    public var sourceOf: [Int] = []
     private var pending: [AlertEvent] = []
 
     public init(monitor: Monitor, events: MergedEvents, interval: Double? = 1, from: Double? = nil, to: Double? = nil) {
@@ -83,7 +85,8 @@ public final class ReplaySchedule {
             if nextTick == nil, let interval { nextTick = from ?? (end / interval).rounded(.up) * interval }
             play(before: end, inclusive: false, output)
             guard let event = events.next() else { break }
-            monitor.noteLine(source: Int(event.origin.source), at: event.end)
+            let index = Int(event.origin.source)
+            monitor.noteLine(source: index < sourceOf.count ? sourceOf[index] : index, at: event.end)
             let result = monitor.ingest(event)
             if result == .applied, event.end >= from ?? -.infinity {
                 if firstEvent == nil { firstEvent = event.end }
