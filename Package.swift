@@ -133,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "ratetop-gen",
             dependencies: [
-                "RatetopSimulation",
+                "RatetopSimulation", "RatetopCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -14,9 +14,40 @@ enum HistoryStart {
     /// Below this span the search stops: at most this much older history is read.
     static let closeEnough = 64 << 10
 
-    /// A line boundary at or before the first line stamped at or after `cutoff`. `stamp` gives
-    /// a line's time, nil for a line that carries none (a transcript's user lines).
+    /// Where to start reading so that every line stamped at or after `cutoff` is read and none
+    /// stamped before it: just after the last stamped line older than the cutoff that precedes
+    /// the first one at or after it (the end of the file when there is none). `stamp` gives a
+    /// line's time, nil for a line that carries none (a transcript's user lines).
     static func offset(descriptor fd: Int32, size: Int, cutoff: Double, stamp: (UnsafeRawBufferPointer) -> Double?) -> Int {
+        let near = bisect(descriptor: fd, size: size, cutoff: cutoff, stamp: stamp)
+        // From that boundary, line by line: a probe's span or two, whatever the file's size.
+        let window = UnsafeMutableRawBufferPointer.allocate(byteCount: probeBytes, alignment: 16)
+        defer { window.deallocate() }
+        var position = near
+        var start = near
+        while position < size, let base = window.baseAddress {
+            let count = pread(fd, base, probeBytes, off_t(position))
+            guard count > 0 else { break }
+            let bytes = UnsafeRawBufferPointer(start: base, count: count)
+            var lineStart = 0
+            var sawNewline = false
+            while lineStart < count, let newline = bytes[lineStart...].firstIndex(of: 0x0A) {
+                sawNewline = true
+                if let time = stamp(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<newline])) {
+                    if time >= cutoff { return start }
+                    start = position + newline + 1
+                }
+                lineStart = newline + 1
+            }
+            guard sawNewline else { return start }  // a line longer than a probe: read from here
+            position += lineStart
+        }
+        // Nothing at or after the cutoff (a last line without its newline is read as it comes).
+        return start
+    }
+
+    /// A line boundary at or before the first line stamped at or after `cutoff`, by bisection.
+    static func bisect(descriptor fd: Int32, size: Int, cutoff: Double, stamp: (UnsafeRawBufferPointer) -> Double?) -> Int {
         var low = 0
         var high = size
         let window = UnsafeMutableRawBufferPointer.allocate(byteCount: probeBytes, alignment: 16)

@@ -285,7 +285,6 @@ public final class LiveSources {
             entry.follower.start(at: status.size)
             return
         }
-        guard status.size > HistoryStart.closeEnough else { return }
         let format = forcedFormat ?? SourceOpener.sniff(headLines(entry.follower.descriptor)).format ?? .exchange
         let probeModels = ModelCatalog()
         let offset = HistoryStart.offset(descriptor: entry.follower.descriptor, size: status.size,

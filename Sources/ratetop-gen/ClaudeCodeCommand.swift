@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import ArgumentParser
+import RatetopCore
 import RatetopSimulation
 
 /// `ratetop-gen claude-code`: a `~/.claude/projects` directory of session transcripts.
@@ -57,6 +58,25 @@ struct ClaudeCodeCommand: ParsableCommand {
         }
     }
 
+    /// Sets a session file's modification time to its last line's timestamp, as a real
+    /// transcript written then would have (what `watch` uses to skip finished sessions).
+    static func stampModificationTime(_ path: String, content: [UInt8]) {
+        let key = Array(#""timestamp":""#.utf8)
+        guard content.count > key.count else { return }
+        var index = content.count - key.count
+        while index >= 0 {
+            if content[index] == key[0], Array(content[index..<(index + key.count)]) == key {
+                let start = index + key.count
+                guard let close = content[start...].firstIndex(of: UInt8(ascii: "\"")),
+                      let time = RFC3339.parse(String(decoding: content[start..<close], as: UTF8.self)) else { return }
+                var times = [timespec(tv_sec: Int(time), tv_nsec: 0), timespec(tv_sec: Int(time), tv_nsec: 0)]
+                _ = utimensat(AT_FDCWD, path, &times, 0)
+                return
+            }
+            index -= 1
+        }
+    }
+
     func run() throws {
         let clock = ContinuousClock()
         let began = clock.now
@@ -70,9 +90,11 @@ struct ClaudeCodeCommand: ParsableCommand {
         var longest = 0
         for index in plan.sessions.indices {
             let content = plan.render(session: index)
-            let file = try OutputFile(path: output + "/" + plan.relativePath(session: index))
+            let path = output + "/" + plan.relativePath(session: index)
+            let file = try OutputFile(path: path)
             try file.write(content)
             try file.close()
+            Self.stampModificationTime(path, content: content)
             bytes += content.count
             longest = max(longest, plan.sessions[index].lines)
         }

@@ -65,6 +65,16 @@ import Testing
         #expect(events.map { $0.end - Self.start } == [86_399])
     }
 
+    @Test func aFileJustCopiedHereWithOldLinesStartsAfterThem() throws {
+        let directory = TemporaryDirectory()
+        // Written now (a recent modification time), but its lines are from the day before.
+        let path = directory.write("copied.jsonl", [0, 10, 20].map { exchange($0) }.joined(separator: "\n") + "\n")
+        let live = try LiveSources(arguments: [path], format: nil, models: ModelCatalog(), diagnostics: Diagnostics())
+        var events: [Exchange] = []
+        live.poll(now: Self.start + 86_400, into: &events)
+        #expect(events.isEmpty && live.lines == 0)
+    }
+
     @Test func ofTheHistorysAlertsOnlyThoseStillFiringAreReported() throws {
         let directory = TemporaryDirectory()
         let refused = #"{"ts":"STAMP","model":"claude-sonnet-4-5-20250929","status":429,"error":{"type":"rate_limit_error","message":"You have reached your specified API usage limits. You will regain access on 2026-12-01 at 00:00 UTC.","details":{"error_code":"enforced_spend_limit_reached"}}}"#
