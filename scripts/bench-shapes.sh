@@ -228,5 +228,19 @@ echo "# stop changing for 3 s); RSS 10 s after that; CPU over the next 10 s. Hea
 echo "# --emit state --interval 1s: seconds to the first state line, and its malformed_lines."
 wrow() { printf '%-34s %11s %9s %8s %16s %13s %10s\n' "$@"; }
 wrow "watch" "first frame" "all read" "RSS MB" "CPU (10 s)" "first state" "malformed"
-watch_row "claude-code: $BIG_FILES files, 30 days" "$BIG"
-watch_row "claude-code: $SMALL_FILES files, 30 days" "$SMALL"
+# watch reads the last hour of each file (older history is skipped by bisection, or whole when a
+# file was last written before it), so its directories end now: the month of sessions, plus a
+# few sessions of the last hour still being written (what a developer's ~/.claude/projects holds
+# at 10:00), generated afresh each run with each file's modification time its last line's.
+END_NOW=$(date -u '+%Y-%m-%dT%H:%M:%SZ')
+WATCH_BIG="$TMP/watch-claude-code-$BIG_FILES"
+WATCH_SMALL="$TMP/watch-claude-code-$SMALL_FILES"
+for pair in "$WATCH_BIG:$BIG_FILES:$BIG_LINES" "$WATCH_SMALL:$SMALL_FILES:$SMALL_LINES"; do
+    IFS=: read -r dir files lines <<<"$pair"
+    "$BIN/ratetop-gen" claude-code --files "$files" --lines "$lines" --span 30d --end "$END_NOW" -o "$dir" 2>/dev/null
+    "$BIN/ratetop-gen" claude-code --files 6 --lines "$(scaled 3000)" --span 1h --end "$END_NOW" --open 6 --projects 3 \
+        --seed 11 -o "$dir.recent" 2>/dev/null
+    cp -rp "$dir.recent/." "$dir/"
+done
+watch_row "claude-code: $BIG_FILES files, 30 days" "$WATCH_BIG"
+watch_row "claude-code: $SMALL_FILES files, 30 days" "$WATCH_SMALL"

@@ -40,7 +40,10 @@ public struct ClaudeCodeProjects: Sendable {
     /// The fewest lines a session has.
     public static let minimumLines = 2
 
-    public init(files: Int, lines: Int, span: Double, end: Double, projects projectCount: Int = 12, seed: UInt64) {
+    /// `openAtEnd` sessions run up to `end` (still open when it comes: what a `watch` started
+    /// then finds being written); the others are placed at random over the span.
+    public init(files: Int, lines: Int, span: Double, end: Double, projects projectCount: Int = 12, seed: UInt64,
+                openAtEnd: Int = 0) {
         precondition(files > 0 && lines >= files * Self.minimumLines, "need at least \(Self.minimumLines) lines a file")
         precondition(span > 0 && projectCount > 0, "span and projects must be positive")
         self.end = end
@@ -85,6 +88,7 @@ public struct ClaudeCodeProjects: Sendable {
         }
         let shares = SparseTraffic.apportion(lines - files * Self.minimumLines, weights: weights)
         for index in sessions.indices { sessions[index].lines = Self.minimumLines + shares[index] }
+        for index in sessions.indices.suffix(max(0, min(openAtEnd, files))) { sessions[index].placement = 1 }
         self.sessions = sessions
     }
 

@@ -44,6 +44,9 @@ struct ClaudeCodeCommand: ParsableCommand {
     @Option(help: "How many projects (directories) the sessions belong to.")
     var projects: Int = 12
 
+    @Option(help: "How many sessions are still being written at --end (the rest finished before it).")
+    var open: Int = 0
+
     @Option(name: .shortAndLong, help: "The directory to write (created; must be empty if it exists).")
     var output: String
 
@@ -81,7 +84,7 @@ struct ClaudeCodeCommand: ParsableCommand {
         let clock = ContinuousClock()
         let began = clock.now
         let plan = ClaudeCodeProjects(files: files, lines: lines, span: span.seconds, end: end.epochSeconds,
-                                      projects: projects, seed: seed)
+                                      projects: projects, seed: seed, openAtEnd: open)
         try Self.makeEmptyDirectory(output)
         for project in Set(plan.sessions.map(\.project)).sorted() {
             try Self.makeDirectory(output + "/" + plan.projects[project].slug)
