@@ -127,6 +127,19 @@ extension AlertEvaluator {
         return next
     }
 
+    /// True when stepping the source's rules at `time` would change nothing: no tracker firing
+    /// or holding, and no fire condition met by the source as it is now.
+    func sourceAtRest(_ position: Int, _ source: SourceActivity, at time: Double) -> Bool {
+        for index in plan.indices where plan[index].perSource && plan[index].mask != 0 {
+            let tracker = sourceTrackers[position][index]
+            let rulePlan = plan[index]
+            guard !tracker.firing, tracker.holdCompletes(rulePlan.hysteresis) == nil,
+                  !tracker.movingCondition(rulePlan.hysteresis, value: Self.metricList[rulePlan.metricIndex].value(of: source, at: time))
+            else { return false }
+        }
+        return true
+    }
+
     /// The next second after `time` at which a tracker that just stepped can change with no new
     /// events: its hold completing, its metric jumping, or its metric crossing the threshold
     /// that moves it.
@@ -166,11 +179,21 @@ extension AlertEvaluator {
     }
 
     /// The first whole second in `time + 1 ... upper` at which `condition` differs from `from`,
-    /// for a condition that changes at most once there; nil when it does not change.
+    /// for a condition that changes at most once there; nil when it does not change. Gallops
+    /// out from `time` first: crossings are usually minutes away, not years.
     static func firstChange(after time: Double, through upper: Double, from: Bool, _ condition: (Double) -> Bool) -> Double? {
         guard upper > time, condition(upper) != from else { return nil }
         var low = time + 1
         var high = upper
+        var step = 1.0
+        while low + step < high {
+            if condition(low + step) != from {
+                high = low + step
+                break
+            }
+            low += step + 1
+            step *= 4
+        }
         while low < high {
             let middle = ((low + high) / 2).rounded(.down)
             if condition(middle) != from { high = middle } else { low = middle + 1 }

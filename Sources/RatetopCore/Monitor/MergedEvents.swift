@@ -40,16 +40,30 @@ public struct MergedEvents {
 
     /// The completion time of the next event, without taking it.
     public mutating func peekTime() -> Double? {
+        if streams.count == 1 { return peekSingle() }
         refill()
         return heads.min?.end
     }
 
     /// The next event in completion order.
     public mutating func next() -> Exchange? {
+        if streams.count == 1 {
+            _ = peekSingle()
+            defer { single = nil }
+            return single
+        }
         refill()
         guard let head = heads.popMin() else { return nil }
         taken = head.stream
         return head.event
+    }
+
+    /// One stream (a single log): no heap, just its next event, read when first asked for.
+    private var single: Exchange?
+
+    private mutating func peekSingle() -> Double? {
+        if single == nil { single = streams[0].next() }
+        return single?.end
     }
 
     private mutating func refill() {

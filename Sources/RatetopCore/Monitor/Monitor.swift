@@ -93,8 +93,15 @@ public final class Monitor {
         let before = sources[source].lastLineAt
         sources[source].record(at: time)
         guard sources[source].lastLineAt != before, alerts.hasSourceRules else { return }
+        let due = firstDue(after: time)
+        // A line to a source whose rules are at rest, and stay so at its second, changes
+        // nothing now: it only moves their next crossing later, and the second already queued
+        // (the crossing for the line before) comes first and reschedules. A log that writes a
+        // line a second is then read once per stale period, not once per line.
+        if before != nil, sourceQueued[source].isFinite, !sourceChanged[source],
+           alerts.sourceAtRest(source, sources[source], at: due) { return }
         sourceChanged[source] = true
-        schedule(order: Self.sourceOrder + source, at: firstDue(after: time))
+        schedule(order: Self.sourceOrder + source, at: due)
     }
 
     /// Why a source is failing now, or nil (shown in the state's `source_problems`).
