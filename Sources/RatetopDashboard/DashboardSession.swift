@@ -103,6 +103,7 @@ public final class DashboardSession {
     /// A fresh monitor and schedule over a feed (the start, or a seek backwards).
     private func startReplay(_ feed: ReplayFeed) {
         monitor = Monitor(configuration: configuration, models: models, rules: rules)
+        monitor.engine.onNotice = { [diagnostics] in diagnostics.notice($0) }
         let schedule = feed.schedule(monitor: monitor)
         let tolerance = configuration.outOfOrderTolerance
         let diagnostics = self.diagnostics

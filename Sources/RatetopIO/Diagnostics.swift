@@ -45,6 +45,13 @@ public final class Diagnostics {
         report(message)
     }
 
+    /// A word about the input that is not about one line (say, too many unknown models).
+    public func notice(_ message: String) {
+        lastMessage = message
+        if messages.count < limit * 2 { messages.append(message) }
+        report(message)
+    }
+
     /// A closing line when more problems were counted than shown, else nil.
     public var overflowMessage: String? {
         malformedLines > malformedShown

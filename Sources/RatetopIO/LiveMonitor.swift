@@ -17,6 +17,7 @@ public final class LiveMonitor {
         self.live = live
         self.diagnostics = diagnostics
         monitor = Monitor(configuration: configuration, models: live.models, rules: rules)
+        monitor.engine.onNotice = { diagnostics.notice($0) }
         live.onActivity = { [unowned self] index, time in
             monitor.noteLine(source: position(of: live.alertSourceName(index)), at: time)
         }

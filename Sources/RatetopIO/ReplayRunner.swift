@@ -65,6 +65,7 @@ public final class ReplayRunner {
         self.output = output
         self.diagnostics = diagnostics
         monitor = Monitor(configuration: configuration, models: models, rules: rules, alertsFrom: options.from ?? -.infinity)
+        monitor.engine.onNotice = { diagnostics.notice($0) }
         let paths = try SourcePaths.expandNamed(options.paths)
         sources = try SourceOpener.open(paths: paths, format: options.format, models: models, diagnostics: diagnostics,
                                         parallelThreshold: options.parallelThreshold)

@@ -74,7 +74,7 @@ import RatetopTestSupport
     }
 
     @Test func rateLimitMessageNamesTheDimension() {
-        let line = #"{"startTime":1,"endTime":2,"model":"claude-sonnet-4-5","status":"failure","error_str":"exceed ... of 30,000 input tokens per minute","error_information":{"error_code":"429"}}"#
+        let line = #"{"startTime":1763629200,"endTime":1763629202,"model":"claude-sonnet-4-5","status":"failure","error_str":"exceed ... of 30,000 input tokens per minute","error_information":{"error_code":"429"}}"#
         #expect(run(line, Self.decoder).events.first?.limitedDimension == .inputTokens)
     }
 

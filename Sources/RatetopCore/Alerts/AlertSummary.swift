@@ -66,8 +66,8 @@ enum AlertSummary {
     static func format(_ value: Double, metric: AlertMetric) -> String {
         switch metric {
         case .headroom, .rate429, .rate529, .cacheHitRatio, .limitPressure: percent(value)
-        case .secondsToEmpty: "\(Int(value.rounded())) s"
-        case .throttledPerMinute: "\(Int(value.rounded()))"
+        case .secondsToEmpty: "\(Int(saturating: value.rounded())) s"
+        case .throttledPerMinute: "\(Int(saturating: value.rounded()))"
         case .secondsSinceLimitChange, .secondsSinceLastLine: duration(value)
         case .spendCapped: value >= 0.5 ? "refused by the spend cap" : "succeeding"
         }
@@ -76,12 +76,12 @@ enum AlertSummary {
     static func percent(_ value: Double) -> String {
         let percent = value * 100
         return percent < 10 && percent != percent.rounded() ? "\(JSONObjectWriter.format(percent, decimals: 1))%"
-            : "\(Int(percent.rounded()))%"
+            : "\(Int(saturating: percent.rounded()))%"
     }
 
     /// 42 s, 5m12s, 1h05m.
     static func duration(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded())
+        let total = Int(saturating: seconds.rounded())
         if total < 60 { return "\(total) s" }
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         if total < 3600 { return "\(total / 60)m\(two(total % 60))s" }

@@ -53,6 +53,10 @@ enum APIObjects {
               usage.cacheCreationInputTokens >= 0, usage.cacheCreation1hInputTokens >= 0 else {
             throw JSONScanError("usage: negative token count")
         }
+        try Plausible.count(usage.inputTokens, "input_tokens")
+        try Plausible.count(usage.outputTokens, "output_tokens")
+        try Plausible.count(usage.cacheReadInputTokens, "cache_read_input_tokens")
+        try Plausible.count(usage.cacheCreationInputTokens, "cache_creation_input_tokens")
         return isBatch
     }
 

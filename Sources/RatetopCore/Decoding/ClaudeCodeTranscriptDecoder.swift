@@ -97,13 +97,20 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         } catch {
             return .malformed(error.reason)
         }
-        let ts = fields.timestamp.flatMap { RFC3339.parse($0.raw) }
+        let parsed = fields.timestamp.flatMap { RFC3339.parse($0.raw) }
+        // A stamp outside 2000–2100 neither counts nor moves the hold's clock.
+        var ts: Double?
+        var outOfRange: JSONScanError?
+        if let parsed {
+            do { ts = try Plausible.time(parsed, "timestamp") } catch { outOfRange = error }
+        }
         if let ts {
             lineSequence += 1
             if ts > latestTime { latestTime = ts }
         }
         guard let type = fields.type, type.equals("assistant") else { return .ignored }
         guard let ts else {
+            if let outOfRange { return .malformed(outOfRange.reason) }
             return .malformed(fields.timestamp == nil ? "assistant line without a timestamp"
                               : "timestamp: not an RFC 3339 timestamp")
         }

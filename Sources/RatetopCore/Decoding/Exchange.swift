@@ -21,9 +21,12 @@ public struct Usage: Sendable, Equatable {
 
     /// Input tokens counted toward ITPM: uncached input and cache writes, plus cache reads for
     /// the model classes that count them.
-    @inlinable
+    /// (Saturating: counts are range-checked where they are decoded, but no sum may trap.)
     public func countedInputTokens(cacheReadsCount: Bool) -> Int {
-        inputTokens + cacheCreationInputTokens + (cacheReadsCount ? cacheReadInputTokens : 0)
+        var total = inputTokens
+        total.addSaturating(cacheCreationInputTokens)
+        if cacheReadsCount { total.addSaturating(cacheReadInputTokens) }
+        return total
     }
 }
 

@@ -61,7 +61,7 @@ public struct ExchangeLogDecoder: LogDecoder {
                 guard cursor.peek() == UInt8(ascii: "\"") else { throw JSONScanError("ts: expected an RFC 3339 timestamp string") }
                 let text = try cursor.readString()
                 guard let parsed = RFC3339.parse(text.raw) else { throw JSONScanError("ts: not an RFC 3339 timestamp") }
-                ts = parsed
+                ts = try Plausible.time(parsed, "ts")
             case 5 where key.equals("model"):
                 if let name = try cursor.readOptionalString() {
                     model = name.hasEscapes ? models.intern(name.string) : models.intern(name.raw)
@@ -75,9 +75,9 @@ public struct ExchangeLogDecoder: LogDecoder {
             case 5 where key.equals("error"):
                 if !cursor.consumeNull() { (errorKind, limited) = try Self.readError(&cursor) }
             case 10 where key.equals("latency_ms"):
-                latencyMs = try cursor.readNumber()
+                latencyMs = try cursor.readNumber().map { ms throws(JSONScanError) in try Plausible.seconds(max(0, ms) / 1000, "latency_ms") * 1000 }
             case 7 where key.equals("ttfb_ms"):
-                ttfbMs = try cursor.readNumber()
+                ttfbMs = try cursor.readNumber().map { ms throws(JSONScanError) in try Plausible.seconds(max(0, ms) / 1000, "ttfb_ms") * 1000 }
             default:
                 if let groups, key.count == groupField.count, !groupField.isEmpty,
                    groupField.withUnsafeBufferPointer({ bytesEqual(key.base, $0.baseAddress!, key.count) }) {
@@ -120,6 +120,7 @@ public struct ExchangeLogDecoder: LogDecoder {
             event.headers = headers
         }
         event.group = group
+        try Plausible.check(event)
         return event
     }
 

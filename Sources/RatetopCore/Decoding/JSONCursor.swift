@@ -316,7 +316,8 @@ public struct JSONCursor {
         return try readNumberBody()
     }
 
-    /// Reads an integer value; a fractional number is truncated; `null` gives nil.
+    /// Reads an integer value; a fractional number is truncated; `null` gives nil; a number no
+    /// 64-bit integer holds is an error.
     @inline(__always)
     public mutating func readInt() throws(JSONScanError) -> Int? {
         skipWhitespace()
@@ -333,7 +334,13 @@ public struct JSONCursor {
             return value
         }
         if consumeNull() { return nil }
-        guard let number = try readNumberBody(), number.isFinite, abs(number) < 9e18 else { return nil }
+        let start = p
+        guard let number = try readNumberBody() else { return nil }
+        // 1e400, 9223372036854775808: not an integer ratetop can hold. An error, never a zero.
+        guard number.isFinite, abs(number) < 9e18 else {
+            let text = String(decoding: UnsafeRawBufferPointer(start: start, count: min(p - start, 40)), as: UTF8.self)
+            throw JSONScanError("number \(text) is out of range")
+        }
         return Int(number)
     }
 

@@ -132,6 +132,7 @@ public struct LiteLLMDecoder: LogDecoder {
             event.hasHeaders = true
             event.headers = f.headers
         }
+        try Plausible.check(event)
         return event
     }
 
@@ -201,18 +202,19 @@ public struct LiteLLMDecoder: LogDecoder {
 
     // MARK: Scanning
 
-    /// Reads epoch seconds (or milliseconds), or an ISO 8601 string; `null` gives nil.
+    /// Reads epoch seconds (or milliseconds), or an ISO 8601 string; `null` gives nil; a time
+    /// outside 2000–2100 is an error (`Plausible`).
     static func readTime(_ cursor: inout JSONCursor, _ field: StaticString) throws(JSONScanError) -> Double? {
         switch cursor.peek() {
         case UInt8(ascii: "\""):
             let text = try cursor.readString()
-            if let parsed = RFC3339.parse(text.raw) { return parsed }
+            if let parsed = RFC3339.parse(text.raw) { return try Plausible.time(parsed, field) }
             var inner = JSONCursor(text.raw)
-            if let number = try? inner.readNumber(), inner.atEnd() { return epochSeconds(number) }
+            if let number = try? inner.readNumber(), inner.atEnd() { return try Plausible.time(epochSeconds(number), field) }
             throw JSONScanError("\(field): not a timestamp")
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             guard let number = try cursor.readNumber() else { return nil }
-            return epochSeconds(number)
+            return try Plausible.time(epochSeconds(number), field)
         default:
             if cursor.consumeNull() { return nil }
             try cursor.skipValue()

@@ -163,7 +163,8 @@ public struct UsageReportDecoder: LogDecoder {
 
     private static func readTime(_ cursor: inout JSONCursor, _ field: StaticString) throws(JSONScanError) -> Double? {
         guard let text = try cursor.readOptionalString() else { return nil }
-        guard let time = RFC3339.parse(text.raw) else { throw JSONScanError("\(field): not an RFC 3339 timestamp") }
+        guard let parsed = RFC3339.parse(text.raw) else { throw JSONScanError("\(field): not an RFC 3339 timestamp") }
+        let time = try Plausible.time(parsed, field)
         return time
     }
 

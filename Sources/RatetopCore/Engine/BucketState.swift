@@ -94,5 +94,7 @@ public struct BucketSummary: Sendable {
     public var tier: String?
     public var recommendedTier: String?
     public var costUSD: Double
+    /// A total reached the largest number ratetop can hold and stopped there (hostile input).
+    public var saturated = false
     public var rate429: Double? { requests > 0 ? Double(requests429) / Double(requests) : nil }
 }

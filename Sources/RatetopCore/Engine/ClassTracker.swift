@@ -65,8 +65,11 @@ final class ClassTracker {
     /// The names of `models`, kept alongside (a state lists them every second).
     private(set) var modelNames: [String] = []
 
+    /// The most model names a class lists (the shared class of unknown ids can gather thousands).
+    static let maxModelNames = 16
+
     func addModel(_ model: ModelRef, name: String) {
-        if !models.contains(model) {
+        if models.count < Self.maxModelNames, !models.contains(model) {
             models.append(model)
             modelNames.append(name)
         }
@@ -160,7 +163,7 @@ final class ClassTracker {
             minute.requests += Double(event.requests)
             minute.countedInput += countedInput
             minute.output += outputTokens
-            minute.allInput += Double(usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens)
+            minute.allInput += Double(usage.inputTokens) + Double(usage.cacheReadInputTokens) + Double(usage.cacheCreationInputTokens)
             minute.cacheRead += Double(usage.cacheReadInputTokens)
             if limitedByRate { minute.limited += 1 }
         }
@@ -184,7 +187,7 @@ final class ClassTracker {
         guard countInSummary else { return }
         addToTotals(event, table: table, models: catalog)
         minutes.add(minute: Int64((event.end / 60).rounded(.down)), requests: event.requests,
-                    input: Int(countedInput), output: usage.outputTokens)
+                    input: Int(saturating: countedInput), output: usage.outputTokens)
     }
 
     /// A line stamped too long before lines already applied: it counts in the totals, never in
@@ -196,13 +199,15 @@ final class ClassTracker {
 
     private func addToTotals(_ event: Exchange, table: LimitsTable, models catalog: ModelCatalog) {
         let usage = event.usage
-        totals.requests += event.requests
-        if event.isThrottled { totals.throttled += max(1, event.requests) }
-        if event.isOverloaded { totals.overloaded += max(1, event.requests) }
-        totals.input += usage.inputTokens
-        totals.cacheCreation += usage.cacheCreationInputTokens
-        totals.cacheRead += usage.cacheReadInputTokens
-        totals.output += usage.outputTokens
+        // Saturating: no input can make a total trap (each count is at most 10^12, `Plausible`;
+        // a sum past Int.max stays there and the summary says so).
+        totals.requests.add(event.requests, &totals.saturated)
+        if event.isThrottled { totals.throttled.add(max(1, event.requests), &totals.saturated) }
+        if event.isOverloaded { totals.overloaded.add(max(1, event.requests), &totals.saturated) }
+        totals.input.add(usage.inputTokens, &totals.saturated)
+        totals.cacheCreation.add(usage.cacheCreationInputTokens, &totals.saturated)
+        totals.cacheRead.add(usage.cacheReadInputTokens, &totals.saturated)
+        totals.output.add(usage.outputTokens, &totals.saturated)
         totals.cost += cost(of: event, table: table, models: catalog)
     }
 
@@ -330,12 +335,12 @@ final class ClassTracker {
             ratePerMinute: rates, secondsToEmpty: toEmpty,
             cacheHitRate: input > 0 && !cacheSplitUnknown ? lastFive.cacheRead / input : nil,
             rate429: lastFive.requests > 0 ? lastFive.throttled / lastFive.requests : nil,
-            requests429: Int(lastFive.throttled), requests529: Int(lastFive.overloaded),
+            requests429: Int(saturating: lastFive.throttled), requests529: Int(saturating: lastFive.overloaded),
             untrackedPerMinute: lastMinute.untracked, lastRetryAfter: lastRetryAfter,
             uncachedInput5m: lastFive.uncachedInput, cacheRead5m: lastFive.cacheRead, cacheCreation5m: lastFive.cacheCreation,
             cacheReadsCount: info.cacheReadsCountTowardITPM)
-        bucket.requests5m = Int(lastFive.requests)
-        bucket.requests429LastMinute = Int(lastMinute.throttled)
+        bucket.requests5m = Int(saturating: lastFive.requests)
+        bucket.requests429LastMinute = Int(saturating: lastMinute.throttled)
         let trend = ring.trend(at: time)
         bucket.trend = trend
         bucket.upgrade = upgradeAdvice(trend: trend, tier: bucket.tier, limits: limits, table: table, at: time)
@@ -365,22 +370,24 @@ final class ClassTracker {
     func summary(table: LimitsTable, at time: Double, models catalog: ModelCatalog) -> BucketSummary {
         var stats = minutes
         stats.close()
-        let allInput = totals.input + totals.cacheRead + totals.cacheCreation
+        let allInput = Double(totals.input) + Double(totals.cacheRead) + Double(totals.cacheCreation)
         let tier = tierName(table: table, at: time)
         let recommended = table.recommendedTier(classID: info.id, currentTier: tier, p95: stats.p95.map { Double($0) }, at: time)?.id
         return BucketSummary(
             classID: info.id, models: models.map { catalog.name($0) }, requests: totals.requests, requests429: totals.throttled,
             requests529: totals.overloaded, inputTokens: totals.input, cacheCreationTokens: totals.cacheCreation,
             cacheReadTokens: totals.cacheRead, outputTokens: totals.output,
-            cacheHitRate: allInput > 0 ? Double(totals.cacheRead) / Double(allInput) : nil,
+            cacheHitRate: allInput > 0 ? Double(totals.cacheRead) / allInput : nil,
             peakPerMinute: stats.peak, p95PerMinute: stats.p95, tier: tier, recommendedTier: recommended,
-            costUSD: totals.cost)
+            costUSD: totals.cost, saturated: totals.saturated || stats.saturated)
     }
 
     private struct Totals {
         var requests = 0, throttled = 0, overloaded = 0
         var input = 0, cacheCreation = 0, cacheRead = 0, output = 0
         var cost = 0.0
+        /// A total reached Int.max and stopped there.
+        var saturated = false
     }
 
     private struct CachedPrice {
@@ -398,7 +405,10 @@ struct MinuteStatistics {
     private var minute: Int64 = .min
     private var current = PerDimension<Int>(repeating: 0)
     private(set) var peak = PerDimension<Int>(repeating: 0)
-    private var histograms = PerDimension(repeating: MinuteStatistics.makeHistogram())
+    /// Made when the first minute closes: a class seen on one line costs no histogram.
+    private var histograms: PerDimension<Histogram<UInt32>>?
+    /// A minute's sum reached Int.max and stopped there.
+    private(set) var saturated = false
 
     static func makeHistogram() -> Histogram<UInt32> {
         var histogram = Histogram<UInt32>(highestTrackableValue: 1 << 20, numberOfSignificantValueDigits: .three)
@@ -415,23 +425,25 @@ struct MinuteStatistics {
                 self.minute = minute
             }
         }
-        current.requests += requests
-        current.inputTokens += input
-        current.outputTokens += output
+        current.requests.add(requests, &saturated)
+        current.inputTokens.add(input, &saturated)
+        current.outputTokens.add(output, &saturated)
     }
 
     /// Closes the open minute into the distribution.
     mutating func close() {
         guard minute != .min, current.requests > 0 || current.inputTokens > 0 || current.outputTokens > 0 else { return }
+        if histograms == nil { histograms = PerDimension(repeating: MinuteStatistics.makeHistogram()) }
         for dimension in Dimension.allCases {
             let value = current[dimension]
             peak[dimension] = max(peak[dimension], value)
-            _ = histograms[dimension].record(UInt64(value))
+            _ = histograms?[dimension].record(UInt64(max(0, value)))
         }
         current = PerDimension(repeating: 0)
     }
 
     var p95: PerDimension<Int> {
-        histograms.map { $0.totalCount == 0 ? 0 : Int($0.valueAtPercentile(95)) }
+        guard let histograms else { return PerDimension(repeating: 0) }
+        return histograms.map { $0.totalCount == 0 ? 0 : Int(clamping: $0.valueAtPercentile(95)) }
     }
 }

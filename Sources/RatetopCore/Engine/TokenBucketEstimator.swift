@@ -154,12 +154,16 @@ struct WasteHistory: Sendable {
     }
     private static let size = 512
     private static let spacing = 0.25
-    private var points = ContiguousArray(repeating: Checkpoint(time: -.infinity, level: 0, waste: 0), count: WasteHistory.size)
+    /// Allocated at the first checkpoint: a bucket whose limit is unknown never records one.
+    private var points = ContiguousArray<Checkpoint>()
     private var head = -1
     private var count = 0
 
     @inline(__always)
     mutating func record(time: Double, level: Double, waste: Double) {
+        if points.isEmpty {
+            points = ContiguousArray(repeating: Checkpoint(time: -.infinity, level: 0, waste: 0), count: Self.size)
+        }
         if head >= 0 {
             let last = points[head].time
             if time - last < Self.spacing, time >= last {

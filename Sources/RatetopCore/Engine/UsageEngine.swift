@@ -39,6 +39,13 @@ public final class UsageEngine {
     private var classOfModel: [Int32] = []
     private var trackers: [ClassTracker] = []
     private let tier: (scheme: TierScheme, tier: Tier)?
+    /// Model ids the table does not know seen so far (each its own class up to the cap).
+    private var unknownClasses = 0
+    /// Distinct unknown model ids given classes of their own; the rest share `otherClassID`.
+    public static let maxUnknownClasses = 64
+    public static let otherClassID = "other"
+    /// Called with one line when something about the input deserves a word (the cap above).
+    public var onNotice: ((String) -> Void)?
 
     public init(configuration: EngineConfiguration, models: ModelCatalog) {
         self.configuration = configuration
@@ -111,8 +118,20 @@ public final class UsageEngine {
         while classOfModel.count <= index { classOfModel.append(-1) }
         let name = models.names[index]
         // A class id stands for its class (another ratetop's metrics name buckets, not models).
-        let info = configuration.table.modelClass(for: name) ?? configuration.table.modelClass(id: name.lowercased())
+        var info = configuration.table.modelClass(for: name) ?? configuration.table.modelClass(id: name.lowercased())
             ?? ModelClassInfo(id: name.lowercased(), name: name, modelPatterns: [name.lowercased()])
+        if configuration.table.modelClass(id: info.id) == nil, !trackers.contains(where: { $0.info.id == info.id }) {
+            // A model the table does not know gets a class of its own, up to a cap; past it
+            // (hostile variety: a log of 20,000 invented ids) the rest share one.
+            if unknownClasses >= Self.maxUnknownClasses {
+                if unknownClasses == Self.maxUnknownClasses {
+                    onNotice?("more than \(Self.maxUnknownClasses) model ids the limits table does not know "
+                              + "(the next: \(name.prefix(80))): the rest are counted together as '\(Self.otherClassID)'")
+                }
+                info = ModelClassInfo(id: Self.otherClassID, name: "other models", modelPatterns: [])
+            }
+            unknownClasses += 1
+        }
         let trackerIndex: Int
         if let existing = trackers.firstIndex(where: { $0.info.id == info.id }) {
             trackerIndex = existing

@@ -112,6 +112,7 @@ public enum JSONLines {
             b.field("tier", optionalString: bucket.tier)
             b.field("recommended_tier", optionalString: bucket.recommendedTier)
             b.field("cost_usd", number: bucket.costUSD, decimals: 4)
+            if bucket.saturated { b.field("saturated", bool: true) }
         }
         do {
             var counts = JSONObjectWriter()
@@ -177,6 +178,11 @@ struct JSONObjectWriter {
     mutating func field(_ name: String, strings: [String]) {
         key(name)
         text += "[" + strings.map(Self.quote).joined(separator: ",") + "]"
+    }
+
+    mutating func field(_ name: String, bool: Bool) {
+        key(name)
+        raw(bool ? "true" : "false")
     }
 
     mutating func field(_ name: String, int: Int) {

@@ -71,9 +71,9 @@ public struct LiteLLMMetricsMapper: Sendable {
                 default: break  // other failures stay among the attempts `total_requests` counts
                 }
             } else if Self.inputTokens.contains(name) {
-                add(sample, { $0.usage.inputTokens += Int($1.rounded()) }, counter: true)
+                add(sample, { $0.usage.inputTokens.addSaturating(Int(saturating: $1.rounded())) }, counter: true)
             } else if Self.outputTokens.contains(name) {
-                add(sample, { $0.usage.outputTokens += Int($1.rounded()) }, counter: true)
+                add(sample, { $0.usage.outputTokens.addSaturating(Int(saturating: $1.rounded())) }, counter: true)
             } else if Self.remainingRequests.contains(name) || Self.remainingTokens.contains(name) {
                 gauges.append((classify(sample).key, sample))
             }
@@ -87,7 +87,7 @@ public struct LiteLLMMetricsMapper: Sendable {
         }
         // Remaining gauges hold the last response's value: only a class with traffic in the
         // interval has a fresh one.
-        for (key, sample) in gauges where sample.value.isFinite && sample.value >= 0 {
+        for (key, sample) in gauges where sample.value.isFinite && sample.value >= 0 && sample.value <= Double(Plausible.maxTokens) {
             guard var usage = byClass[key], usage.hasActivity else { continue }
             if Self.remainingRequests.contains(sample.name) {
                 usage.remaining.requests = ScrapedUsage.lowest(usage.remaining.requests, sample.value)

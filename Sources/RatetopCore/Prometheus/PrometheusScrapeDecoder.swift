@@ -42,7 +42,8 @@ public final class PrometheusScrapeDecoder {
     /// Decodes one scrape's body, received at `time`. The first scrape is the counters' baseline
     /// and yields only levels; later ones yield the usage since the previous successful scrape.
     public func decode(_ text: String, at time: Double, models: ModelCatalog, origin: LineOrigin) -> Result {
-        let exposition = PrometheusTextParser.parse(text)
+        var exposition = PrometheusTextParser.parse(text)
+        Self.dropImplausible(&exposition)
         var usages: [ScrapedUsage]
         var feed = ExchangeFeed.litellm
         if RatetopMetricsMapper.recognises(exposition) {
@@ -60,11 +61,45 @@ public final class PrometheusScrapeDecoder {
         counters.finishScrape()
         lastScrapeAt = time
         var events: [Exchange] = []
+        var malformed = exposition.malformedLines
+        var problems = exposition.problems
         for usage in usages {
-            events += usage.exchanges(from: from, to: time, models: models, origin: origin, feed: feed)
+            for event in usage.exchanges(from: from, to: time, models: models, origin: origin, feed: feed) {
+                // What a scrape adds up to obeys the same ranges as a logged line (`Plausible`).
+                do {
+                    try Plausible.check(event)
+                    events.append(event)
+                } catch {
+                    malformed += 1
+                    if problems.count < 10 { problems.append(PrometheusProblem(line: 0, reason: "\(usage.model): \(error.reason)")) }
+                }
+            }
         }
-        return Result(events: events, malformedLines: exposition.malformedLines, problems: exposition.problems,
-                      kind: kind)
+        return Result(events: events, malformedLines: malformed, problems: problems, kind: kind)
+    }
+
+    /// The largest sample value read (a counter of tokens over years is far below it).
+    static let maxSample = 1e15
+
+    /// Drops samples no counter or gauge ratetop reads can hold: not finite (`+Inf` is legal in
+    /// the format, and ratetop's own `seconds_to_empty` writes it, so these go silently), or
+    /// beyond ±10^15 (counted: a proxy, a peer or anything answering on the URL cannot make
+    /// ratetop trap on a conversion or overflow a sum).
+    static func dropImplausible(_ exposition: inout PrometheusExposition) {
+        var kept: [PrometheusSample] = []
+        kept.reserveCapacity(exposition.samples.count)
+        for sample in exposition.samples {
+            guard sample.value.isFinite else { continue }
+            guard abs(sample.value) <= maxSample else {
+                exposition.malformedLines += 1
+                if exposition.problems.count < 10 {
+                    exposition.problems.append(PrometheusProblem(line: 0, reason: "\(sample.name): \(Plausible.describe(sample.value)) is out of range"))
+                }
+                continue
+            }
+            kept.append(sample)
+        }
+        exposition.samples = kept
     }
 }
 

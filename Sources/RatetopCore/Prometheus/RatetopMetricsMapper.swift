@@ -39,10 +39,10 @@ public enum RatetopMetricsMapper {
             let dimension = sample[label: "dimension"].flatMap(Self.dimension)
             switch sample.name {
             case limit:
-                guard let dimension, sample.value.isFinite, sample.value > 0 else { continue }
-                update(bucket) { $0.limits[dimension] = Int(sample.value.rounded()) }
+                guard let dimension, sample.value.isFinite, sample.value > 0, sample.value <= Double(Plausible.maxTokens) else { continue }
+                update(bucket) { $0.limits[dimension] = Int(saturating: sample.value.rounded()) }
             case remaining:
-                guard let dimension, sample.value.isFinite else { continue }
+                guard let dimension, sample.value.isFinite, sample.value <= Double(Plausible.maxTokens) else { continue }
                 update(bucket) { $0.remaining[dimension] = max(0, sample.value) }
             case limitSource:
                 guard sample.value > 0, let source = sample[label: "source"].flatMap(LimitsSource.init(rawValue:)) else { continue }
@@ -59,12 +59,12 @@ public enum RatetopMetricsMapper {
                 default: continue
                 }
             case tokens:
-                let increment = Int(counters.increment(series: sample.seriesKey, value: sample.value).rounded())
+                let increment = Int(saturating: counters.increment(series: sample.seriesKey, value: sample.value).rounded())
                 switch sample[label: "kind"] {
-                case "input": update(bucket) { $0.usage.inputTokens += increment }
-                case "cache_creation": update(bucket) { $0.usage.cacheCreationInputTokens += increment }
-                case "cache_read": update(bucket) { $0.usage.cacheReadInputTokens += increment }
-                case "output": update(bucket) { $0.usage.outputTokens += increment }
+                case "input": update(bucket) { $0.usage.inputTokens.addSaturating(increment) }
+                case "cache_creation": update(bucket) { $0.usage.cacheCreationInputTokens.addSaturating(increment) }
+                case "cache_read": update(bucket) { $0.usage.cacheReadInputTokens.addSaturating(increment) }
+                case "output": update(bucket) { $0.usage.outputTokens.addSaturating(increment) }
                 default: continue
                 }
             default:

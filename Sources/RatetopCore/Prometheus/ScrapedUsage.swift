@@ -28,8 +28,8 @@ public struct ScrapedUsage: Sendable, Equatable {
 
     /// True when the interval saw any attempt or token.
     public var hasActivity: Bool {
-        requests > 0 || throttled > 0 || overloaded > 0
-            || usage.inputTokens + usage.cacheCreationInputTokens + usage.cacheReadInputTokens + usage.outputTokens > 0
+        requests > 0 || throttled > 0 || overloaded > 0 || usage.inputTokens > 0 || usage.cacheCreationInputTokens > 0
+            || usage.cacheReadInputTokens > 0 || usage.outputTokens > 0
     }
 
     /// The synthetic events for the engine, in the order they must be applied: the interval's
@@ -41,14 +41,15 @@ public struct ScrapedUsage: Sendable, Equatable {
         let ref = models.intern(model)
         var events: [Exchange] = []
         let middle = from < to ? (from + to) / 2 : to
-        let admitted = Int(requests.rounded())
+        // (Conversions saturate; the events are range-checked by the decoder.)
+        let admitted = Int(saturating: requests.rounded())
         if admitted > 0 || usage != .zero {
             var event = Exchange(end: to, start: middle, model: ref, status: 200, requests: admitted, usage: usage, origin: origin)
             event.feed = feed
             events.append(event)
         }
         for (count, status, kind) in [(throttled, 429, ExchangeErrorKind.rateLimited), (overloaded, 529, .overloaded)] {
-            let attempts = Int(count.rounded())
+            let attempts = Int(saturating: count.rounded())
             guard attempts > 0 else { continue }
             var event = Exchange(end: to, start: to, model: ref, status: status, requests: attempts, errorKind: kind, origin: origin)
             event.feed = feed
@@ -56,10 +57,10 @@ public struct ScrapedUsage: Sendable, Equatable {
         }
         var headers = RateLimitHeaders()
         for dimension in Dimension.allCases {
-            if let value = remaining[dimension], value.isFinite { headers.remaining[dimension] = Int(max(0, value).rounded()) }
+            if let value = remaining[dimension], value.isFinite { headers.remaining[dimension] = Int(saturating: max(0, value).rounded()) }
             if let limit = limits[dimension], limit > 0 { headers.limit[dimension] = limit }
         }
-        if let combined = combinedTokensRemaining, combined.isFinite { headers.tokensRemaining = Int(max(0, combined).rounded()) }
+        if let combined = combinedTokensRemaining, combined.isFinite { headers.tokensRemaining = Int(saturating: max(0, combined).rounded()) }
         if !headers.isEmpty {
             var event = Exchange(end: to, start: to, headersAt: to, model: ref, status: 200, requests: 0, headers: headers, origin: origin)
             event.feed = feed
@@ -82,11 +83,11 @@ extension ScrapedUsage {
         requests += other.requests
         throttled += other.throttled
         overloaded += other.overloaded
-        usage.inputTokens += other.usage.inputTokens
-        usage.cacheCreationInputTokens += other.usage.cacheCreationInputTokens
-        usage.cacheCreation1hInputTokens += other.usage.cacheCreation1hInputTokens
-        usage.cacheReadInputTokens += other.usage.cacheReadInputTokens
-        usage.outputTokens += other.usage.outputTokens
+        usage.inputTokens.addSaturating(other.usage.inputTokens)
+        usage.cacheCreationInputTokens.addSaturating(other.usage.cacheCreationInputTokens)
+        usage.cacheCreation1hInputTokens.addSaturating(other.usage.cacheCreation1hInputTokens)
+        usage.cacheReadInputTokens.addSaturating(other.usage.cacheReadInputTokens)
+        usage.outputTokens.addSaturating(other.usage.outputTokens)
         for dimension in Dimension.allCases {
             remaining[dimension] = Self.lowest(remaining[dimension], other.remaining[dimension])
             if let limit = other.limits[dimension] { limits[dimension] = max(limits[dimension] ?? 0, limit) }
