@@ -196,6 +196,33 @@ let bundledTable: LimitsTable? = try? BundledLimitsTable.load()
         #expect(table.schemes == (try Self.table()).schemes)
     }
 
+    /// The response as the API sends it now: every group, model groups and API-surface groups
+    /// (`models: null`), with `group.type` and the deprecated `group_type`.
+    @Test func adminAPIGroupsThatAreNotModelGroupsAreKeptApartNotRefused() throws {
+        let table = try LimitsTable.decode("""
+        {"data":[
+          {"type":"rate_limit","id":"rl_1","group":{"type":"model_group"},"group_type":"model_group",
+           "models":["claude-sonnet-4-5-20250929","claude-sonnet-4-5"],
+           "limits":[{"type":"requests_per_minute","value":4000},{"type":"input_tokens_per_minute","value":2000000},{"type":"output_tokens_per_minute","value":400000}]},
+          {"type":"rate_limit","id":"rl_2","group":{"type":"batch"},"group_type":"batch","models":null,
+           "limits":[{"type":"requests_per_minute","value":4000},{"type":"batch_requests_in_queue","value":500000}]},
+          {"type":"rate_limit","id":"rl_3","group":{"type":"files"},"models":null,"limits":[{"type":"requests_per_minute","value":100}]},
+          {"type":"rate_limit","id":"rl_4","group":{"type":"token_count"},"models":null,"limits":[{"type":"requests_per_minute","value":2000}]},
+          {"type":"rate_limit","id":"rl_5","group_type":"web_search","models":null,"limits":[{"type":"requests_per_second","value":30}]},
+          {"type":"rate_limit","id":"rl_6","group":{"type":"skills"},"models":null,"limits":[]}
+        ],"next_page":null}
+        """, base: try Self.table())
+        #expect(table.organizationLimits == ["sonnet-4.x": PerDimension(requests: 4000, inputTokens: 2_000_000, outputTokens: 400_000)])
+        #expect(table.otherLimits.map(\.kind) == ["batch", "files", "token_count", "web_search", "skills"])
+        #expect(table.otherLimits.first?.values.map(\.type) == ["requests_per_minute", "batch_requests_in_queue"])
+        let report = LimitsReport.render(table: table, tier: nil, source: "rate_limits.json")
+        #expect(report.contains("Other limits of the organization"))
+        let rows = report.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(rows.contains("batch requests per minute 4k, batch requests in queue 500k"), "\(report)")
+        #expect(rows.contains("web_search requests per second 30"), "\(report)")
+        #expect(rows.contains("skills none given"), "\(report)")
+    }
+
     static let badTables: [(String, String)] = [
         ("limits:\n  sonnet-4.x: [50, 30000]\n", "limits.sonnet-4.x"),
         ("limits:\n  sonnet-4.x: [50, 0, 8000]\n", "limits.sonnet-4.x"),
@@ -206,7 +233,6 @@ let bundledTable: LimitsTable? = try? BundledLimitsTable.load()
         ("schemes:\n  - id: mine\n    tiers:\n      - id: t1\n        limits: {sonnet-4.x: [1, 2, -3]}\n", "schemes.mine.tiers.t1.limits.sonnet-4.x"),
         ("prices:\n  models:\n    - {models: [\"x*\"], input: 1, output: 2, until: \"later\"}\n", "prices.models[0].until"),
         ("prices:\n  models:\n    - {models: [\"x*\"], output: 2}\n", "missing key 'input'"),
-        ("{\"data\":[{\"type\":\"rate_limit\",\"limits\":[{\"type\":\"requests_per_minute\",\"value\":5}]}]}", "data[0]"),
         ("{\"data\":[{\"type\":\"rate_limit\",\"models\":[\"claude-sonnet-4-5\"],\"limits\":[{\"type\":\"requests_per_minute\",\"value\":\"many\"}]}]}", "data[0].limits[0].value"),
         ("version: \"x\"\n", "no limits found"),
         ("tier: tier1\n", "no limits found"),

@@ -17,6 +17,16 @@ public enum LimitsReport {
             }
             lines.append(contentsOf: columns(rows, indent: "  "))
         }
+        if !table.otherLimits.isEmpty {
+            lines.append("")
+            lines.append("Other limits of the organization (no model bucket draws from these):")
+            var rows = [["group", "limits"]]
+            for group in table.otherLimits {
+                rows.append([group.kind, group.values.isEmpty ? "none given"
+                             : group.values.map { "\($0.type.replacingOccurrences(of: "_", with: " ")) \(compact($0.value))" }.joined(separator: ", ")])
+            }
+            lines.append(contentsOf: columns(rows, indent: "  "))
+        }
         if let tier, let (scheme, chosen) = table.tier(named: tier) {
             lines.append("")
             lines.append("\(chosen.name) (\(scheme.name)\(inForce(scheme))): reached by \(chosen.reachedBy)"

@@ -62,6 +62,15 @@ extension LimitsTable {
             var organization: [String: PerDimension<Int>] = [:]
             for (index, group) in groups.enumerated() {
                 guard group.type == nil || group.type == "rate_limit" else { continue }
+                // `group.type` (current) or `group_type` (deprecated, still sent); absent in older saves.
+                let kind = group.group?.type ?? group.group_type ?? "model_group"
+                let models = group.models ?? []
+                guard kind == "model_group", !models.isEmpty else {
+                    // The Message Batches API, files, token counting, web search: limits of their
+                    // own that no per-minute bucket draws from. Kept for `ratetop limits`.
+                    table.otherLimits.append(SurfaceLimits(kind: kind, values: (group.limits ?? []).map { ($0.type, $0.value) }))
+                    continue
+                }
                 var limits = PerDimension(repeating: -1)
                 for limit in group.limits ?? [] {
                     switch limit.type {
@@ -71,7 +80,6 @@ extension LimitsTable {
                     default: continue
                     }
                 }
-                let models = group.models ?? []
                 guard let classID = models.lazy.compactMap({ table.modelClass(for: $0)?.id }).first
                         ?? models.first.map({ $0.lowercased() }) else {
                     throw LimitsTableError("data[\(index)]: a rate_limit group without models cannot be matched to a model class")
@@ -194,7 +202,11 @@ private struct TableFile: Decodable {
             var type: String
             var value: Int
         }
+        struct Group: Decodable {
+            var type: String?
+        }
         var type: String?
+        var group: Group?
         var group_type: String?
         var models: [String]?
         var limits: [Limit]?

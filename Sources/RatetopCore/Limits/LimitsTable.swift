@@ -79,6 +79,22 @@ public enum LimitsSource: String, Sendable {
     case ratetop
 }
 
+/// One non-model group of an organization's limits: its kind and its limiter values as named.
+public struct SurfaceLimits: Sendable, Equatable {
+    /// `batch`, `files`, `token_count`, `web_search`, `skills`, or what a later API adds.
+    public var kind: String
+    public var values: [(type: String, value: Int)]
+
+    public init(kind: String, values: [(type: String, value: Int)]) {
+        self.kind = kind
+        self.values = values
+    }
+
+    public static func == (lhs: SurfaceLimits, rhs: SurfaceLimits) -> Bool {
+        lhs.kind == rhs.kind && lhs.values.elementsEqual(rhs.values) { $0.type == $1.type && $0.value == $1.value }
+    }
+}
+
 /// The limits table: model classes, tier schemes, prices, and optionally the organization's
 /// actual limits (from a user table or a saved Admin API `rate_limits` response).
 public struct LimitsTable: Sendable, Equatable {
@@ -88,6 +104,10 @@ public struct LimitsTable: Sendable, Equatable {
     public var prices: PriceTable
     /// The organization's own limits per class id, when a limits file gave them.
     public var organizationLimits: [String: PerDimension<Int>]
+    /// The groups of an Admin API `rate_limits` response that are not model groups (the
+    /// Message Batches API, files, token counting, web search, skills): shown by `ratetop
+    /// limits` as what they are; no bucket draws from them.
+    public var otherLimits: [SurfaceLimits] = []
 
     public init(version: String, classes: [ModelClassInfo], schemes: [TierScheme], prices: PriceTable,
                 organizationLimits: [String: PerDimension<Int>] = [:]) {
