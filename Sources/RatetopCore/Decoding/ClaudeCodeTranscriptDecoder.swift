@@ -7,8 +7,9 @@
 /// ```
 /// - **One response, several lines.** Claude Code writes one line per content block; the lines
 ///   share `message.id` and `requestId`, and the earlier lines of a streamed response can carry
-///   a partial `output_tokens`. Lines are grouped by `message.id` + `requestId` and the *final*
-///   snapshot is kept: the one with the most output tokens, the latest on ties. Its timestamp is
+///   a partial `output_tokens`. Lines are grouped by `message.id` (a sidechain that repeats a
+///   parent's message under another `requestId` is the same response; `requestId` only when
+///   there is no message id) and the *final* snapshot is kept: the one with the most output tokens, the latest on ties. Its timestamp is
 ///   the event's `end`; `start == end` (no latency is logged). Every repeat line is `.duplicate`;
 ///   the first line of a message is `.decoded` even though its event is released later.
 /// - **Held back, bounded.** Because the final snapshot comes later, events wait in a pending set
@@ -301,14 +302,16 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
 
     private static let errorSeed: UInt64 = 0x9e37_79b9_7f4a_7c15
 
+    /// A response's key: its `message.id`, which belongs to exactly one API response (a
+    /// sidechain repeats its parent's message under another `requestId`: the same response);
+    /// the `requestId` only when the line has no message id.
     static func messageKey(_ messageId: JSONString?, _ requestId: JSONString?) -> UInt64? {
-        guard messageId != nil || requestId != nil else { return nil }
-        var hash = fnvOffset
-        if let messageId { hash = fnv(messageId.raw, hash) }
-        hash = (hash ^ 0xFF) &* fnvPrime  // separator: "ab"+"c" and "a"+"bc" differ
-        if let requestId { hash = fnv(requestId.raw, hash) }
-        return hash
+        if let messageId { return fnv(messageId.raw, fnvOffset) }
+        if let requestId { return fnv(requestId.raw, fnvOffset ^ requestSeed) }
+        return nil
     }
+
+    private static let requestSeed: UInt64 = 0x5bd1_e995_5bd1_e995
 
     static func hash(_ raw: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
         fnv(raw, fnvOffset ^ seed)
