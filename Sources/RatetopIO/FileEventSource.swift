@@ -7,8 +7,8 @@ public protocol EventSource: EventStream {
     var format: LogFormat { get }
     /// Non-empty lines read so far.
     var lines: Int { get }
-    /// Lines that repeated an exchange already counted.
-    var duplicates: Int { get }
+    /// Lines not used, per reason (all but `late`).
+    var skipped: SkipCounts { get }
     /// The source its lines count for in `source_stale` (`SourcePaths.alertSource`).
     var alertSource: String { get }
 }
@@ -17,7 +17,8 @@ public protocol EventSource: EventStream {
 /// reported with the file's name.
 public final class FileEventSource: EventSource {
     public let path: String
-    public let format: LogFormat
+    public var format: LogFormat { decoding.format ?? initialFormat }
+    private let initialFormat: LogFormat
     public var alertSource: String
     private let reader: LineReader
     private var decoding: LineDecoding
@@ -26,12 +27,17 @@ public final class FileEventSource: EventSource {
     private var position = 0
     private var finished = false
 
-    public init(path: String, index: Int32, reader: LineReader, format: LogFormat, decoder: any LogDecoder, diagnostics: Diagnostics) {
+    /// `redetect` makes a decoder for another format when the file's lines stop fitting this one
+    /// (nil: the format never changes; see `LineDecoding`).
+    public init(path: String, index: Int32, reader: LineReader, format: LogFormat, decoder: any LogDecoder, diagnostics: Diagnostics,
+                redetect: ((LogFormat) -> (any LogDecoder)?)? = nil) {
         self.path = path
         self.reader = reader
-        self.format = format
-        alertSource = path == SourcePaths.stdin ? "<stdin>" : path
-        decoding = LineDecoding(decoder: decoder, source: index)
+        initialFormat = format
+        let name = path == SourcePaths.stdin ? "<stdin>" : path
+        alertSource = name
+        decoding = LineDecoding(decoder: decoder, source: index, format: format, makeDecoder: redetect)
+        decoding.onSwitch = LineDecoding.announce(name, to: diagnostics)
         self.diagnostics = diagnostics
         events.reserveCapacity(8)
     }
@@ -40,8 +46,8 @@ public final class FileEventSource: EventSource {
     public var displayName: String { path == SourcePaths.stdin ? "<stdin>" : path }
     /// Non-empty lines read.
     public var lines: Int { decoding.lines }
-    /// Lines that repeated an exchange already counted.
-    public var duplicates: Int { decoding.duplicates }
+    /// Lines not used, per reason (all but `late`).
+    public var skipped: SkipCounts { decoding.skipped }
 
     /// The next event in file order, or nil at the end.
     @inline(__always)

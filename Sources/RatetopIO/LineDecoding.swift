@@ -4,23 +4,42 @@ import RatetopCore
 /// (`FileEventSource`), the parallel one's workers (`ParallelFileEventSource`) and the followed
 /// files of `watch` (`LiveSources`): a line longer than the cap is counted and reported, a
 /// blank line is skipped, any other line is counted and decoded, what the decoder holds back is
-/// released as it settles, repeats are counted, and broken lines are reported with their
-/// number (noting when the file ends mid-line).
+/// released as it settles, and every line not used is counted under its `SkipReason`; broken
+/// lines are reported with their number (noting when the file ends mid-line).
+///
+/// **Re-detection.** A file's format is guessed from its first lines; when a later line does
+/// not decode and looks like another format (`LogFormatDetector.classify`), the decoder is
+/// switched to that format (what the old one held back is released first) and the line decoded
+/// again: a transcript that opens with lines no format claims, or a file another tool appended
+/// to, is read, not lost. Not when the format was forced or the file is one document.
 struct LineDecoding {
     var decoder: any LogDecoder
     /// The source index events are stamped with.
     let source: Int32
     /// The longest line read (longer ones are skipped whole), for the message.
     let maxLineBytes: Int
+    /// The format being read, when it may change (nil: forced, or a whole document).
+    private(set) var format: LogFormat?
+    /// A decoder for another format (nil: the format never changes; returning nil: not to that one).
+    private let makeDecoder: ((LogFormat) -> (any LogDecoder)?)?
+    /// Told of a switch of format: the line, the old format, the new one.
+    var onSwitch: ((Int, LogFormat, LogFormat) -> Void)?
     /// Non-empty lines taken (oversized ones included).
     private(set) var lines = 0
-    /// Lines that repeated an exchange already counted.
-    private(set) var duplicates = 0
+    /// Lines not used, per reason (all but `late`, which the Monitor decides).
+    private(set) var skipped = SkipCounts()
+    /// Lines of a document not decoded yet (`.held`): used with it, or malformed with it.
+    private var heldLines = 0
+    /// How many times the format was switched.
+    private(set) var switches = 0
 
-    init(decoder: any LogDecoder, source: Int32, maxLineBytes: Int = LineReader.defaultMaxLineBytes) {
+    init(decoder: any LogDecoder, source: Int32, maxLineBytes: Int = LineReader.defaultMaxLineBytes,
+         format: LogFormat? = nil, makeDecoder: ((LogFormat) -> (any LogDecoder)?)? = nil) {
         self.decoder = decoder
         self.source = source
         self.maxLineBytes = maxLineBytes
+        self.format = makeDecoder == nil ? nil : format
+        self.makeDecoder = format == nil ? nil : makeDecoder
     }
 
     /// One line (without its newline); problems go to `report(line, reason)`.
@@ -29,22 +48,64 @@ struct LineDecoding {
                        into events: inout [Exchange], report: (Int, String) -> Void) {
         if oversized {
             lines += 1
+            skipped[.oversized] += 1
             report(number, "line longer than \(maxLineBytes >> 20) MiB, skipped")
             return
         }
         guard !bytes.isBlankLine else { return }
         lines += 1
+        var outcome = decode(bytes, number: number, into: &events)
+        if case .malformed = outcome, switchFormat(for: bytes, number: number, into: &events, report: report) {
+            outcome = decode(bytes, number: number, into: &events)
+        }
+        switch outcome {
+        case .decoded:
+            break
+        case .ignored:
+            skipped[.noUsage] += 1
+        case .duplicate:
+            skipped[.duplicate] += 1
+        case .held:
+            heldLines += 1
+        case .malformed(let reason):
+            skipped[SkipReason.of(problem: reason, line: bytes)] += 1
+            report(number, unterminated ? "\(reason) (the file ends without a newline: truncated?)" : reason)
+        }
+    }
+
+    @inline(__always)
+    private mutating func decode(_ bytes: UnsafeRawBufferPointer, number: Int, into events: inout [Exchange]) -> LineOutcome {
         let outcome = decoder.decode(line: bytes, origin: LineOrigin(source: source, line: number), into: &events)
         // Decoders that hold events back (transcripts keep a streamed response until its final
         // snapshot) release what is settled.
         decoder.flush(into: &events, final: false)
-        switch outcome {
-        case .decoded, .ignored:
-            break
-        case .duplicate:
-            duplicates += 1
-        case .malformed(let reason):
-            report(number, unterminated ? "\(reason) (the file ends without a newline: truncated?)" : reason)
+        return outcome
+    }
+
+    /// Switches to the format a line that did not decode looks like, if it looks like another.
+    private mutating func switchFormat(for bytes: UnsafeRawBufferPointer, number: Int, into events: inout [Exchange],
+                                       report: (Int, String) -> Void) -> Bool {
+        guard let makeDecoder, let current = format, let other = LogFormatDetector.classify(bytes), other != current,
+              let next = makeDecoder(other) else {
+            return false
+        }
+        finish(into: &events, report: report)
+        decoder = next
+        format = other
+        switches += 1
+        onSwitch?(number, current, other)
+        return true
+    }
+
+    /// A switch handler that tells `diagnostics` (the first few switches of a file: a file
+    /// that mixes formats line by line would say it on every line).
+    static func announce(_ name: String, to diagnostics: Diagnostics) -> (Int, LogFormat, LogFormat) -> Void {
+        var told = 0
+        return { line, from, to in
+            told += 1
+            guard told <= 3 else { return }
+            diagnostics.notice("\(name):\(line): the lines look like \(to.rawValue), not \(from.rawValue), from here: read as \(to.rawValue)"
+                               + (told == 3 ? " (further switches in this file not reported)" : ""))
         }
     }
 
@@ -52,6 +113,16 @@ struct LineDecoding {
     /// everything the decoder holds back and reports what it found only then.
     mutating func finish(into events: inout [Exchange], report: (Int, String) -> Void) {
         decoder.flush(into: &events, final: true)
-        for problem in decoder.takeProblems() { report(problem.line, problem.reason) }
+        let problems = decoder.takeProblems()
+        // A document that did not decode loses all its lines; one that did uses them.
+        skipped[.malformed] += heldLines > 0 && !problems.isEmpty ? heldLines + problems.count - 1 : problems.count
+        heldLines = 0
+        for problem in problems { report(problem.line, problem.reason) }
+    }
+
+    /// The lines skipped since the last call, per reason.
+    mutating func takeSkipped() -> SkipCounts {
+        defer { skipped = SkipCounts() }
+        return skipped
     }
 }

@@ -73,6 +73,8 @@ public final class LiveSources {
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
     /// Non-empty lines read.
     public private(set) var lines = 0
+    /// Lines not used, per reason (all but `late`), over every file.
+    public private(set) var skipped = SkipCounts()
     /// The most recent change to a followed file, for the status line.
     public private(set) var lastChange: String?
     /// Seconds between rescans of directories and globs for new files (without inotify; with
@@ -339,6 +341,7 @@ public final class LiveSources {
         entry.decoding = nil  // keep the decoder's storage uniquely referenced while it mutates
         let name = messageName(entry)
         decoding.finish(into: &buffer) { diagnostics.malformed(path: name, line: $0, reason: $1) }
+        skipped.add(decoding.takeSkipped())
         entry.decoding = decoding
         emit(entry)
     }
@@ -374,9 +377,16 @@ public final class LiveSources {
     private func startDecoding(_ entry: Entry) {
         let format = forcedFormat ?? LogFormatDetector.detect(lines: entry.pendingLines.map(\.bytes)) ?? .exchange
         entry.format = format
-        entry.decoding = LineDecoding(decoder: SourceOpener.makeDecoder(format, models: models, transcriptMemory: transcriptMemory,
-                                                                        groupBy: groupBy, groups: groups),
-                                      source: entry.index)
+        let (models, transcriptMemory, groupBy, groups) = (self.models, self.transcriptMemory, self.groupBy, self.groups)
+        // Re-detected when its lines stop fitting (not when the format is forced).
+        let redetect: ((LogFormat) -> (any LogDecoder)?)? = forcedFormat != nil ? nil : { other in
+            SourceOpener.makeDecoder(other, models: models, transcriptMemory: transcriptMemory, groupBy: groupBy, groups: groups)
+        }
+        var decoding = LineDecoding(decoder: SourceOpener.makeDecoder(format, models: models, transcriptMemory: transcriptMemory,
+                                                                      groupBy: groupBy, groups: groups),
+                                    source: entry.index, format: format, makeDecoder: redetect)
+        decoding.onSwitch = LineDecoding.announce(messageName(entry), to: diagnostics)
+        entry.decoding = decoding
         let pending = entry.pendingLines
         entry.pendingLines = []
         for line in pending {
@@ -392,6 +402,7 @@ public final class LiveSources {
         let name = messageName(entry)
         decoding.take(bytes, number: number, oversized: oversized, into: &buffer) { diagnostics.malformed(path: name, line: $0, reason: $1) }
         lines += decoding.lines - before
+        skipped.add(decoding.takeSkipped())
         if hadDecoder { entry.decoding = decoding }
         emit(entry)
     }

@@ -14,7 +14,7 @@ public final class ParallelFileEventSource: EventSource {
     public let format: LogFormat
     private let index: Int32
     public private(set) var lines = 0
-    public let duplicates = 0
+    public private(set) var skipped = SkipCounts()
     private let models: ModelCatalog
     private let diagnostics: Diagnostics
     private let shared: Shared
@@ -32,7 +32,7 @@ public final class ParallelFileEventSource: EventSource {
     }
 
     public init(path: String, index: Int32, format: LogFormat, models: ModelCatalog, diagnostics: Diagnostics, workers: Int,
-                maxLineBytes: Int = LineReader.defaultMaxLineBytes) throws(SourceError) {
+                maxLineBytes: Int = LineReader.defaultMaxLineBytes, redetect: Bool = true) throws(SourceError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SourceError.unreadable(path: path, reason: String(cString: strerror(errno))) }
         self.path = path
@@ -48,7 +48,14 @@ public final class ParallelFileEventSource: EventSource {
             let thread = Thread {
                 let catalog = ModelCatalog()
                 let decoder = SourceOpener.makeDecoder(format, models: catalog)
-                Self.work(shared: shared, worker: worker, catalog: catalog, decoder: decoder)
+                // Lines that stop fitting the format may switch to another whose lines decode
+                // on their own (a transcript needs the sequential path).
+                let switchTo: ((LogFormat) -> (any LogDecoder)?)? = !redetect ? nil : { other in
+                    ParallelFileEventSource.supports(other) ? SourceOpener.makeDecoder(other, models: catalog) : nil
+                }
+                Self.work(shared: shared, worker: worker, catalog: catalog,
+                          decoding: LineDecoding(decoder: decoder, source: 0, maxLineBytes: shared.maxLineBytes,
+                                                 format: format, makeDecoder: switchTo))
             }
             thread.name = "ratetop-decode-\(worker)"
             thread.stackSize = 1 << 20
@@ -97,6 +104,7 @@ public final class ParallelFileEventSource: EventSource {
             guard let chunk = shared.take(sequence: nextSequence) else { return nil }
             nextSequence += 1
             lines += chunk.nonEmptyLines
+            skipped.add(chunk.skipped)
             current = chunk
             position = 0
             problemPosition = 0
@@ -117,8 +125,8 @@ public final class ParallelFileEventSource: EventSource {
 
     // MARK: Workers
 
-    private static func work(shared: Shared, worker: Int, catalog: ModelCatalog, decoder: any LogDecoder) {
-        var decoding = LineDecoding(decoder: decoder, source: 0, maxLineBytes: shared.maxLineBytes)
+    private static func work(shared: Shared, worker: Int, catalog: ModelCatalog, decoding: LineDecoding) {
+        var decoding = decoding
         while let chunk = shared.nextChunk() {
             var result = ChunkResult(sequence: chunk.sequence, worker: worker)
             result.events.reserveCapacity(chunk.bytes.count / 512)
@@ -151,6 +159,7 @@ public final class ParallelFileEventSource: EventSource {
                               into: &result.events, report: report)
             }
             result.nonEmptyLines = decoding.lines - linesBefore
+            result.skipped = decoding.takeSkipped()
             result.problems = problems
             result.modelNames = catalog.names
             shared.deliver(result)
@@ -169,6 +178,7 @@ public final class ParallelFileEventSource: EventSource {
         var problems: [Problem] = []
         var lineCount = 0
         var nonEmptyLines = 0
+        var skipped = SkipCounts()
         var modelNames: [String] = []
     }
 

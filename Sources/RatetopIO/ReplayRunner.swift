@@ -91,8 +91,9 @@ public final class ReplayRunner {
             FileHandle.standardError.write(Data("ratetop: \(monitor.evaluations) evaluations\n".utf8))
         }
         if options.emitSummary {
-            let counts = JSONLines.InputCounts(lines: sources.reduce(0) { $0 + $1.lines }, malformedLines: diagnostics.malformedLines,
-                                               lateLines: monitor.lateLines, duplicatesSkipped: sources.reduce(0) { $0 + $1.duplicates })
+            var skipped = sources.reduce(SkipCounts()) { $0 + $1.skipped }
+            skipped[.late] = monitor.lateLines
+            let counts = JSONLines.InputCounts(lines: sources.reduce(0) { $0 + $1.lines }, skipped: skipped)
             let from = options.from ?? schedule.firstEvent
             let to = options.to ?? schedule.lastEvent
             output.writeLine(JSONLines.summary(monitor.summary(from: from, to: to), from: from, to: to, counts: counts,

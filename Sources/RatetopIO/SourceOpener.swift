@@ -48,13 +48,17 @@ public enum SourceOpener {
             if workers > 1, groupBy == nil, ParallelFileEventSource.supports(format), !sniffed.isDocument,
                paths.count <= 4, fileSize(path) >= parallelThreshold {
                 sources.append(try ParallelFileEventSource(path: path, index: Int32(index), format: format, models: models,
-                                                           diagnostics: diagnostics, workers: workers))
+                                                           diagnostics: diagnostics, workers: workers, redetect: forced == nil))
                 continue
+            }
+            // A forced format, or a document, is not re-detected.
+            let redetect: ((LogFormat) -> (any LogDecoder)?)? = forced != nil || sniffed.isDocument ? nil : { other in
+                makeDecoder(other, models: models, transcriptMemory: transcriptMemory, groupBy: groupBy, groups: groups)
             }
             let source = FileEventSource(path: path, index: Int32(index), reader: reader, format: format,
                                          decoder: makeDecoder(format, models: models, transcriptMemory: transcriptMemory,
                                                               wholeDocument: sniffed.isDocument, groupBy: groupBy, groups: groups),
-                                         diagnostics: diagnostics)
+                                         diagnostics: diagnostics, redetect: redetect)
             source.alertSource = SourcePaths.alertSource(path: path, argument: named[index].argument, format: format)
             sources.append(source)
         }

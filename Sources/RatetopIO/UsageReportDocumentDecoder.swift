@@ -17,19 +17,26 @@ struct UsageReportDocumentDecoder: LogDecoder {
 
     mutating func decode(line: UnsafeRawBufferPointer, origin: LineOrigin, into events: inout [Exchange]) -> LineOutcome {
         if firstLine == nil { firstLine = origin }
-        guard !tooLarge else { return .ignored }
+        guard !tooLarge else { return .held }
         guard text.count + line.count < Self.maxBytes else {
             tooLarge = true
             text = []
-            return .malformed("usage report document larger than \(Self.maxBytes >> 20) MiB, skipped")
+            return .held
         }
         text.append(contentsOf: line)
         text.append(0x0A)
-        return .ignored
+        return .held
     }
 
     mutating func flush(into events: inout [Exchange], final: Bool) {
-        guard final, !text.isEmpty, let origin = firstLine else { return }
+        guard final, let origin = firstLine else { return }
+        if tooLarge {
+            problems.append((origin.line, "usage report document larger than \(Self.maxBytes >> 20) MiB, skipped"))
+            tooLarge = false
+            firstLine = nil
+            return
+        }
+        guard !text.isEmpty else { return }
         let (decoded, outcome) = text.withUnsafeBytes { UsageReportDecoder.decodeDocument($0, origin: origin, models: models) }
         events.append(contentsOf: decoded)
         if case .malformed(let reason) = outcome { problems.append((origin.line, "usage report document: \(reason)")) }

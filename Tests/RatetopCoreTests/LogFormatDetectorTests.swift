@@ -56,6 +56,33 @@ import RatetopTestSupport
         #expect(Self.detect(text) == expected)
     }
 
+    @Test func decidesOnTheFirstTwentyLinesThatCanDecideUpToTwoHundred() {
+        let unknown = #"{"event":"tick"}"#
+        let transcript = #"{"type":"assistant","timestamp":"2026-11-20T09:00:00Z","message":{"id":"m","model":"claude-sonnet-4-6"}}"#
+        let exchange = #"{"ts":"2026-11-20T09:00:02Z","status":200,"model":"m"}"#
+        // 150 lines that decide nothing, 20 transcript lines, then 100 exchange lines: the
+        // transcript lines decide (the exchange lines come after the decision).
+        let text = (Array(repeating: unknown, count: 150) + Array(repeating: transcript, count: 20)
+                    + Array(repeating: exchange, count: 100)).joined(separator: "\n")
+        #expect(Self.detect(text) == .claudeCode)
+        // Past 200 lines nothing is looked at.
+        #expect(Self.detect((Array(repeating: unknown, count: 200) + [transcript]).joined(separator: "\n")) == nil)
+    }
+
+    @Test(arguments: [
+        #"{"type":"queue-operation","operation":"enqueue","timestamp":"2026-11-20T09:00:00Z","sessionId":"s1"}"#,
+        #"{"type":"file-history-snapshot","messageId":"m1","snapshot":{},"isSnapshotUpdate":false}"#,
+        #"{"type":"progress","data":{"type":"hook_progress"},"toolUseID":"t1"}"#,
+        #"{"timestamp":"2026-11-20T09:00:00Z","message":{"id":"m","model":"claude-sonnet-4-6","usage":{"input_tokens":1}}}"#,
+    ])
+    func claudeCodesOwnLineTypesAndLinesWithoutTypeAreTranscriptLines(_ line: String) {
+        #expect(Self.detect(line) == .claudeCode)
+    }
+
+    @Test func aTypeOfAnotherProducerDecidesNothing() {
+        #expect(Self.detect(#"{"type":"state","at":"2026-11-20T09:00:00Z","buckets":[]}"#) == nil)
+    }
+
     @Test func looksAtTheFirstTwentyNonEmptyLinesOnly() {
         let exchange = #"{"ts":"2026-11-20T09:00:02Z","status":200,"model":"m"}"#
         let litellm = #"{"startTime":1,"endTime":2,"model":"m","prompt_tokens":1}"#

@@ -32,8 +32,9 @@
 ///   exchange decoder's model-less errors, so that it stays visible instead of vanishing;
 ///   repeats of an error line with the same `uuid` are `.duplicate`.
 /// - Model `<synthetic>` lines that are not API errors, assistant lines without usage, and every
-///   other line type (`user`, `summary`, `system`, future types) are `.ignored`. Broken JSON is
-///   `.malformed`. Every field may be missing or null.
+///   other line type (`user`, `summary`, `system`, future types) are `.ignored`. A line without
+///   `type` (other tools' transcripts, older versions) is an assistant line when its message has
+///   `usage` (or it is an API error). Broken JSON is `.malformed`. Every field may be missing or null.
 public struct ClaudeCodeTranscriptDecoder: LogDecoder {
     public let models: ModelCatalog
     /// The keys already counted; shareable across files.
@@ -109,7 +110,13 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
             lineSequence += 1
             if ts > latestTime { latestTime = ts }
         }
-        guard let type = fields.type, type.equals("assistant") else { return .ignored }
+        if let type = fields.type {
+            guard type.equals("assistant") else { return .ignored }
+        } else {
+            // Other tools' transcripts, and older versions, write assistant lines without
+            // `type`: a message with usage is one.
+            guard fields.usage != nil || fields.isApiError else { return .ignored }
+        }
         guard let ts else {
             if let outOfRange { return .malformed(outOfRange.reason) }
             return .malformed(fields.timestamp == nil ? "assistant line without a timestamp"

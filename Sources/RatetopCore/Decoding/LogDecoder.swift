@@ -14,6 +14,9 @@ public enum LineOutcome: Equatable, Sendable {
     case ignored
     /// The line repeats an exchange already counted (a streamed transcript snapshot).
     case duplicate
+    /// The line is part of a document spread over many lines, decoded at its end (`flush`):
+    /// used if the document decodes, counted with it as malformed if not.
+    case held
     /// The line is broken; the reason is shown to the user with the file and line.
     case malformed(String)
 }

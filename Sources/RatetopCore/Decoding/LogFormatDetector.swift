@@ -1,19 +1,28 @@
 /// Guesses the format of a log from its first lines, by the top-level keys of each line.
 ///
-/// Each of the first `maxLines` non-empty lines is classified on its own:
+/// Non-empty lines are classified on their own, from the first, until `decidingLines` of them
+/// were recognised or `maxLines` were looked at:
 /// - **exchange**: `ts` and `status`;
 /// - **usage-report**: `data` whose value holds `starting_at` or `results`, or `data` with `has_more`;
-/// - **claude-code**: `sessionId` or `type`, with `message`, `uuid` or `leafUuid`;
+/// - **claude-code**: `sessionId` or `type`, with `message`, `uuid` or `leafUuid`; a `type` that
+///   only Claude Code writes (`queue-operation`, `file-history-snapshot`, `progress`, …: a
+///   transcript may open with dozens of them); or `message` with `timestamp` (other tools'
+///   transcripts, and older versions, write assistant lines without `type`);
 /// - **litellm**: `startTime`, `prompt_tokens`, `call_type` or `model_group`.
 ///
-/// The format most lines agree on wins (ties go to the earlier case of `LogFormat`); nil when
-/// no line is recognised. A line cut short (a partial last line) is classified by the keys
+/// The format most recognised lines agree on wins (ties go to the earlier case of `LogFormat`);
+/// nil when no line is recognised. A line that decides nothing (another producer's header, a
+/// line type no format claims) neither votes nor counts towards `decidingLines`. Readers also
+/// re-detect a file whose lines stop fitting its format (`LineDecoding`), so a guess made on
+/// the first lines is never final. A line cut short (a partial last line) is classified by the keys
 /// before the cut. When the first line is not a complete JSON object but opens one (a
 /// pretty-printed document, typically a saved usage-report page whose first line is `{`), the
 /// lines are read together as one document instead; see `UsageReportDecoder.decodeDocument`.
 public enum LogFormatDetector {
-    /// How many non-empty lines are looked at.
-    public static let maxLines = 20
+    /// How many non-empty lines are looked at, at most.
+    public static let maxLines = 200
+    /// How many recognised lines decide.
+    public static let decidingLines = 20
 
     /// Detects the format of lines given as byte arrays (without newlines).
     public static func detect(lines: [[UInt8]]) -> LogFormat? {
@@ -37,10 +46,14 @@ public enum LogFormatDetector {
             if sample.count == maxLines { break }
         }
         guard let first = sample.first else { return nil }
-        if opensIncompleteDocument(first) { return detectDocument(sample) }
+        if opensIncompleteDocument(first) { return detectDocument(Array(sample.prefix(decidingLines))) }
         var votes = [Int](repeating: 0, count: LogFormat.allCases.count)
+        var decided = 0
         for line in sample {
-            if let format = classify(line), let index = LogFormat.allCases.firstIndex(of: format) { votes[index] += 1 }
+            guard let format = classify(line), let index = LogFormat.allCases.firstIndex(of: format) else { continue }
+            votes[index] += 1
+            decided += 1
+            if decided == decidingLines { break }
         }
         guard let best = votes.max(), best > 0, let index = votes.firstIndex(of: best) else { return nil }
         return LogFormat.allCases[index]
@@ -65,6 +78,11 @@ public enum LogFormatDetector {
                     try cursor.skipValue()
                     continue
                 }
+                if key.count == 4, key.equals("type") {
+                    keys.type = true
+                    if let value = try cursor.readOptionalString() { keys.claudeCodeType = isClaudeCodeType(value) }
+                    continue
+                }
                 keys.note(key)
                 try cursor.skipValue()
             }
@@ -74,10 +92,21 @@ public enum LogFormatDetector {
         return keys.format
     }
 
+    /// Line types only Claude Code writes (its transcripts' `type` values).
+    static let claudeCodeTypes: [StaticString] = [
+        "assistant", "user", "system", "progress", "queue-operation", "file-history-snapshot",
+        "attachment", "custom-title", "last-prompt", "agent-name",
+    ]
+
+    static func isClaudeCodeType(_ value: JSONString) -> Bool {
+        claudeCodeTypes.contains { value.equals($0) }
+    }
+
     /// The top-level keys that tell the formats apart.
     struct KeySet {
         var ts = false, status = false
         var sessionId = false, type = false, message = false, uuid = false
+        var claudeCodeType = false, timestamp = false
         var litellm = false
         var data = false, dataHasBuckets = false, hasMore = false
 
@@ -86,7 +115,7 @@ public enum LogFormatDetector {
             case 2 where key.equals("ts"): ts = true
             case 6 where key.equals("status"): status = true
             case 9 where key.equals("sessionId"): sessionId = true
-            case 4 where key.equals("type"): type = true
+            case 9 where key.equals("timestamp"): timestamp = true
             case 7 where key.equals("message"): message = true
             case 4 where key.equals("uuid"), 8 where key.equals("leafUuid"): uuid = true
             case 9 where key.equals("startTime"), 13 where key.equals("prompt_tokens"),
@@ -101,6 +130,7 @@ public enum LogFormatDetector {
             if ts && status { return .exchange }
             if data && (dataHasBuckets || hasMore) { return .usageReport }
             if (sessionId || type) && (message || uuid) { return .claudeCode }
+            if claudeCodeType || (message && timestamp) { return .claudeCode }
             if litellm { return .litellm }
             return nil
         }

@@ -78,6 +78,12 @@ public enum Plausible {
     }
 
     /// A number as a message shows it: short, whatever its size.
+    /// True when a decoding problem is a number or time out of range (the phrases of this
+    /// type's errors and of `JSONCursor.readInt`'s).
+    public static func isRangeProblem(_ reason: String) -> Bool {
+        reason.contains(" is outside ") || reason.contains(" is out of range")
+    }
+
     static func describe(_ value: Double) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : (value < 0 ? "-infinity" : "infinity") }
         if abs(value) >= 1e15 || (abs(value) < 1e-3 && value != 0) { return "\(value)" }

@@ -69,15 +69,26 @@ public enum JSONLines {
     /// The counts a summary reports about its input.
     public struct InputCounts: Sendable {
         public var lines: Int
-        public var malformedLines: Int
+        /// Every line not used, per reason, `late` included.
+        public var skipped: SkipCounts
+        /// Lines that did not decode (`SkipCounts.undecodable`).
+        public var malformedLines: Int { skipped.undecodable }
         /// Lines stamped too long before lines already applied: in the totals, not the buckets.
-        public var lateLines: Int
-        public var duplicatesSkipped: Int
-        public init(lines: Int, malformedLines: Int, lateLines: Int = 0, duplicatesSkipped: Int) {
+        public var lateLines: Int { skipped[.late] }
+        public var duplicatesSkipped: Int { skipped[.duplicate] }
+
+        public init(lines: Int, skipped: SkipCounts) {
             self.lines = lines
-            self.malformedLines = malformedLines
-            self.lateLines = lateLines
-            self.duplicatesSkipped = duplicatesSkipped
+            self.skipped = skipped
+        }
+
+        /// Counts known only as totals (the broken lines all `malformed`).
+        public init(lines: Int, malformedLines: Int, lateLines: Int = 0, duplicatesSkipped: Int) {
+            var skipped = SkipCounts()
+            skipped[.malformed] = malformedLines
+            skipped[.late] = lateLines
+            skipped[.duplicate] = duplicatesSkipped
+            self.init(lines: lines, skipped: skipped)
         }
     }
 
@@ -92,6 +103,10 @@ public enum JSONLines {
         out.field("malformed_lines", int: counts.malformedLines)
         out.field("late_lines", int: counts.lateLines)
         out.field("duplicates_skipped", int: counts.duplicatesSkipped)
+        var skipped = JSONObjectWriter()
+        for reason in SkipReason.allCases { skipped.field(reason.key, int: counts.skipped[reason]) }
+        out.key("skipped_lines")
+        out.raw(skipped.finish())
         out.objects("buckets", buckets) { b, bucket in
             b.field("bucket", string: bucket.classID)
             b.field("models", strings: bucket.models)
