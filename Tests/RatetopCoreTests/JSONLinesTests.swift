@@ -56,12 +56,12 @@ let stateBucketSchema: [String: JSONType] = [
 ]
 let summarySchema: [String: JSONType] = [
     "type": .string, "from": .stringOrNull, "to": .stringOrNull, "lines": .integer, "malformed_lines": .integer,
-    "late_lines": .integer, "duplicates_skipped": .integer, "buckets": .array,
+    "late_lines": .integer, "duplicates_skipped": .integer, "skipped_lines": .object, "buckets": .array,
 ]
 let summaryBucketSchema: [String: JSONType] = [
     "bucket": .string, "models": .array, "requests": .integer, "requests_429": .integer, "requests_529": .integer,
     "rate_429": .number, "tokens": .object, "cache_hit_rate": .number, "peak_per_min": .object, "p95_per_min": .object,
-    "tier": .stringOrNull, "recommended_tier": .stringOrNull, "cost_usd": .number,
+    "tier": .stringOrNull, "recommended_tier": .stringOrNull, "cost_usd": .numberOrNull,
 ]
 
 @Suite(.tags(.unit)) struct JSONLinesTests {

@@ -26,6 +26,29 @@ let bundledTable: LimitsTable? = try? BundledLimitsTable.load()
         #expect(!loaded.prices.rules.isEmpty)
     }
 
+    /// Every platform's spelling of a model lands in its class, retired ones included.
+    @Test(arguments: [
+        ("claude-sonnet-4-5-20250929", "sonnet-4.x"), ("anthropic.claude-sonnet-4-5-20250929-v1:0", "sonnet-4.x"),
+        ("claude-sonnet-4-5@20250929", "sonnet-4.x"), ("anthropic/claude-sonnet-4.5", "sonnet-4.x"),
+        ("claude-3-5-sonnet-20240620", "sonnet-3.5"), ("claude-3-5-sonnet-v2@20241022", "sonnet-3.5"),
+        ("anthropic.claude-3-5-sonnet-20241022-v2:0", "sonnet-3.5"), ("anthropic/claude-3.5-sonnet", "sonnet-3.5"),
+        ("claude-3-5-sonnet-latest", "sonnet-3.5"), ("claude-3.7-sonnet", "sonnet-3.7"), ("claude-3-7-sonnet-latest", "sonnet-3.7"),
+        ("claude-3-sonnet-20240229", "sonnet-3"), ("claude-2.1", "claude-2"), ("claude-2.0", "claude-2"),
+        ("claude-instant-1.2", "instant-1"), ("Claude-3-Haiku-20240307", "haiku-3"), ("anthropic/claude-haiku-4.5", "haiku-4.5"),
+    ])
+    func everySpellingLandsInItsClass(_ model: String, _ classID: String) throws {
+        let table = try Self.table()
+        #expect(table.modelClass(for: model)?.id == classID)
+        #expect(table.price(for: model, at: epoch("2026-11-20")) != nil)
+    }
+
+    @Test func aModelTheTableDoesNotKnowHasNoClassAndNoPrice() throws {
+        let table = try Self.table()
+        #expect(table.modelClass(for: "claude-mythos-5-2") == nil)
+        #expect(table.price(for: "claude-mythos-5-2", at: epoch("2026-11-20")) == nil)
+        #expect(LimitsTable.normalized("Anthropic/Claude-3.5-Sonnet.v2") == "anthropic/claude-3-5-sonnet.v2")
+    }
+
     @Test func schemeInForceAtATime() throws {
         let table = try Self.table()
         #expect(table.scheme(at: epoch("2026-04-25T23:59:59Z"))?.id == "credit-tiers")

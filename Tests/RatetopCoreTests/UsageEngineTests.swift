@@ -380,12 +380,39 @@ import Testing
     }
 
     @Test(arguments: [(haiku35, 0.8, 4.0), ("claude-opus-4-1-20250805", 15.0, 75.0), ("claude-opus-4-6", 5.0, 25.0),
-                      ("claude-haiku-4-5", 1.0, 5.0), ("gpt-4o", 0.0, 0.0)])
+                      ("claude-haiku-4-5", 1.0, 5.0), ("claude-3-5-sonnet-20241022", 3.0, 15.0),
+                      ("anthropic/claude-3.5-sonnet", 3.0, 15.0), ("claude-3-sonnet-20240229", 3.0, 15.0),
+                      ("claude-2.1", 8.0, 24.0), ("claude-instant-1.2", 0.8, 2.4)])
     func costPerModel(model: String, input: Double, output: Double) throws {
         let h = EngineHarness(table: try Self.table())
         h.ingest([h.event(plansEra, model: model, input: 1_000_000, output: 1_000_000)])
         let classID = try #require(h.engine.classIDs.first)
         #expect(Self.near(h.summary(classID)?.costUSD, input + output, 1e-9))
+    }
+
+    @Test func aModelWithoutAPriceHasAnUnknownCostAndOneNotice() throws {
+        let h = EngineHarness(table: try Self.table())
+        var notices: [String] = []
+        h.engine.onNotice = { notices.append($0) }
+        h.ingest([
+            h.event(plansEra, model: "claude-mythos-5-2", input: 1000, output: 10),
+            h.event(plansEra + 1, model: "claude-mythos-5-2", input: 1000, output: 10),
+            h.event(plansEra + 2, model: "gpt-4o", input: 1000, output: 10),
+            h.event(plansEra + 3, input: 1_000_000),
+        ])
+        let mythos = try #require(h.summary("claude-mythos-5-2"))
+        #expect(mythos.costUSD == nil)
+        #expect(mythos.unpricedModels == ["claude-mythos-5-2"])
+        #expect(h.summary("gpt-4o")?.costUSD == nil)
+        #expect(Self.near(h.summary("sonnet-4.x")?.costUSD, 3, 1e-9))
+        #expect(notices == [
+            "model claude-mythos-5-2: no price in the limits table: the cost of its class is unknown (cost_usd null)",
+            "model gpt-4o: no price in the limits table: the cost of its class is unknown (cost_usd null)",
+        ])
+        let line = JSONLines.summary([mythos], from: nil, to: nil,
+                                     counts: JSONLines.InputCounts(lines: 2, malformedLines: 0, duplicatesSkipped: 0),
+                                     alerts: (0, [:]))
+        #expect(line.contains(#""cost_usd":null,"unpriced_models":["claude-mythos-5-2"]"#))
     }
 
     @Test func sonnet5PriceChangesOnSeptember1() throws {

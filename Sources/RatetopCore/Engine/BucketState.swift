@@ -93,7 +93,11 @@ public struct BucketSummary: Sendable {
     public var p95PerMinute: PerDimension<Int>
     public var tier: String?
     public var recommendedTier: String?
-    public var costUSD: Double
+    /// The cost of the usage; nil (unknown) when some of it was by a model the price table does
+    /// not know (`unpricedModels`): never a zero that is not one.
+    public var costUSD: Double?
+    /// Models with usage and no price.
+    public var unpricedModels: [String] = []
     /// A total reached the largest number ratetop can hold and stopped there (hostile input).
     public var saturated = false
     public var rate429: Double? { requests > 0 ? Double(requests429) / Double(requests) : nil }

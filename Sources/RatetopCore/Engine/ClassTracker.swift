@@ -208,7 +208,12 @@ final class ClassTracker {
         totals.cacheCreation.add(usage.cacheCreationInputTokens, &totals.saturated)
         totals.cacheRead.add(usage.cacheReadInputTokens, &totals.saturated)
         totals.output.add(usage.outputTokens, &totals.saturated)
-        totals.cost += cost(of: event, table: table, models: catalog)
+        if let cost = cost(of: event, table: table, models: catalog) {
+            totals.cost += cost
+        } else if totals.unpriced.count < Self.maxModelNames, !totals.unpriced.contains(event.model) {
+            // A few names say it; the cost is unknown either way.
+            totals.unpriced.append(event.model)
+        }
     }
 
     private func learnLimits(from headers: RateLimitHeaders, at time: Double, feed: ExchangeFeed) {
@@ -228,7 +233,8 @@ final class ClassTracker {
         lastLimitChange = LimitChange(at: time, old: before, new: headerLimits)
     }
 
-    private func cost(of event: Exchange, table: LimitsTable, models catalog: ModelCatalog) -> Double {
+    /// The event's cost, nil when its model has no price (at its time).
+    private func cost(of event: Exchange, table: LimitsTable, models catalog: ModelCatalog) -> Double? {
         let usage = event.usage
         guard usage.inputTokens | usage.outputTokens | usage.cacheReadInputTokens | usage.cacheCreationInputTokens != 0 else { return 0 }
         let index = Int(event.model.index)
@@ -239,7 +245,7 @@ final class ClassTracker {
             cached = CachedPrice(rule: rule, validFrom: rule?.from ?? -.infinity, validUntil: rule?.until ?? .infinity)
             prices[index] = cached
         }
-        guard let rule = cached?.rule else { return 0 }
+        guard let rule = cached?.rule else { return nil }
         let p = table.prices
         let oneHour = Double(min(usage.cacheCreation1hInputTokens, usage.cacheCreationInputTokens))
         let fiveMinute = Double(usage.cacheCreationInputTokens) - oneHour
@@ -379,13 +385,16 @@ final class ClassTracker {
             cacheReadTokens: totals.cacheRead, outputTokens: totals.output,
             cacheHitRate: allInput > 0 ? Double(totals.cacheRead) / allInput : nil,
             peakPerMinute: stats.peak, p95PerMinute: stats.p95, tier: tier, recommendedTier: recommended,
-            costUSD: totals.cost, saturated: totals.saturated || stats.saturated)
+            costUSD: totals.unpriced.isEmpty ? totals.cost : nil, unpricedModels: totals.unpriced.map { catalog.name($0) },
+            saturated: totals.saturated || stats.saturated)
     }
 
     private struct Totals {
         var requests = 0, throttled = 0, overloaded = 0
         var input = 0, cacheCreation = 0, cacheRead = 0, output = 0
         var cost = 0.0
+        /// Models whose usage has no price (the cost is then unknown).
+        var unpriced: [ModelRef] = []
         /// A total reached Int.max and stopped there.
         var saturated = false
     }

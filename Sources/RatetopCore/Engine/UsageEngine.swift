@@ -44,6 +44,9 @@ public final class UsageEngine {
     /// Distinct unknown model ids given classes of their own; the rest share `otherClassID`.
     public static let maxUnknownClasses = 64
     public static let otherClassID = "other"
+    /// Models without a price named in a notice; the rest only in the summary.
+    static let maxUnpricedNotices = 10
+    private var unpricedModels = 0
     /// Called with one line when something about the input deserves a word (the cap above).
     public var onNotice: ((String) -> Void)?
 
@@ -109,6 +112,16 @@ public final class UsageEngine {
         return trackers[Int(classOfModel[index])].info
     }
 
+    /// Says once per model id (the first ten) that a model has no price: its class's cost is
+    /// unknown (`cost_usd` null), not zero.
+    private func noteUnpriced(_ name: String) {
+        unpricedModels += 1
+        if unpricedModels <= Self.maxUnpricedNotices {
+            onNotice?("model \(name.prefix(80)): no price in the limits table: the cost of its class is unknown (cost_usd null)"
+                      + (unpricedModels == Self.maxUnpricedNotices ? " (further models without a price not reported)" : ""))
+        }
+    }
+
     private func tracker(for model: ModelRef, at time: Double) -> ClassTracker {
         let index = Int(model.index)
         if index < classOfModel.count, classOfModel[index] >= 0 {
@@ -132,6 +145,7 @@ public final class UsageEngine {
             }
             unknownClasses += 1
         }
+        if configuration.table.price(for: name, at: time) == nil { noteUnpriced(name) }
         let trackerIndex: Int
         if let existing = trackers.firstIndex(where: { $0.info.id == info.id }) {
             trackerIndex = existing

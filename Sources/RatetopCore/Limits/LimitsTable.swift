@@ -120,8 +120,23 @@ public struct LimitsTable: Sendable, Equatable {
 
     /// The class a model id belongs to, or nil when no pattern matches.
     public func modelClass(for modelID: String) -> ModelClassInfo? {
-        let lowered = modelID.lowercased()
+        let lowered = Self.normalized(modelID)
         return classes.first { info in info.modelPatterns.contains { Glob.matches(pattern: $0, lowered) } }
+    }
+
+    /// A model id as patterns see it: lower-cased, a dot between digits spelled as a dash
+    /// (`anthropic/claude-3.5-sonnet` and `claude-sonnet-4.5` as `claude-3-5-sonnet` and
+    /// `claude-sonnet-4-5`: the platforms' spellings of one model).
+    public static func normalized(_ modelID: String) -> String {
+        var bytes = Array(modelID.lowercased().utf8)
+        let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
+        if bytes.count > 2 {
+            for index in 1..<(bytes.count - 1)
+            where bytes[index] == UInt8(ascii: ".") && digits.contains(bytes[index - 1]) && digits.contains(bytes[index + 1]) {
+                bytes[index] = UInt8(ascii: "-")
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The class with this id.
@@ -184,7 +199,7 @@ public struct LimitsTable: Sendable, Equatable {
 
     /// The price rule for a model at a time.
     public func price(for modelID: String, at time: Double) -> PriceRule? {
-        let lowered = modelID.lowercased()
+        let lowered = Self.normalized(modelID)
         return prices.rules.first { rule in
             (rule.from.map { time >= $0 } ?? true) && (rule.until.map { time < $0 } ?? true)
                 && rule.modelPatterns.contains { Glob.matches(pattern: $0, lowered) }

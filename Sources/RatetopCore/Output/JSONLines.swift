@@ -126,7 +126,12 @@ public enum JSONLines {
             b.field("p95_per_min", perDimension: bucket.p95PerMinute.map { Optional(Double($0)) }, decimals: (0, 0, 0))
             b.field("tier", optionalString: bucket.tier)
             b.field("recommended_tier", optionalString: bucket.recommendedTier)
-            b.field("cost_usd", number: bucket.costUSD, decimals: 4)
+            if let cost = bucket.costUSD {
+                b.field("cost_usd", number: cost, decimals: 4)
+            } else {
+                b.field("cost_usd", optionalString: nil)
+                b.field("unpriced_models", strings: bucket.unpricedModels)
+            }
             if bucket.saturated { b.field("saturated", bool: true) }
         }
         do {
