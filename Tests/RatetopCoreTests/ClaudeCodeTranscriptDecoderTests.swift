@@ -74,6 +74,25 @@ import RatetopTestSupport
         #expect(errors.first?.isThrottled == true)
     }
 
+    /// A used-up plan window is a subscription limit, not an API 429: apart from requests and
+    /// the 429s, with the reset the older line carries (its epoch would otherwise read as "429").
+    @Test func subscriptionLimitsAreNotAPIThrottling() {
+        let result = run("""
+        {"type":"assistant","timestamp":"2026-09-03T07:00:00Z","requestId":"r1","sessionId":"s1","message":{"id":"m1","model":"claude-opus-4-7","usage":{"input_tokens":5,"output_tokens":5}}}
+        {"type":"assistant","timestamp":"2026-09-03T07:10:00Z","sessionId":"s1","uuid":"e1","isApiErrorMessage":true,"apiErrorStatus":429,"message":{"id":"x1","model":"<synthetic>","content":[{"type":"text","text":"You've hit your session limit · resets 3pm (Europe/Berlin)"}],"usage":{"input_tokens":0,"output_tokens":0}}}
+        {"type":"assistant","timestamp":"2026-09-03T07:20:00Z","sessionId":"s1","uuid":"e2","message":{"id":"x2","model":"<synthetic>","content":[{"type":"text","text":"Claude AI usage limit reached|1788429600"}],"usage":{"input_tokens":0,"output_tokens":0}}}
+        {"type":"assistant","timestamp":"2026-09-03T07:30:00Z","sessionId":"s1","uuid":"e3","isApiErrorMessage":true,"apiErrorStatus":429,"message":{"id":"x3","model":"<synthetic>","content":[{"type":"text","text":"API Error: 429 rate_limit_error"}]}}
+        """, Self.decoder)
+        #expect(result.outcomes == [.decoded, .decoded, .decoded, .decoded])
+        let limits = result.events.filter { $0.errorKind == .subscriptionLimit }
+        #expect(limits.count == 2)
+        #expect(limits.allSatisfy { !$0.isThrottled && $0.requests == 0 && result.model($0) == "claude-opus-4-7" })
+        #expect(limits.map(\.retryAfter) == [-1, 1_788_429_600 - epoch("2026-09-03T07:20:00Z")])
+        let throttled = result.events.filter(\.isThrottled)
+        #expect(throttled.count == 1)
+        #expect(throttled.first?.errorKind == .rateLimited)
+    }
+
     @Test func apiErrorBeforeAnyModelOrWithoutStatus() {
         let result = run("""
         {"type":"assistant","timestamp":"2026-09-03T07:00:00Z","sessionId":"s1","isApiErrorMessage":true,"apiErrorStatus":429,"message":{"model":"<synthetic>"}}

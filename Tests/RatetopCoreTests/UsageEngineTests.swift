@@ -390,6 +390,26 @@ import Testing
         #expect(Self.near(h.summary(classID)?.costUSD, input + output, 1e-9))
     }
 
+    @Test func subscriptionLimitsAreCountedApartFromRequestsAnd429s() throws {
+        let h = EngineHarness(table: try Self.table(), tier: "tier1")
+        h.ingest([
+            h.event(creditEra, input: 1000, output: 10),
+            Exchange(end: creditEra + 5, model: h.models.intern(sonnet), status: 429, requests: 0, usage: .zero,
+                     errorKind: .subscriptionLimit, retryAfter: 3600),
+            Exchange(end: creditEra + 9, model: h.models.intern(sonnet), status: 429, requests: 0, usage: .zero,
+                     errorKind: .subscriptionLimit),
+        ])
+        let summary = try #require(h.summary())
+        #expect(summary.requests == 1)
+        #expect(summary.requests429 == 0)
+        #expect(summary.subscriptionLimits == 2)
+        #expect(summary.subscriptionResetsAt == creditEra + 3605)
+        #expect(h.bucket(at: creditEra + 10)?.requests429 == 0)
+        let line = JSONLines.summary([summary], from: nil, to: nil,
+                                     counts: JSONLines.InputCounts(lines: 3, malformedLines: 0, duplicatesSkipped: 0), alerts: (0, [:]))
+        #expect(line.contains(#""subscription_limits":2,"subscription_resets_at":""# + RFC3339.format(creditEra + 3605, fractionDigits: 0) + "\""))
+    }
+
     @Test func aModelWithoutAPriceHasAnUnknownCostAndOneNotice() throws {
         let h = EngineHarness(table: try Self.table())
         var notices: [String] = []

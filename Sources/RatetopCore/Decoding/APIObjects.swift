@@ -71,6 +71,30 @@ enum APIObjects {
     }
 
     /// The status an error text names, or nil.
+    /// Whether an error text is a subscription's limit (Claude Code's messages for a used-up
+    /// plan window), and the reset time when it carries one (`…usage limit reached|<epoch>`).
+    static func subscriptionLimit(in text: JSONString) -> (isLimit: Bool, resetsAt: Double?) {
+        let isLimit = text.contains("usage limit reached") || text.contains("hit your session limit")
+            || text.contains("hit your usage limit") || text.contains("hit your weekly limit") || text.contains("hit your limit")
+            || text.contains("session limit reached") || text.contains("weekly limit reached") || text.contains("hour limit reached")
+        guard isLimit else { return (false, nil) }
+        // "Claude AI usage limit reached|1750000000": the reset, in epoch seconds.
+        let raw = text.raw
+        var resetsAt: Double?
+        if let bar = raw.firstIndex(of: UInt8(ascii: "|")) {
+            var value = 0
+            var digits = 0
+            var index = bar + 1
+            while index < raw.count, raw[index] >= UInt8(ascii: "0"), raw[index] <= UInt8(ascii: "9"), digits < 12 {
+                value = value * 10 + Int(raw[index] - UInt8(ascii: "0"))
+                digits += 1
+                index += 1
+            }
+            if digits >= 9, let time = try? Plausible.time(Double(value), "reset") { resetsAt = time }
+        }
+        return (true, resetsAt)
+    }
+
     static func statusNamed(in text: JSONString) -> Int? {
         if text.contains("rate_limit") || text.contains("Rate limit") || text.contains("rate limit") { return 429 }
         if text.contains("overloaded") || text.contains("Overloaded") { return 529 }

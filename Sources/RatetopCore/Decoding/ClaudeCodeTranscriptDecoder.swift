@@ -124,6 +124,14 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         }
         let session = fields.sessionId.map { Self.hash($0.raw) }
         if fields.isApiError { return decodeAPIError(fields, ts: ts, session: session, origin: origin, into: &events) }
+        if let name = fields.model, name.equals("<synthetic>"), let text = fields.contentText {
+            // Older versions wrote a used-up plan as a plain synthetic message.
+            let subscription = APIObjects.subscriptionLimit(in: text)
+            if subscription.isLimit {
+                return decodeSubscriptionLimit(fields, ts: ts, session: session, resetsAt: subscription.resetsAt, origin: origin,
+                                               into: &events)
+            }
+        }
         guard let name = fields.model, !name.equals("<synthetic>"), name.count > 0 else { return .ignored }
         guard let usage = fields.usage else { return .ignored }
         let model = intern(name)
@@ -193,6 +201,11 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         var limited: Dimension?
         for text in [fields.errorText, fields.contentText] {
             guard let text else { continue }
+            let subscription = APIObjects.subscriptionLimit(in: text)
+            if subscription.isLimit {
+                return decodeSubscriptionLimit(fields, ts: ts, session: session, resetsAt: subscription.resetsAt, origin: origin,
+                                               into: &events)
+            }
             if status == nil { status = APIObjects.statusNamed(in: text) }
             if text.contains("spend limit") || text.contains("enforced_spend_limit_reached") { kind = .spendLimitReached }
             limited = limited ?? APIObjects.limitedDimension(inMessage: text)
@@ -201,27 +214,41 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         if kind != .spendLimitReached {
             kind = status == 429 ? .rateLimited : status == 529 ? .overloaded : .other
         }
-        let model: ModelRef
-        if let name = fields.model, !name.equals("<synthetic>"), name.count > 0 {
-            model = intern(name)
-            remember(model, session: session)
-        } else if let session, let known = lastModelBySession[session] {
-            model = known
-        } else if let lastModel {
-            model = lastModel
-        } else {
+        guard let model = errorModel(fields, session: session) else {
             return .malformed("API error \(status) before any model was seen: cannot attribute it to a model class")
         }
-        var key: UInt64?
-        if let uuid = fields.uuid {
-            key = Self.hash(uuid.raw, seed: Self.errorSeed)
-            guard memory.insert(key ?? 0, at: ts) else { return .duplicate }
-        }
+        if let uuid = fields.uuid, !memory.insert(Self.hash(uuid.raw, seed: Self.errorSeed), at: ts) { return .duplicate }
         let event = Exchange(end: ts, model: model, status: status, requests: 1, usage: .zero, errorKind: kind,
                              limitedDimension: kind == .rateLimited ? limited : nil, origin: origin)
         // Never merged: a nil key keeps later lines from matching it.
         hold(key: nil, event, at: ts, into: &events)
         return .decoded
+    }
+
+    /// A subscription's limit (a used-up Pro/Max window): counted apart from the API's 429s,
+    /// with the reset when the line says it.
+    private mutating func decodeSubscriptionLimit(_ fields: Fields, ts: Double, session: UInt64?, resetsAt: Double?,
+                                                  origin: LineOrigin, into events: inout [Exchange]) -> LineOutcome {
+        guard let model = errorModel(fields, session: session) else {
+            return .malformed("subscription limit before any model was seen: cannot attribute it to a model class")
+        }
+        if let uuid = fields.uuid, !memory.insert(Self.hash(uuid.raw, seed: Self.errorSeed), at: ts) { return .duplicate }
+        let event = Exchange(end: ts, model: model, status: 429, requests: 0, usage: .zero, errorKind: .subscriptionLimit,
+                             retryAfter: resetsAt.map { max(0, $0 - ts) } ?? -1, origin: origin)
+        hold(key: nil, event, at: ts, into: &events)
+        return .decoded
+    }
+
+    /// The model an error line is attributed to: its own, else the session's last, else the
+    /// last seen.
+    private mutating func errorModel(_ fields: Fields, session: UInt64?) -> ModelRef? {
+        if let name = fields.model, !name.equals("<synthetic>"), name.count > 0 {
+            let model = intern(name)
+            remember(model, session: session)
+            return model
+        }
+        if let session, let known = lastModelBySession[session] { return known }
+        return lastModel
     }
 
     private func intern(_ name: JSONString) -> ModelRef {

@@ -65,6 +65,11 @@ public enum ExchangeErrorKind: UInt8, Sendable {
     case overloaded
     /// Any other error status.
     case other
+    /// A subscription's window is used up (Claude Code on a Pro/Max plan: "You've hit your
+    /// session limit", "Claude AI usage limit reached|<epoch>"): not the API's per-minute
+    /// limiter. Counted apart, never in `requests`, the 429 share or the buckets;
+    /// `retryAfter` holds the seconds to the reset when the line says when.
+    case subscriptionLimit
 }
 
 /// What kind of source produced an event: a log line, or an interval's aggregate scraped from a
@@ -144,7 +149,9 @@ public struct Exchange: Sendable {
     }
 
     /// The attempt was throttled by the team's own limits (429, spend cap included).
-    @inlinable public var isThrottled: Bool { status == 429 || errorKind == .rateLimited || errorKind == .spendLimitReached }
+    @inlinable public var isThrottled: Bool {
+        (status == 429 && errorKind != .subscriptionLimit) || errorKind == .rateLimited || errorKind == .spendLimitReached
+    }
     /// The attempt failed because Anthropic was overloaded (529).
     @inlinable public var isOverloaded: Bool { status == 529 || errorKind == .overloaded }
 }

@@ -98,6 +98,11 @@ public struct BucketSummary: Sendable {
     public var costUSD: Double?
     /// Models with usage and no price.
     public var unpricedModels: [String] = []
+    /// Times a subscription's window was used up (Claude Code on a Pro/Max plan): not 429s of
+    /// the API, not in `requests`.
+    public var subscriptionLimits = 0
+    /// The latest reset those lines named, when they did.
+    public var subscriptionResetsAt: Double?
     /// A total reached the largest number ratetop can hold and stopped there (hostile input).
     public var saturated = false
     public var rate429: Double? { requests > 0 ? Double(requests429) / Double(requests) : nil }

@@ -95,6 +95,11 @@ final class ClassTracker {
     // MARK: Applying events
 
     func apply(_ event: Exchange, now: Double, table: LimitsTable, models catalog: ModelCatalog, countInSummary: Bool) {
+        if event.errorKind == .subscriptionLimit {
+            // A plan's window, not the per-minute limiter: apart from requests, 429s and buckets.
+            if countInSummary { countSubscriptionLimit(event) }
+            return
+        }
         let usage = event.usage
         let countedInput = Double(usage.countedInputTokens(cacheReadsCount: info.cacheReadsCountTowardITPM))
         let outputTokens = Double(usage.outputTokens)
@@ -194,7 +199,18 @@ final class ClassTracker {
     /// the buckets, windows or per-minute statistics (their past is already written).
     func countLate(_ event: Exchange, table: LimitsTable, models catalog: ModelCatalog, countInSummary: Bool) {
         guard countInSummary else { return }
-        addToTotals(event, table: table, models: catalog)
+        if event.errorKind == .subscriptionLimit {
+            countSubscriptionLimit(event)
+        } else {
+            addToTotals(event, table: table, models: catalog)
+        }
+    }
+
+    private func countSubscriptionLimit(_ event: Exchange) {
+        totals.subscriptionLimits.addSaturating(1)
+        if event.retryAfter >= 0, event.end + event.retryAfter > totals.subscriptionResetsAt ?? -.infinity {
+            totals.subscriptionResetsAt = event.end + event.retryAfter
+        }
     }
 
     private func addToTotals(_ event: Exchange, table: LimitsTable, models catalog: ModelCatalog) {
@@ -386,6 +402,7 @@ final class ClassTracker {
             cacheHitRate: allInput > 0 ? Double(totals.cacheRead) / allInput : nil,
             peakPerMinute: stats.peak, p95PerMinute: stats.p95, tier: tier, recommendedTier: recommended,
             costUSD: totals.unpriced.isEmpty ? totals.cost : nil, unpricedModels: totals.unpriced.map { catalog.name($0) },
+            subscriptionLimits: totals.subscriptionLimits, subscriptionResetsAt: totals.subscriptionResetsAt,
             saturated: totals.saturated || stats.saturated)
     }
 
@@ -393,6 +410,9 @@ final class ClassTracker {
         var requests = 0, throttled = 0, overloaded = 0
         var input = 0, cacheCreation = 0, cacheRead = 0, output = 0
         var cost = 0.0
+        /// Subscription-window limits met (Claude Code on a plan), and the latest reset they named.
+        var subscriptionLimits = 0
+        var subscriptionResetsAt: Double?
         /// Models whose usage has no price (the cost is then unknown).
         var unpriced: [ModelRef] = []
         /// A total reached Int.max and stopped there.

@@ -132,6 +132,10 @@ public enum JSONLines {
                 b.field("cost_usd", optionalString: nil)
                 b.field("unpriced_models", strings: bucket.unpricedModels)
             }
+            if bucket.subscriptionLimits > 0 {
+                b.field("subscription_limits", int: bucket.subscriptionLimits)
+                b.field("subscription_resets_at", optionalString: bucket.subscriptionResetsAt.map { RFC3339.format($0, fractionDigits: 0) })
+            }
             if bucket.saturated { b.field("saturated", bool: true) }
         }
         do {
