@@ -375,7 +375,9 @@ public final class LiveSources {
     }
 
     private func startDecoding(_ entry: Entry) {
-        let format = forcedFormat ?? LogFormatDetector.detect(lines: entry.pendingLines.map(\.bytes)) ?? .exchange
+        let head = entry.pendingLines.map(\.bytes)
+        let format = forcedFormat ?? LogFormatDetector.detect(lines: head) ?? .exchange
+        if format == .litellm { SourceOpener.sayHowNaiveTimesAreRead(head, name: messageName(entry), diagnostics) }
         entry.format = format
         let (models, transcriptMemory, groupBy, groups) = (self.models, self.transcriptMemory, self.groupBy, self.groups)
         // Re-detected when its lines stop fitting (not when the format is forced).

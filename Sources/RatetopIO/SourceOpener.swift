@@ -43,8 +43,10 @@ public enum SourceOpener {
             } else {
                 reader = try LineReader(path: path, chunkBytes: chunk)
             }
-            let sniffed = sniff(reader.peekLines(LogFormatDetector.maxLines))
+            let head = reader.peekLines(LogFormatDetector.maxLines)
+            let sniffed = sniff(head)
             let format = forced ?? sniffed.format ?? .exchange
+            if format == .litellm { sayHowNaiveTimesAreRead(head, name: path == SourcePaths.stdin ? "<stdin>" : path, diagnostics) }
             if workers > 1, groupBy == nil, ParallelFileEventSource.supports(format), !sniffed.isDocument,
                paths.count <= 4, fileSize(path) >= parallelThreshold {
                 sources.append(try ParallelFileEventSource(path: path, index: Int32(index), format: format, models: models,
@@ -73,9 +75,16 @@ public enum SourceOpener {
         switch format {
         case .exchange: ExchangeLogDecoder(models: models, groupBy: groupBy, groups: groups)
         case .claudeCode: ClaudeCodeTranscriptDecoder(models: models, memory: transcriptMemory)
-        case .litellm: LiteLLMDecoder(models: models)
-        case .usageReport: wholeDocument ? UsageReportDocumentDecoder(models: models) : UsageReportDecoder(models: models)
+        case .litellm: wholeDocument ? DocumentDecoder(format: format, models: models) : LiteLLMDecoder(models: models)
+        case .usageReport: wholeDocument ? DocumentDecoder(format: format, models: models) : UsageReportDecoder(models: models)
         }
+    }
+
+    /// Says, once per file, in which zone its times without a zone are read.
+    static func sayHowNaiveTimesAreRead(_ head: [[UInt8]], name: String, _ diagnostics: Diagnostics) {
+        guard LiteLLMDecoder.hasNaiveTimes(head) else { return }
+        diagnostics.notice("\(name): times without a zone (LiteLLM spend-log rows) read as local time, "
+                           + "\(LocalTime.describeZone(at: Double(time(nil)))); --timezone reads them in another zone")
     }
 
     /// What the first lines of a file say: its format, and whether it is one JSON document
@@ -92,7 +101,7 @@ public enum SourceOpener {
                 return false
             }
         }
-        return (format, format == .usageReport && !firstLineIsComplete)
+        return (format, (format == .usageReport || format == .litellm) && !firstLineIsComplete)
     }
 
     private static func raiseDescriptorLimit() {

@@ -17,6 +17,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .customLong("format"), help: ArgumentHelp("The log format: auto, exchange, claude-code, litellm or usage-report.", valueName: "FORMAT"))
     var format: String?
 
+    @Option(name: .customLong("timezone"), help: ArgumentHelp("The zone of log times written without one (LiteLLM spend-log rows): an IANA name like Europe/Berlin, or UTC. Default: the machine's (TZ).", valueName: "ZONE"))
+    var timezone: String?
+
     @Option(name: .customLong("output"), help: ArgumentHelp("Write the output to FILE instead of standard output.", valueName: "FILE"))
     var output: String?
 
@@ -55,6 +58,7 @@ struct CommonOptions: ParsableArguments {
     }
 
     func resolve() throws -> Resolved {
+        if let timezone { try Self.useTimeZone(timezone) }
         let config = try loadConfig()
         let tier = self.tier ?? config?.tier
         let limitsFile = self.limitsFile ?? config?.limitsPath
@@ -66,6 +70,15 @@ struct CommonOptions: ParsableArguments {
         return Resolved(table: table, tier: tier, limitsFile: limitsFile,
                         format: try Self.logFormat(format ?? config?.format ?? "auto"),
                         rules: config?.rules ?? AlertRule.defaults, config: config)
+    }
+
+    /// Makes `zone` the process's zone (`TZ`), in which times without a zone are read.
+    static func useTimeZone(_ zone: String) throws {
+        guard !zone.isEmpty, zone.uppercased() == "UTC" || TimeZone(identifier: zone) != nil else {
+            throw UsageFailure("--timezone \(zone): unknown time zone (an IANA name like Europe/Berlin, or UTC)")
+        }
+        setenv("TZ", zone.uppercased() == "UTC" ? "UTC" : zone, 1)
+        tzset()
     }
 
     /// The limits table in force, with the tier checked against it.

@@ -32,6 +32,22 @@ import RatetopTestSupport
         #expect(event?.retryAfter == 3)
     }
 
+    /// Spend-log rows exported from the database hold `metadata` as a JSON string: the cache
+    /// split inside it counts (without it, every cached token would read as uncached input).
+    @Test func metadataWrittenAsAJSONStringIsDecoded() {
+        let result = run(#"""
+        {"request_id":"r1","startTime":"2026-11-20T09:00:00Z","endTime":"2026-11-20T09:00:02Z","model":"claude-sonnet-4-5-20250929","prompt_tokens":24000,"completion_tokens":100,"status":"success","metadata":"{\"usage_object\": {\"prompt_tokens\": 24000, \"cache_read_input_tokens\": 22000, \"cache_creation_input_tokens\": 1000}, \"additional_headers\": {\"llm_provider-anthropic-ratelimit-input-tokens-remaining\": \"28000\"}}"}
+        {"request_id":"r2","startTime":"2026-11-20T09:00:03Z","endTime":"2026-11-20T09:00:04Z","model":"claude-sonnet-4-5-20250929","prompt_tokens":10,"completion_tokens":1,"metadata":"","usage":"{\"cache_read_input_tokens\":4}"}
+        {"request_id":"r3","startTime":"2026-11-20T09:00:05Z","endTime":"2026-11-20T09:00:06Z","model":"claude-sonnet-4-5-20250929","prompt_tokens":10,"completion_tokens":1,"metadata":"{\"usage_object\": {\"cache_read_input_tokens\": \"x"}
+        """#, Self.decoder)
+        #expect(result.outcomes.prefix(2) == [.decoded, .decoded])
+        if case .malformed = result.outcomes.last {} else { Issue.record("a broken metadata string is malformed: \(result.outcomes)") }
+        #expect(result.events.first?.usage == Usage(inputTokens: 1000, cacheCreationInputTokens: 1000, cacheReadInputTokens: 22000,
+                                                    outputTokens: 100))
+        #expect(result.events.first?.headers.remaining.inputTokens == 28000)
+        #expect(result.events.last?.usage.cacheReadInputTokens == 4)
+    }
+
     @Test func spendLogExportWithIsoTimesAndExactTotals() {
         let result = run("""
         {"request_id":"r1","call_type":"acompletion","api_key":"hashed","spend":0.002,"total_tokens":1100,"prompt_tokens":1000,"completion_tokens":100,"startTime":"2026-11-20T09:00:00.000Z","endTime":"2026-11-20T09:00:02.500Z","model":"claude-haiku-4-5","model_group":"haiku","status":"success","metadata":{}}

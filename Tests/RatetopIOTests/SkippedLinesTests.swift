@@ -127,4 +127,34 @@ func transcriptLine(_ seconds: Double, id: String, type: String? = "assistant", 
         #expect(int(bad.summary?["malformed_lines"]) == lineCount)
         #expect(bad.diagnostics.messages.count == 1)
     }
+
+    /// LiteLLM's GCS and S3 loggers write one pretty-printed payload per file: one input, not
+    /// dozens of malformed lines.
+    @Test func aPrettyPrintedLiteLLMPayloadIsOneExchange() throws {
+        let directory = TemporaryDirectory()
+        let payload = """
+        {
+          "id": "chatcmpl-1",
+          "call_type": "acompletion",
+          "status": "success",
+          "model": "anthropic/claude-sonnet-4-5-20250929",
+          "startTime": 1795165200.5,
+          "endTime": 1795165202.5,
+          "prompt_tokens": 1300,
+          "completion_tokens": 40,
+          "metadata": {
+            "usage_object": {"cache_read_input_tokens": 1000, "cache_creation_input_tokens": 0}
+          },
+          "messages": [
+            {"role": "user", "content": "hi"}
+          ]
+        }
+        """
+        let output = try replay([directory.write("2026-11-20-payload.json", payload + "\n")])
+        #expect(Self.skipped(output).values.reduce(0, +) == 0, "\(output.diagnostics.messages)")
+        let sonnet = try #require(output.summaryBucket("sonnet-4.x"))
+        #expect(int(sonnet["requests"]) == 1)
+        #expect(int((sonnet["tokens"] as? [String: Any])?["input"]) == 300)
+        #expect(int((sonnet["tokens"] as? [String: Any])?["cache_read"]) == 1000)
+    }
 }

@@ -10,7 +10,10 @@
 ///  "error_str":null,"error_information":{"error_code":"","error_class":""}}
 /// ```
 /// - Times: `startTime`/`endTime` as epoch seconds (the logging payload; values above 1e11 are
-///   read as milliseconds) or as ISO 8601 strings (spend-log exports; no zone means UTC).
+///   read as milliseconds) or as ISO 8601 strings (spend-log exports). A string without a zone
+///   (`"2025-06-22 10:59:08"`, the database's naive timestamp) is the proxy's local time: read
+///   in the process's zone (`TZ`; `--timezone` sets it; see `LocalTime`), and said once per file
+///   (`hasNaiveTimes`).
 ///   `start` = startTime, `end` = endTime; either one stands in for a missing other.
 ///   `completionStartTime`, when it lies between them, is when the headers arrived.
 /// - Model: `model` with any provider prefix (`anthropic/`) removed, else
@@ -32,6 +35,11 @@
 /// - A line without a time is `.malformed`, as is one without any model.
 public struct LiteLLMDecoder: LogDecoder {
     public let models: ModelCatalog
+    /// Holds the text of objects written as JSON strings (a spend-log row's `metadata`) while a
+    /// line is decoded: the fields read from them point into it.
+    private let scratch = ScratchText()
+    /// Reads times written without a zone (spend-log rows) in the process's zone.
+    private let localTime = LocalTime()
 
     public init(models: ModelCatalog) {
         self.models = models
@@ -81,6 +89,7 @@ public struct LiteLLMDecoder: LogDecoder {
     }
 
     func decodeEntry(_ line: UnsafeRawBufferPointer, origin: LineOrigin) throws(JSONScanError) -> Exchange {
+        scratch.reset()
         var cursor = JSONCursor(line)
         try cursor.openObject()
         var f = Fields()
@@ -88,11 +97,11 @@ public struct LiteLLMDecoder: LogDecoder {
         while let key = try cursor.nextKey(&first) {
             switch key.count {
             case 9 where key.equals("startTime"):
-                f.start = try Self.readTime(&cursor, "startTime")
+                f.start = try Self.readTime(&cursor, "startTime", localTime)
             case 7 where key.equals("endTime"):
-                f.end = try Self.readTime(&cursor, "endTime")
+                f.end = try Self.readTime(&cursor, "endTime", localTime)
             case 19 where key.equals("completionStartTime"):
-                f.completionStart = try? Self.readTime(&cursor, "completionStartTime")
+                f.completionStart = try? Self.readTime(&cursor, "completionStartTime", localTime)
             case 5 where key.equals("model"):
                 f.model = try cursor.readOptionalString()
             case 11 where key.equals("model_group"):
@@ -102,7 +111,7 @@ public struct LiteLLMDecoder: LogDecoder {
             case 17 where key.equals("completion_tokens"):
                 f.completionTokens = try cursor.readLooseInt()
             case 5 where key.equals("usage"):
-                try Self.readUsageObject(&cursor, into: &f.usage)
+                try scratch.object(&cursor) { (inner: inout JSONCursor) throws(JSONScanError) in try Self.readUsageObject(&inner, into: &f.usage) }
             case 6 where key.equals("status"):
                 try Self.readStatus(&cursor, into: &f)
             case 9 where key.equals("error_str"):
@@ -110,9 +119,10 @@ public struct LiteLLMDecoder: LogDecoder {
             case 17 where key.equals("error_information"):
                 try Self.readErrorInformation(&cursor, into: &f)
             case 13 where key.equals("hidden_params"):
-                try Self.readHiddenParams(&cursor, into: &f)
+                try scratch.object(&cursor) { (inner: inout JSONCursor) throws(JSONScanError) in try Self.readHiddenParams(&inner, into: &f) }
             case 8 where key.equals("metadata"):
-                try Self.readMetadata(&cursor, into: &f)
+                // Spend-log rows (the database's JSON column, exported) often hold it as a string.
+                try scratch.object(&cursor) { (inner: inout JSONCursor) throws(JSONScanError) in try Self.readMetadata(&inner, into: &f) }
             default:
                 try cursor.skipValue()
             }
@@ -200,15 +210,39 @@ public struct LiteLLMDecoder: LogDecoder {
         return stripped.count > 0 ? stripped : nil
     }
 
+    /// True when one of `lines` writes a time without a zone (what a reader says it assumed).
+    public static func hasNaiveTimes(_ lines: [[UInt8]]) -> Bool {
+        lines.contains { line in
+            line.withUnsafeBytes { bytes in
+                var cursor = JSONCursor(bytes)
+                do throws(JSONScanError) {
+                    try cursor.openObject()
+                    var first = true
+                    while let key = try cursor.nextKey(&first) {
+                        if key.equals("startTime") || key.equals("endTime"), cursor.peek() == UInt8(ascii: "\""),
+                           let parsed = RFC3339.parseZoned(try cursor.readString().raw) {
+                            if !parsed.zoned { return true }
+                        } else {
+                            try cursor.skipValue()
+                        }
+                    }
+                } catch {}
+                return false
+            }
+        }
+    }
+
     // MARK: Scanning
 
-    /// Reads epoch seconds (or milliseconds), or an ISO 8601 string; `null` gives nil; a time
-    /// outside 2000–2100 is an error (`Plausible`).
-    static func readTime(_ cursor: inout JSONCursor, _ field: StaticString) throws(JSONScanError) -> Double? {
+    /// Reads epoch seconds (or milliseconds), or an ISO 8601 string (without a zone: local time,
+    /// read in `local`'s zone); `null` gives nil; a time outside 2000–2100 is an error (`Plausible`).
+    static func readTime(_ cursor: inout JSONCursor, _ field: StaticString, _ local: LocalTime) throws(JSONScanError) -> Double? {
         switch cursor.peek() {
         case UInt8(ascii: "\""):
             let text = try cursor.readString()
-            if let parsed = RFC3339.parse(text.raw) { return try Plausible.time(parsed, field) }
+            if let parsed = RFC3339.parseZoned(text.raw) {
+                return try Plausible.time(parsed.zoned ? parsed.seconds : local.utc(fromNaive: parsed.seconds), field)
+            }
             var inner = JSONCursor(text.raw)
             if let number = try? inner.readNumber(), inner.atEnd() { return try Plausible.time(epochSeconds(number), field) }
             throw JSONScanError("\(field): not a timestamp")
@@ -384,5 +418,42 @@ public struct LiteLLMDecoder: LogDecoder {
 
     static func looseEquals(_ s: JSONString, _ literal: StaticString) -> Bool {
         s.count == literal.utf8CodeUnitCount && looseHasPrefix(s, literal)
+    }
+}
+
+/// Text unescaped from JSON strings that hold JSON objects (`"metadata":"{\"usage_object\":…}"`),
+/// kept until the next line so the fields read from it stay valid.
+final class ScratchText {
+    private var blocks: [UnsafeMutableRawBufferPointer] = []
+
+    deinit { reset() }
+
+    func reset() {
+        guard !blocks.isEmpty else { return }
+        for block in blocks { block.deallocate() }
+        blocks.removeAll(keepingCapacity: true)
+    }
+
+    /// Reads an object value with `read`; when the value is a string, its unescaped text is
+    /// read as the object instead. Any other value is skipped.
+    func object(_ cursor: inout JSONCursor, _ read: (inout JSONCursor) throws(JSONScanError) -> Void) throws(JSONScanError) {
+        guard cursor.peek() == UInt8(ascii: "\"") else { return try read(&cursor) }
+        let text = try cursor.readString()
+        let bytes: UnsafeRawBufferPointer
+        if text.hasEscapes {
+            var unescaped = text.string
+            let block = unescaped.withUTF8 { utf8 -> UnsafeMutableRawBufferPointer in
+                let block = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, utf8.count), alignment: 1)
+                if let base = utf8.baseAddress { block.copyMemory(from: UnsafeRawBufferPointer(start: base, count: utf8.count)) }
+                return UnsafeMutableRawBufferPointer(rebasing: block[0..<utf8.count])
+            }
+            blocks.append(block)
+            bytes = UnsafeRawBufferPointer(block)
+        } else {
+            bytes = text.raw
+        }
+        var inner = JSONCursor(bytes)
+        guard inner.peek() == UInt8(ascii: "{") else { return }
+        try read(&inner)
     }
 }

@@ -3,6 +3,12 @@ public enum RFC3339 {
     /// Parses `2026-11-20T09:00:02.422Z`, `2026-11-20T09:00:02+01:00`, `2026-11-20 09:00:02Z`, or a
     /// bare date `2026-11-20` (midnight UTC). A missing zone is read as UTC.
     public static func parse(_ raw: UnsafeRawBufferPointer) -> Double? {
+        parseZoned(raw)?.seconds
+    }
+
+    /// The same, saying whether the text named its zone (`Z` or an offset); a time without one
+    /// is returned as if it were UTC.
+    public static func parseZoned(_ raw: UnsafeRawBufferPointer) -> (seconds: Double, zoned: Bool)? {
         guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
         let n = raw.count
         @inline(__always) func digit(_ i: Int) -> Int {
@@ -21,7 +27,7 @@ public enum RFC3339 {
         let year = number(0, 4), month = number(5, 2), day = number(8, 2)
         guard year >= 0, (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month) else { return nil }
         var seconds = Double(daysFromCivil(year: year, month: month, day: day) * 86_400)
-        if n == 10 { return seconds }
+        if n == 10 { return (seconds, false) }
         guard n >= 19, base[10] == UInt8(ascii: "T") || base[10] == UInt8(ascii: "t") || base[10] == UInt8(ascii: " "),
               base[13] == UInt8(ascii: ":"), base[16] == UInt8(ascii: ":") else { return nil }
         let hour = number(11, 2), minute = number(14, 2), second = number(17, 2)
@@ -41,10 +47,10 @@ public enum RFC3339 {
             guard i > first else { return nil }
             seconds += fraction
         }
-        if i == n { return seconds }
+        if i == n { return (seconds, false) }
         switch base[i] {
         case UInt8(ascii: "Z"), UInt8(ascii: "z"):
-            return i + 1 == n ? seconds : nil
+            return i + 1 == n ? (seconds, true) : nil
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
             let sign = base[i] == UInt8(ascii: "+") ? 1.0 : -1.0
             let offsetHours = number(i + 1, 2)
@@ -58,7 +64,7 @@ public enum RFC3339 {
                 end += 2
             }
             guard (0...23).contains(offsetHours), (0...59).contains(offsetMinutes), end == n else { return nil }
-            return seconds - sign * Double(offsetHours * 3600 + offsetMinutes * 60)
+            return (seconds - sign * Double(offsetHours * 3600 + offsetMinutes * 60), true)
         default:
             return nil
         }
