@@ -176,6 +176,8 @@ let package = Package(
         .testTarget(name: "RatetopTerminalTests", dependencies: ["RatetopTerminal", "RatetopUI", "CNcurses", "RatetopTestSupport"]),
         .testTarget(name: "RatetopEndToEndTests", dependencies: [
             "RatetopIO", "RatetopUI", "RatetopCore", "RatetopTestSupport", "RatetopFakeUpstream",
+            // The chaos suite runs the proxy in-process too, with a short client idle timeout.
+            "RatetopRecord",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),

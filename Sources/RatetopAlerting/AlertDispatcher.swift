@@ -71,10 +71,17 @@ public final class AlertDispatcher: Sendable {
     /// Messages waiting, over every sink.
     public var pending: Int { queues.reduce(0) { $0 + $1.pending } }
 
-    /// Waits up to `timeout` seconds for every queue to empty; returns what is still pending.
+    /// Waits up to `timeout` seconds (in all, not per sink) for every queue to empty; returns
+    /// what is still pending.
     public func flush(timeout: Double) async -> Int {
+        let clock = ContinuousClock()
+        let start = clock.now
         var left = 0
-        for queue in queues { left += await queue.flush(timeout: timeout) }
+        for queue in queues {
+            let elapsed = start.duration(to: clock.now)
+            let spent = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            left += await queue.flush(timeout: max(0, timeout - spent))
+        }
         return left
     }
 

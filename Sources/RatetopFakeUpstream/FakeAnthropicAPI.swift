@@ -22,6 +22,7 @@ import ServiceLifecycle
 /// | `slow` | the 200 message after 1 s |
 /// | `slow-stream` | the stream's head at once, its first event after 1 s |
 /// | `bench-stream` | a stream of `x-fake-events` deltas, `x-fake-interval-ms` apart, the first after `x-fake-first-ms` |
+/// | `count-body` | the body read as it streams and counted, never held; the 200 message with `x-fake-received-bytes` |
 ///
 /// `GET /v1/models` answers a model list (a call the proxy forwards without logging).
 public final class FakeAnthropicAPI: Sendable {
@@ -53,6 +54,9 @@ public final class FakeAnthropicAPI: Sendable {
         let received = ReceivedRequests(enabled: recordRequests)
         let router = Router()
         router.post("/v1/messages") { request, _ -> Response in
+            if request.headers[HTTPField.Name("x-fake-scenario")!] == "count-body" {
+                return try await countBody(request, received: received)
+            }
             let body = try await request.body.collect(upTo: 32 << 20)
             let bytes = Array(body.readableBytesView)
             received.add(Received(method: request.method.rawValue, target: request.head.path ?? "",
@@ -92,6 +96,23 @@ public final class FakeAnthropicAPI: Sendable {
     }
 
     // MARK: Answers
+
+    /// The `count-body` scenario: the body is read as it streams and counted, never held (a
+    /// request body of any size); the answer is the JSON message, with `x-fake-received-bytes`.
+    /// Recorded without its body (its first 256 bytes only).
+    static func countBody(_ request: Request, received: ReceivedRequests) async throws -> Response {
+        var count = 0
+        var head: [UInt8] = []
+        for try await chunk in request.body {
+            if head.count < 256 { head += chunk.readableBytesView.prefix(256 - head.count) }
+            count += chunk.readableBytes
+        }
+        received.add(Received(method: request.method.rawValue, target: request.head.path ?? "",
+                              headers: request.headers.map { (name: $0.name.canonicalName, value: $0.value) }, body: head))
+        let requestID = received.nextRequestID()
+        return json(status: .ok, body: messageBody(model: "claude-haiku-4-5-20251001"),
+                    headers: rateLimitHeaders(requestID: requestID, remaining: (47, 28000, 8000)) + [("x-fake-received-bytes", "\(count)")])
+    }
 
     static func answer(scenario: String, model: String, requestID: String, request: Request) async throws -> Response {
         switch scenario {
@@ -255,7 +276,7 @@ public struct FakeUpstreamError: Error, CustomStringConvertible {
 }
 
 /// What the fake received, and its request-id counter.
-private final class ReceivedRequests: @unchecked Sendable {
+final class ReceivedRequests: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [FakeAnthropicAPI.Received] = []
     private var counter = 0

@@ -130,7 +130,10 @@ public final class FollowedFile {
         var current = stat()
         if stat(path, &current) == 0 {
             if UInt64(current.st_ino) != inode || UInt64(current.st_dev) != device {
-                // Finish the old file (already drained above), then switch to the new one.
+                // Finish the old file, then switch to the new one. It is drained again: a writer
+                // may have appended to it between the drain above and the rename just seen (its
+                // last lines before it moved on to the new file).
+                drain(buffer, line)
                 finishPartial(line)
                 let wasMissing = missing
                 if openCurrent() {

@@ -71,7 +71,11 @@ public struct ExchangeRecorder: Sendable {
         } else {
             if let raw = capture.values["model"], let served = JSONBytes.stringValue(raw) { model = served }
             if let raw = capture.values["usage"] { usage = UsageObject(json: raw) }
-            if let raw = capture.values["error"], raw.first == UInt8(ascii: "{"), JSONBytes.isOneValue(raw) { error = raw }
+            if let raw = capture.values["error"], raw.first == UInt8(ascii: "{"), JSONBytes.isStrictObject(raw) {
+                // Checked by the book (nothing the upstream sent may make the line invalid) and
+                // compacted onto one line.
+                error = JSONBytes.compact(raw)
+            }
             if error == nil, ending != .complete { error = Self.interruption(ending) }
         }
         guard let model, !model.isEmpty else { return nil }

@@ -1,3 +1,4 @@
+import Foundation
 import RatetopCore
 
 /// Small pieces of JSON text handling the recorder needs on raw bytes: compacting a value to
@@ -15,6 +16,13 @@ enum JSONBytes {
             if inString {
                 if escaped {
                     escaped = false
+                    if byte < 0x20 {
+                        // A backslash before a raw control byte (not JSON): the backslash kept
+                        // as one, the byte escaped, the line unbroken.
+                        out.append(UInt8(ascii: "\\"))
+                        appendControlEscape(byte, to: &out)
+                        continue
+                    }
                 } else if byte == UInt8(ascii: "\\") {
                     escaped = true
                 } else if byte == UInt8(ascii: "\"") {
@@ -28,6 +36,7 @@ enum JSONBytes {
             }
             switch byte {
             case 0x20, 0x0A, 0x0D, 0x09: continue
+            case 0..<0x20: continue  // never JSON between tokens
             case UInt8(ascii: "\""): inString = true
             default: break
             }
@@ -36,17 +45,12 @@ enum JSONBytes {
         return out
     }
 
-    /// True when `bytes` hold exactly one well-formed JSON value (as far as `JSONCursor` checks).
-    static func isOneValue(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var cursor = JSONCursor(raw)
-            do {
-                try cursor.skipValue()
-                return cursor.atEnd()
-            } catch {
-                return false
-            }
-        }
+    /// True when `bytes` are one JSON object by the book (Foundation's parser: every comma,
+    /// no raw control byte in a string): what the proxy checks before copying an object it did
+    /// not build itself (an error body) into a log line. `JSONCursor` is lenient (it skips a
+    /// missing comma or a stray control byte between tokens), fine for reading, not for this.
+    static func isStrictObject(_ bytes: [UInt8]) -> Bool {
+        (try? JSONSerialization.jsonObject(with: Data(bytes))) is [String: Any]
     }
 
     /// The text of a JSON string value given with its quotes (`"claude-…"`), escapes resolved

@@ -35,6 +35,13 @@ public final class RecordProxy: Sendable {
         public var connectTimeout: Double = 10
         /// On `stop`, how long calls in flight may take to finish before they are cut.
         public var shutdownGrace: Double = 8
+        /// The longest a client connection may stay silent while the proxy waits for it: before
+        /// its request head is complete, in the middle of its request body, or between two
+        /// requests on a kept-alive connection. The connection is then closed (a request whose
+        /// body stalled is cut, its upstream call cancelled). Never while a response is being
+        /// waited for or sent: a non-streaming call may take minutes. 60 s like nginx's
+        /// `client_body_timeout`; SDK connection pools drop idle connections sooner.
+        public var clientIdleTimeout: Double = 60
         public init() {}
     }
 
@@ -68,8 +75,11 @@ public final class RecordProxy: Sendable {
                                        headTimeout: .milliseconds(Int64(options.headTimeout * 1000)))
         // The bound port, or why there is none: the first value the server's task reports.
         let (startup, report) = AsyncStream.makeStream(of: Result<Int, RecordProxyError>.self)
+        let idle = TimeAmount.milliseconds(Int64(options.clientIdleTimeout * 1000))
         let application = Application(
             responder: responder,
+            // (HummingbirdCore's HTTP1Channel.Configuration, named by its context.)
+            server: .http1(configuration: .init(idleTimeout: idle)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil, backlog: 1024),
             onServerRunning: { channel in report.yield(.success(channel.localAddress?.port ?? port)) },
             logger: quiet)

@@ -27,7 +27,9 @@ public struct UsageObject: Sendable, Equatable {
             let start = cursor.p
             try cursor.skipValue()
             let value = JSONBytes.compact(UnsafeBufferPointer(start: start, count: cursor.p - start))
-            members.append((Array(UnsafeBufferPointer(start: key.base, count: key.count)), value))
+            // The key's raw control bytes escaped too (a raw line break in a key would split the line).
+            let quoted = [UInt8(ascii: "\"")] + Array(UnsafeBufferPointer(start: key.base, count: key.count)) + [UInt8(ascii: "\"")]
+            members.append((Array(JSONBytes.compact(quoted).dropFirst().dropLast()), value))
         }
     }
 

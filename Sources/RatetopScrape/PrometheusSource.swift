@@ -116,7 +116,24 @@ public final class PrometheusSource: LiveFeed, @unchecked Sendable {
         var description: String
     }
 
+    /// One scrape, bounded by `timeout` as a whole: AsyncHTTPClient's deadline ends once the
+    /// response head has arrived and its read timeout only bounds the gaps between bytes, so a
+    /// body that never ends (or comes a byte at a time) would otherwise hold the scrape forever,
+    /// the source never reported stale.
     static func fetch(_ url: String, timeout: Double) async throws -> String {
+        try await withThrowingTaskGroup(of: String.self) { group in
+            group.addTask { try await fetchUnbounded(url, timeout: timeout) }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
+                throw ScrapeError(description: "timed out")
+            }
+            defer { group.cancelAll() }
+            // The first to finish: the body, or the timer (the fetch is then cancelled).
+            return try await group.next()!
+        }
+    }
+
+    static func fetchUnbounded(_ url: String, timeout: Double) async throws -> String {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "text/plain;version=0.0.4;q=1,*/*;q=0.1")
         request.headers.add(name: "User-Agent", value: "ratetop")
