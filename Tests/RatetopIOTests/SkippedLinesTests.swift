@@ -158,3 +158,53 @@ func transcriptLine(_ seconds: Double, id: String, type: String? = "assistant", 
         #expect(int((sonnet["tokens"] as? [String: Any])?["cache_read"]) == 1000)
     }
 }
+
+/// A usage report in hour or day buckets gives totals and average rates, not per-minute peaks.
+@Suite(.tags(.unit)) struct CoarseUsageReportTests {
+    static func page(width: String, _ buckets: [(String, String, Int, Int)]) -> String {
+        let data = buckets.map { start, end, input, output in
+            #"{"starting_at":"\#(start)","ending_at":"\#(end)","results":[{"uncached_input_tokens":\#(input),"#
+                + #""cache_creation":null,"cache_read_input_tokens":0,"output_tokens":\#(output),"model":"claude-sonnet-4-5-20250929"}]}"#
+        }
+        return #"{"data":[\#(data.joined(separator: ","))],"has_more":false,"next_page":null}"# + "\n"
+    }
+
+    @Test func aDayBucketIsSpreadOverItsMinutesAndItsPeaksAreUnknown() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.write("daily.jsonl", Self.page(width: "1d", [
+            ("2026-11-20T00:00:00Z", "2026-11-21T00:00:00Z", 12_000_000, 2_848_746),
+            ("2026-11-21T00:00:00Z", "2026-11-22T00:00:00Z", 1_440_000, 144_000),
+        ]))
+        let output = try replay([path], tier: "build")
+        let bucket = try #require(output.summaryBucket("sonnet-4.x"))
+        let tokens = try #require(bucket["tokens"] as? [String: Any])
+        #expect(int(tokens["input"]) == 13_440_000)
+        #expect(int(tokens["output"]) == 2_992_746)
+        let peak = try #require(bucket["peak_per_min"] as? [String: Any])
+        #expect(peak["output_tokens"] is NSNull)
+        #expect((bucket["p95_per_min"] as? [String: Any])?["input_tokens"] is NSNull)
+        #expect(int(bucket["resolution_s"]) == 86_400)
+        // 2,848,746 / 1,440 minutes: 1,978 each, the first 426 minutes one more.
+        #expect(int((bucket["busiest_average_per_min"] as? [String: Any])?["output_tokens"]) == 1979)
+        #expect(bucket["tier_advice_from"] as? String == "averages")
+        #expect(bucket["recommended_tier"] as? String != "custom")
+        #expect(Self.skippedTotal(output) == 0)
+    }
+
+    @Test func minuteBucketsKeepTheirPeaks() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.write("minutes.jsonl", Self.page(width: "1m", [
+            ("2026-11-20T09:00:00Z", "2026-11-20T09:01:00Z", 20_000, 300),
+            ("2026-11-20T09:01:00Z", "2026-11-20T09:02:00Z", 5_000, 100),
+        ]))
+        let output = try replay([path], tier: "tier2")
+        let bucket = try #require(output.summaryBucket("sonnet-4.x"))
+        #expect(int((bucket["peak_per_min"] as? [String: Any])?["input_tokens"]) == 20_000)
+        #expect(bucket["resolution_s"] == nil)
+        #expect(bucket["tier_advice_from"] == nil)
+    }
+
+    static func skippedTotal(_ output: ReplayOutput) -> Int {
+        (output.summary?["skipped_lines"] as? [String: Any] ?? [:]).values.compactMap { int($0) }.reduce(0, +)
+    }
+}

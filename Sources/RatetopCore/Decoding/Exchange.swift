@@ -127,6 +127,9 @@ public struct Exchange: Sendable {
     public var group: Int32 = -1
     /// The kind of source: a log, or a scraped Prometheus endpoint.
     public var feed: ExchangeFeed = .log
+    /// When this event is one minute of a coarser aggregate (an hour or a day of a usage
+    /// report, spread evenly): that aggregate's width in seconds; 0 for an exact event.
+    public var coarseSeconds: Int32 = 0
 
     public init(end: Double, start: Double? = nil, headersAt: Double? = nil, model: ModelRef, status: Int = 200,
                 requests: Int = 1, usage: Usage = .zero, headers: RateLimitHeaders? = nil,

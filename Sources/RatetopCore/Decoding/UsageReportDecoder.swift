@@ -8,7 +8,10 @@
 ///  "has_more":false,"next_page":null}
 /// ```
 /// - One event per (bucket, result): `start` = `starting_at`, `end` = `ending_at`, status 200,
-///   `requests` = 0 (the report counts no requests). Input is `uncached_input_tokens`; cache
+///   `requests` = 0 (the report counts no requests). A bucket wider than a minute (`1h`, `1d`)
+///   is spread evenly over its minutes, one event each (exact totals; `coarseSeconds` says the
+///   width): the buckets drain at its average rate instead of taking a day in one instant, and
+///   the summary knows its peaks are unknown. Input is `uncached_input_tokens`; cache
 ///   creation is the sum of the two `ephemeral_*` fields. A result's `service_tier` of `batch`
 ///   marks the event as batch traffic.
 /// - A report not grouped by model (a result without `model`) cannot be attributed to a model
@@ -153,12 +156,40 @@ public struct UsageReportDecoder: LogDecoder {
         guard let bucketEnd = end ?? start, let bucketStart = start ?? end else {
             throw JSONScanError("bucket without starting_at or ending_at")
         }
-        for index in first..<events.count {
-            events[index].start = min(bucketStart, bucketEnd)
-            events[index].end = bucketEnd
-            events[index].headersAt = bucketEnd
+        let from = min(bucketStart, bucketEnd)
+        if bucketEnd - from > 60 {
+            // An hour or a day: spread evenly over its minutes, each marked with the width.
+            let results = Array(events[first...])
+            events.removeSubrange(first...)
+            for result in results { spread(result, from: from, to: bucketEnd, into: &events) }
+        } else {
+            for index in first..<events.count {
+                events[index].start = from
+                events[index].end = bucketEnd
+                events[index].headersAt = bucketEnd
+            }
         }
         return missingModel
+    }
+
+    /// One minute-long event per minute of `from..<to`, the result's counts shared evenly (the
+    /// remainders to the first minutes: the totals stay exact).
+    static func spread(_ result: Exchange, from: Double, to: Double, into events: inout [Exchange]) {
+        let pieces = max(1, Int(((to - from) / 60).rounded(.up)))
+        let u = result.usage
+        func share(_ total: Int, _ piece: Int) -> Int { total / pieces + (piece < total % pieces ? 1 : 0) }
+        for piece in 0..<pieces {
+            var event = result
+            event.start = from + Double(piece) * 60
+            event.end = min(event.start + 60, to)
+            event.headersAt = event.end
+            event.coarseSeconds = Int32(clamping: Int(to - from))
+            event.usage = Usage(inputTokens: share(u.inputTokens, piece), cacheCreationInputTokens: share(u.cacheCreationInputTokens, piece),
+                                cacheCreation1hInputTokens: share(u.cacheCreation1hInputTokens, piece),
+                                cacheReadInputTokens: share(u.cacheReadInputTokens, piece), outputTokens: share(u.outputTokens, piece))
+            event.requests = share(result.requests, piece)
+            events.append(event)
+        }
     }
 
     private static func readTime(_ cursor: inout JSONCursor, _ field: StaticString) throws(JSONScanError) -> Double? {

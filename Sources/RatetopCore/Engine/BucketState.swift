@@ -103,6 +103,10 @@ public struct BucketSummary: Sendable {
     public var subscriptionLimits = 0
     /// The latest reset those lines named, when they did.
     public var subscriptionResetsAt: Double?
+    /// The widest aggregate in the totals, in seconds (a usage report's `1h` or `1d` buckets),
+    /// 0 when every event was exact. Above 60 the per-minute peaks are unknown: `peakPerMinute`
+    /// and `p95PerMinute` are then over the aggregates' average rates, and the tier advice too.
+    public var resolutionSeconds = 0
     /// A total reached the largest number ratetop can hold and stopped there (hostile input).
     public var saturated = false
     public var rate429: Double? { requests > 0 ? Double(requests429) / Double(requests) : nil }

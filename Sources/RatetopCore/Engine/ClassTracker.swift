@@ -95,6 +95,7 @@ final class ClassTracker {
     // MARK: Applying events
 
     func apply(_ event: Exchange, now: Double, table: LimitsTable, models catalog: ModelCatalog, countInSummary: Bool) {
+        if countInSummary, event.coarseSeconds > totals.coarseSeconds { totals.coarseSeconds = event.coarseSeconds }
         if event.errorKind == .subscriptionLimit {
             // A plan's window, not the per-minute limiter: apart from requests, 429s and buckets.
             if countInSummary { countSubscriptionLimit(event) }
@@ -403,13 +404,15 @@ final class ClassTracker {
             peakPerMinute: stats.peak, p95PerMinute: stats.p95, tier: tier, recommendedTier: recommended,
             costUSD: totals.unpriced.isEmpty ? totals.cost : nil, unpricedModels: totals.unpriced.map { catalog.name($0) },
             subscriptionLimits: totals.subscriptionLimits, subscriptionResetsAt: totals.subscriptionResetsAt,
-            saturated: totals.saturated || stats.saturated)
+            resolutionSeconds: Int(totals.coarseSeconds), saturated: totals.saturated || stats.saturated)
     }
 
     private struct Totals {
         var requests = 0, throttled = 0, overloaded = 0
         var input = 0, cacheCreation = 0, cacheRead = 0, output = 0
         var cost = 0.0
+        /// The widest aggregate counted (a usage report's `1h` or `1d` bucket), 0 for exact events.
+        var coarseSeconds: Int32 = 0
         /// Subscription-window limits met (Claude Code on a plan), and the latest reset they named.
         var subscriptionLimits = 0
         var subscriptionResetsAt: Double?

@@ -122,10 +122,20 @@ public enum JSONLines {
             b.key("tokens")
             b.raw(tokens.finish())
             b.field("cache_hit_rate", number: bucket.cacheHitRate ?? 0, decimals: 4)
-            b.field("peak_per_min", perDimension: bucket.peakPerMinute.map { Optional(Double($0)) }, decimals: (0, 0, 0))
-            b.field("p95_per_min", perDimension: bucket.p95PerMinute.map { Optional(Double($0)) }, decimals: (0, 0, 0))
+            if bucket.resolutionSeconds > 60 {
+                // Hour or day aggregates: no per-minute peak is known, only average rates.
+                let unknown = PerDimension<Double?>(repeating: nil)
+                b.field("peak_per_min", perDimension: unknown, decimals: (0, 0, 0))
+                b.field("p95_per_min", perDimension: unknown, decimals: (0, 0, 0))
+                b.field("resolution_s", int: bucket.resolutionSeconds)
+                b.field("busiest_average_per_min", perDimension: bucket.peakPerMinute.map { Optional(Double($0)) }, decimals: (0, 0, 0))
+            } else {
+                b.field("peak_per_min", perDimension: bucket.peakPerMinute.map { Optional(Double($0)) }, decimals: (0, 0, 0))
+                b.field("p95_per_min", perDimension: bucket.p95PerMinute.map { Optional(Double($0)) }, decimals: (0, 0, 0))
+            }
             b.field("tier", optionalString: bucket.tier)
             b.field("recommended_tier", optionalString: bucket.recommendedTier)
+            if bucket.resolutionSeconds > 60 { b.field("tier_advice_from", string: "averages") }
             if let cost = bucket.costUSD {
                 b.field("cost_usd", number: cost, decimals: 4)
             } else {
