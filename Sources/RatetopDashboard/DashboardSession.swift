@@ -136,7 +136,7 @@ public final class DashboardSession {
 
     /// An event the monitor took: who is draining.
     private func record(_ event: Exchange, _ result: IngestResult) {
-        guard result == .applied, let info = engine.modelClass(of: event.model) else { return }
+        guard result == .applied, let info = engine.modelClass(of: event) else { return }
         if !event.isThrottled && !event.isOverloaded {
             let counted = event.usage.countedInputTokens(cacheReadsCount: info.cacheReadsCountTowardITPM)
             ledger.record(event, classID: info.id, countedInput: counted, field: event.group)

@@ -80,7 +80,7 @@ enum ScrapedDashboard {
                                         origin: LineOrigin(source: 1 << 24, line: scrape + 1))
             for event in result.events {
                 _ = engine.ingest(event)
-                if !event.isThrottled && !event.isOverloaded, let info = engine.modelClass(of: event.model) {
+                if !event.isThrottled && !event.isOverloaded, let info = engine.modelClass(of: event) {
                     ledger.record(event, classID: info.id,
                                   countedInput: event.usage.countedInputTokens(cacheReadsCount: info.cacheReadsCountTowardITPM))
                 }

@@ -43,6 +43,8 @@ enum APIObjects {
                 }
             case 12 where key.equals("service_tier"):
                 if let tier = try cursor.readOptionalString() { isBatch = tier.equals("batch") }
+            case 5 where key.equals("speed"):
+                if let speed = try cursor.readOptionalString() { usage.isFast = speed.equals("fast") }
             default:
                 if try !other(key, &cursor) { try cursor.skipValue() }
             }

@@ -7,14 +7,17 @@ public struct Usage: Sendable, Equatable {
     public var cacheCreation1hInputTokens: Int
     public var cacheReadInputTokens: Int
     public var outputTokens: Int
+    /// `speed: "fast"`: fast mode, with its own rate limits and its own price.
+    public var isFast: Bool
 
     public init(inputTokens: Int = 0, cacheCreationInputTokens: Int = 0, cacheCreation1hInputTokens: Int = 0,
-                cacheReadInputTokens: Int = 0, outputTokens: Int = 0) {
+                cacheReadInputTokens: Int = 0, outputTokens: Int = 0, isFast: Bool = false) {
         self.inputTokens = inputTokens
         self.cacheCreationInputTokens = cacheCreationInputTokens
         self.cacheCreation1hInputTokens = cacheCreation1hInputTokens
         self.cacheReadInputTokens = cacheReadInputTokens
         self.outputTokens = outputTokens
+        self.isFast = isFast
     }
 
     public static let zero = Usage()

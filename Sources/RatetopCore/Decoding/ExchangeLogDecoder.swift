@@ -49,6 +49,7 @@ public struct ExchangeLogDecoder: LogDecoder {
         var status: Int?
         var usage = Usage()
         var headers = RateLimitHeaders()
+        var fastHeaders = RateLimitHeaders()
         var retryAfter = -1.0
         var errorKind = ExchangeErrorKind.none
         var limited: Dimension?
@@ -71,7 +72,7 @@ public struct ExchangeLogDecoder: LogDecoder {
             case 5 where key.equals("usage"):
                 if !cursor.consumeNull() { isBatch = try APIObjects.readUsage(&cursor, into: &usage) }
             case 7 where key.equals("headers"):
-                if !cursor.consumeNull() { retryAfter = try Self.readHeaders(&cursor, into: &headers) }
+                if !cursor.consumeNull() { retryAfter = try Self.readHeaders(&cursor, into: &headers, fast: &fastHeaders) }
             case 5 where key.equals("error"):
                 if !cursor.consumeNull() { (errorKind, limited) = try Self.readError(&cursor) }
             case 10 where key.equals("latency_ms"):
@@ -109,6 +110,15 @@ public struct ExchangeLogDecoder: LogDecoder {
             if status == 429 { errorKind = .rateLimited } else if status == 529 { errorKind = .overloaded }
             else if status >= 400 { errorKind = .other }
         }
+        if usage.isFast {
+            // Fast mode has its own token limits (`anthropic-fast-*`): they are this bucket's.
+            for dimension in [Dimension.inputTokens, .outputTokens] {
+                headers.limit[dimension] = fastHeaders.limit[dimension]
+                headers.remaining[dimension] = fastHeaders.remaining[dimension]
+            }
+            headers.tokensLimit = -1
+            headers.tokensRemaining = -1
+        }
         let latency = max(0, (latencyMs ?? 0) / 1000)
         let start = ts - latency
         let headersAt = ttfbMs.map { start + min(max(0, $0 / 1000), latency) } ?? ts
@@ -128,7 +138,9 @@ public struct ExchangeLogDecoder: LogDecoder {
     ///
     /// Understands Anthropic's `anthropic-ratelimit-*` names, and the `x-ratelimit-*` and
     /// `llm_provider-*` forms LiteLLM forwards.
-    static func readHeaders(_ cursor: inout JSONCursor, into headers: inout RateLimitHeaders) throws(JSONScanError) -> Double {
+    /// Fast mode's `anthropic-fast-{input,output}-tokens-*` go to `fast`.
+    static func readHeaders(_ cursor: inout JSONCursor, into headers: inout RateLimitHeaders,
+                            fast: inout RateLimitHeaders) throws(JSONScanError) -> Double {
         try cursor.openObject()
         var retryAfter = -1.0
         var first = true
@@ -145,6 +157,9 @@ public struct ExchangeLogDecoder: LogDecoder {
             if key.hasPrefix("anthropic-ratelimit-") {
                 let value = try cursor.readOptionalString()?.integerValue ?? -1
                 assign(key: key.dropFirst(20), value: value, into: &headers)
+            } else if key.hasPrefix("anthropic-fast-") {
+                let value = try cursor.readOptionalString()?.integerValue ?? -1
+                assign(key: key.dropFirst(15), value: value, into: &fast)
             } else if key.hasPrefix("x-ratelimit-") {
                 // LiteLLM: x-ratelimit-remaining-requests, x-ratelimit-limit-tokens, ...
                 let rest = key.dropFirst(12)

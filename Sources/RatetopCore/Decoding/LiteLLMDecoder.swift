@@ -86,6 +86,7 @@ public struct LiteLLMDecoder: LogDecoder {
         var cacheCreation: Int?
         var cacheCreation1h: Int?
         var isBatch = false
+        var isFast = false
     }
 
     func decodeEntry(_ line: UnsafeRawBufferPointer, origin: LineOrigin) throws(JSONScanError) -> Exchange {
@@ -163,6 +164,7 @@ public struct LiteLLMDecoder: LogDecoder {
             usage.inputTokens = max(0, u.inputTokens ?? 0)
         }
         usage.outputTokens = max(0, f.completionTokens ?? u.completionTokens ?? u.outputTokens ?? 0)
+        usage.isFast = u.isFast
         return usage
     }
 
@@ -291,6 +293,8 @@ public struct LiteLLMDecoder: LogDecoder {
                 u.cachedTokens = try cursor.readLooseInt()
             } else if key.equals("service_tier") {
                 if let tier = try cursor.readOptionalString() { u.isBatch = tier.equals("batch") }
+            } else if key.equals("speed") {
+                if let speed = try cursor.readOptionalString() { u.isFast = speed.equals("fast") }
             } else if key.equals("prompt_tokens_details") || key.hasPrefix("cache_creation") {
                 // {"cached_tokens":N} and {"ephemeral_1h_input_tokens":N,...}: same reader, nested.
                 try readUsageObject(&cursor, into: &u)

@@ -41,8 +41,12 @@ final class ClassTracker {
     /// Per model index: the price rule and the time span it is valid for.
     private var prices: [CachedPrice?] = []
 
-    init(info: ModelClassInfo, table: LimitsTable, tier: (scheme: TierScheme, tier: Tier)?, at time: Double) {
+    /// Fast-mode traffic of its class: its own limits (only from headers) and its own prices.
+    let isFast: Bool
+
+    init(info: ModelClassInfo, table: LimitsTable, tier: (scheme: TierScheme, tier: Tier)?, at time: Double, fast: Bool = false) {
         self.info = info
+        isFast = fast
         if let limits = table.organizationLimits[info.id] {
             configuredLimits = limits
             configuredSource = .file
@@ -258,7 +262,7 @@ final class ClassTracker {
         while prices.count <= index { prices.append(nil) }
         var cached = prices[index]
         if cached == nil || event.end < cached!.validFrom || event.end >= cached!.validUntil {
-            let rule = table.price(for: catalog.name(event.model), at: event.end)
+            let rule = table.price(for: catalog.name(event.model), at: event.end, fast: isFast)
             cached = CachedPrice(rule: rule, validFrom: rule?.from ?? -.infinity, validUntil: rule?.until ?? .infinity)
             prices[index] = cached
         }

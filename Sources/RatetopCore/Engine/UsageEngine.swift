@@ -37,6 +37,8 @@ public final class UsageEngine {
     public private(set) var now: Double = -.infinity
     /// Per model index: its class tracker index, -1 when not yet resolved.
     private var classOfModel: [Int32] = []
+    /// The same for fast-mode traffic.
+    private var fastClassOfModel: [Int32] = []
     private var trackers: [ClassTracker] = []
     private let tier: (scheme: TierScheme, tier: Tier)?
     /// Model ids the table does not know seen so far (each its own class up to the cap).
@@ -64,12 +66,12 @@ public final class UsageEngine {
     @discardableResult
     public func ingest(_ event: Exchange) -> IngestResult {
         if event.end < now - configuration.outOfOrderTolerance {
-            tracker(for: event.model, at: event.start).countLate(event, table: configuration.table, models: models,
+            tracker(for: event.model, fast: event.usage.isFast, at: event.start).countLate(event, table: configuration.table, models: models,
                                                                  countInSummary: event.end >= configuration.summaryFrom)
             return .late(behind: now - event.end)
         }
         if event.end > now { now = event.end }
-        let tracker = tracker(for: event.model, at: event.start)
+        let tracker = tracker(for: event.model, fast: event.usage.isFast, at: event.start)
         tracker.apply(event, now: now, table: configuration.table, models: models,
                       countInSummary: event.end >= configuration.summaryFrom)
         return .applied
@@ -81,10 +83,11 @@ public final class UsageEngine {
 
     /// The position of the bucket an ingested event's model was counted under.
     @inline(__always)
-    public func bucketPosition(of model: ModelRef) -> Int? {
-        let index = Int(model.index)
-        guard index < classOfModel.count, classOfModel[index] >= 0 else { return nil }
-        return Int(classOfModel[index])
+    public func bucketPosition(of event: Exchange) -> Int? {
+        let index = Int(event.model.index)
+        let classes = event.usage.isFast ? fastClassOfModel : classOfModel
+        guard index < classes.count, classes[index] >= 0 else { return nil }
+        return Int(classes[index])
     }
 
     /// One bucket's state at `time`.
@@ -105,11 +108,9 @@ public final class UsageEngine {
         trackers.map { $0.summary(table: configuration.table, at: to ?? now, models: models) }
     }
 
-    /// The model class an ingested event's model was counted under.
-    public func modelClass(of model: ModelRef) -> ModelClassInfo? {
-        let index = Int(model.index)
-        guard index < classOfModel.count, classOfModel[index] >= 0 else { return nil }
-        return trackers[Int(classOfModel[index])].info
+    /// The model class an ingested event was counted under.
+    public func modelClass(of event: Exchange) -> ModelClassInfo? {
+        bucketPosition(of: event).map { trackers[$0].info }
     }
 
     /// Says once per model id (the first ten) that a model has no price: its class's cost is
@@ -122,14 +123,42 @@ public final class UsageEngine {
         }
     }
 
-    private func tracker(for model: ModelRef, at time: Double) -> ClassTracker {
+    /// The tracker of a model's class; fast-mode traffic has a class of its own beside it
+    /// (`opus-4.x-fast`: its own limits, from its headers, and its own price).
+    private func tracker(for model: ModelRef, fast: Bool, at time: Double) -> ClassTracker {
         let index = Int(model.index)
-        if index < classOfModel.count, classOfModel[index] >= 0 {
-            let tracker = trackers[Int(classOfModel[index])]
-            return tracker
+        if fast {
+            if index < fastClassOfModel.count, fastClassOfModel[index] >= 0 { return trackers[Int(fastClassOfModel[index])] }
+            while fastClassOfModel.count <= index { fastClassOfModel.append(-1) }
+            let base = classInfo(for: models.names[index], at: time)
+            let info = ModelClassInfo(id: base.id + "-fast", name: base.name + " (fast mode)", modelPatterns: base.modelPatterns,
+                                      cacheReadsCountTowardITPM: base.cacheReadsCountTowardITPM)
+            if configuration.table.price(for: models.names[index], at: time, fast: true) == nil {
+                noteUnpriced(models.names[index] + " in fast mode")
+            }
+            let position = trackerPosition(for: info, fast: true, at: time)
+            fastClassOfModel[index] = Int32(position)
+            trackers[position].addModel(model, name: models.names[index])
+            return trackers[position]
         }
+        if index < classOfModel.count, classOfModel[index] >= 0 { return trackers[Int(classOfModel[index])] }
         while classOfModel.count <= index { classOfModel.append(-1) }
-        let name = models.names[index]
+        let position = trackerPosition(for: classInfo(for: models.names[index], at: time), fast: false, at: time)
+        classOfModel[index] = Int32(position)
+        trackers[position].addModel(model, name: models.names[index])
+        return trackers[position]
+    }
+
+    /// The position of the tracker of a class, made when first needed.
+    private func trackerPosition(for info: ModelClassInfo, fast: Bool, at time: Double) -> Int {
+        if let existing = trackers.firstIndex(where: { $0.info.id == info.id && $0.isFast == fast }) { return existing }
+        trackers.append(ClassTracker(info: info, table: configuration.table, tier: tier, at: time, fast: fast))
+        return trackers.count - 1
+    }
+
+    /// The class of a model id first seen: the table's, else one of its own (up to the cap on
+    /// unknown ids, then the shared `other`); says when a model has no price.
+    private func classInfo(for name: String, at time: Double) -> ModelClassInfo {
         // A class id stands for its class (another ratetop's metrics name buckets, not models).
         var info = configuration.table.modelClass(for: name) ?? configuration.table.modelClass(id: name.lowercased())
             ?? ModelClassInfo(id: name.lowercased(), name: name, modelPatterns: [name.lowercased()])
@@ -146,15 +175,6 @@ public final class UsageEngine {
             unknownClasses += 1
         }
         if configuration.table.price(for: name, at: time) == nil { noteUnpriced(name) }
-        let trackerIndex: Int
-        if let existing = trackers.firstIndex(where: { $0.info.id == info.id }) {
-            trackerIndex = existing
-        } else {
-            trackers.append(ClassTracker(info: info, table: configuration.table, tier: tier, at: time))
-            trackerIndex = trackers.count - 1
-        }
-        classOfModel[index] = Int32(trackerIndex)
-        trackers[trackerIndex].addModel(model, name: name)
-        return trackers[trackerIndex]
+        return info
     }
 }

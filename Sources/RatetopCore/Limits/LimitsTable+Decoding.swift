@@ -51,7 +51,8 @@ extension LimitsTable {
             table2.rules = try (prices.models ?? []).enumerated().map { index, rule throws(LimitsTableError) in
                 PriceRule(modelPatterns: rule.models.map { $0.lowercased() }, inputPerMTok: rule.input, outputPerMTok: rule.output,
                           from: try date(rule.from, key: "prices.models[\(index)].from"),
-                          until: try date(rule.until, key: "prices.models[\(index)].until").map { $0 + 86_400 })
+                          until: try date(rule.until, key: "prices.models[\(index)].until").map { $0 + 86_400 },
+                          isFast: try speed(rule.speed, key: "prices.models[\(index)].speed"))
             }
             table.prices = table2
         }
@@ -126,6 +127,15 @@ extension LimitsTable {
         return out
     }
 
+    /// `speed: fast` marks a fast-mode price; `standard` or nothing, the usual one.
+    private static func speed(_ text: String?, key: String) throws(LimitsTableError) -> Bool {
+        switch text?.lowercased() {
+        case nil, "standard": return false
+        case "fast": return true
+        case let other?: throw LimitsTableError("\(key): '\(other)' is not a speed (expected standard or fast)")
+        }
+    }
+
     private static func date(_ text: String?, key: String) throws(LimitsTableError) -> Double? {
         guard let text else { return nil }
         guard let seconds = RFC3339.parse(text) else {
@@ -188,6 +198,7 @@ private struct TableFile: Decodable {
         var output: Double
         var from: String?
         var until: String?
+        var speed: String?
     }
     struct Prices: Decodable {
         var cache_write_5m_multiplier: Double?

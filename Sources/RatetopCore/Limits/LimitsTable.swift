@@ -52,6 +52,8 @@ public struct PriceRule: Sendable, Equatable {
     public var outputPerMTok: Double
     public var from: Double?
     public var until: Double?
+    /// A fast-mode price (`speed: fast`): only fast-mode traffic, which no other rule prices.
+    public var isFast = false
 }
 
 /// Prices and the multipliers for cache writes, cache reads and batches.
@@ -198,10 +200,10 @@ public struct LimitsTable: Sendable, Equatable {
     }
 
     /// The price rule for a model at a time.
-    public func price(for modelID: String, at time: Double) -> PriceRule? {
+    public func price(for modelID: String, at time: Double, fast: Bool = false) -> PriceRule? {
         let lowered = Self.normalized(modelID)
         return prices.rules.first { rule in
-            (rule.from.map { time >= $0 } ?? true) && (rule.until.map { time < $0 } ?? true)
+            rule.isFast == fast && (rule.from.map { time >= $0 } ?? true) && (rule.until.map { time < $0 } ?? true)
                 && rule.modelPatterns.contains { Glob.matches(pattern: $0, lowered) }
         }
     }

@@ -126,7 +126,7 @@ public final class Monitor {
             lateLines += 1
             return result
         }
-        guard let position = engine.bucketPosition(of: event.model) else { return result }
+        guard let position = engine.bucketPosition(of: event) else { return result }
         bucketChanged[position] = true
         schedule(order: position, at: firstDue(after: event.end))
         return result
