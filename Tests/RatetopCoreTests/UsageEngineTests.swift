@@ -371,12 +371,12 @@ import Testing
         h.ingest([
             // 1,000 × 3 + 1,500 × 3 × 1.25 + 500 × 3 × 2 + 10,000 × 3 × 0.1 + 100 × 15 = 16,125 µ$
             h.event(creditEra, input: 1000, output: 100, cacheRead: 10000, cacheCreation: 2000, cacheCreation1h: 500),
-            // Batch: half of 1,000,000 × 3.
-            h.event(creditEra + 1, input: 1_000_000, batch: true),
+            // Batch: half of 200,000 × 3 (at the long-context threshold, not past it).
+            h.event(creditEra + 1, input: 200_000, batch: true),
             // Throttled, no usage: free.
             h.event(creditEra + 2, status: 429),
         ])
-        #expect(Self.near(h.summary()?.costUSD, 0.016125 + 1.5, 1e-9))
+        #expect(Self.near(h.summary()?.costUSD, 0.016125 + 0.3, 1e-9))
     }
 
     @Test(arguments: [(haiku35, 0.8, 4.0), ("claude-opus-4-1-20250805", 15.0, 75.0), ("claude-opus-4-6", 5.0, 25.0),
@@ -385,9 +385,29 @@ import Testing
                       ("claude-2.1", 8.0, 24.0), ("claude-instant-1.2", 0.8, 2.4)])
     func costPerModel(model: String, input: Double, output: Double) throws {
         let h = EngineHarness(table: try Self.table())
-        h.ingest([h.event(plansEra, model: model, input: 1_000_000, output: 1_000_000)])
+        // A million of each in five requests (none past the long-context threshold).
+        h.ingest((0..<5).map { h.event(plansEra + Double($0), model: model, input: 200_000, output: 200_000) })
         let classID = try #require(h.engine.classIDs.first)
         #expect(Self.near(h.summary(classID)?.costUSD, input + output, 1e-9))
+    }
+
+    /// The bill's details: past 200k input tokens the whole request is priced at the long-context
+    /// rates; web searches cost $10 per thousand; 1-hour cache writes 2x.
+    @Test func longContextWebSearchAndOneHourCacheWritesArePricedLikeTheBill() throws {
+        let h = EngineHarness(table: try Self.table())
+        var long = h.event(plansEra, input: 100_000, output: 1000, cacheRead: 150_000)
+        #expect(long.usage.countedInputTokens(cacheReadsCount: true) == 250_000)
+        var searched = h.event(plansEra + 1, input: 1000, output: 100)
+        searched.usage.webSearchRequests = 3
+        long.requests = 1
+        h.ingest([long, searched, h.event(plansEra + 2, input: 200_000, output: 1000),
+                  h.event(plansEra + 3, cacheCreation: 200_000, cacheCreation1h: 200_000)])
+        // 100k × $6 + 150k × $6 × 0.1 + 1k × $22.50; then 1k × $3 + 100 × $15 + 3 searches × $0.01;
+        // then exactly 200k: standard rates, 200k × $3 + 1k × $15; then 200k 1-hour writes × $3 × 2.
+        let expected = (0.6 + 0.09 + 0.0225) + (0.003 + 0.0015 + 0.03) + (0.6 + 0.015) + 1.2
+        #expect(Self.near(h.summary()?.costUSD, expected, 1e-9))
+        let decoded = decodeExchangeLine(#"{"ts":"2026-11-20T09:00:00Z","model":"claude-sonnet-4-6","status":200,"usage":{"input_tokens":5,"output_tokens":1,"server_tool_use":{"web_search_requests":2,"web_fetch_requests":1}}}"#)
+        #expect(decoded?.usage.webSearchRequests == 2)
     }
 
     @Test func subscriptionLimitsAreCountedApartFromRequestsAnd429s() throws {
@@ -418,13 +438,13 @@ import Testing
             h.event(plansEra, model: "claude-mythos-5-2", input: 1000, output: 10),
             h.event(plansEra + 1, model: "claude-mythos-5-2", input: 1000, output: 10),
             h.event(plansEra + 2, model: "gpt-4o", input: 1000, output: 10),
-            h.event(plansEra + 3, input: 1_000_000),
+            h.event(plansEra + 3, input: 200_000),
         ])
         let mythos = try #require(h.summary("claude-mythos-5-2"))
         #expect(mythos.costUSD == nil)
         #expect(mythos.unpricedModels == ["claude-mythos-5-2"])
         #expect(h.summary("gpt-4o")?.costUSD == nil)
-        #expect(Self.near(h.summary("sonnet-4.x")?.costUSD, 3, 1e-9))
+        #expect(Self.near(h.summary("sonnet-4.x")?.costUSD, 0.6, 1e-9))
         #expect(notices == [
             "model claude-mythos-5-2: no price in the limits table: the cost of its class is unknown (cost_usd null)",
             "model gpt-4o: no price in the limits table: the cost of its class is unknown (cost_usd null)",
@@ -478,4 +498,13 @@ import Testing
         // 8,000 at creditEra leaves 0; 30 s refill 4,000; the response took 2,000 of it.
         #expect(Self.near(busy.bucket(at: creditEra + 30)?.remaining.outputTokens, 2000, 1e-6))
     }
+}
+
+/// One exchange line decoded, or nil.
+func decodeExchangeLine(_ line: String) -> Exchange? {
+    var decoder = ExchangeLogDecoder(models: ModelCatalog())
+    var events: [Exchange] = []
+    var bytes = Array(line.utf8)
+    _ = bytes.withUnsafeMutableBytes { decoder.decode(line: UnsafeRawBufferPointer($0), origin: LineOrigin(source: 0, line: 1), into: &events) }
+    return events.first
 }

@@ -43,6 +43,18 @@ enum APIObjects {
                 }
             case 12 where key.equals("service_tier"):
                 if let tier = try cursor.readOptionalString() { isBatch = tier.equals("batch") }
+            case 15 where key.equals("server_tool_use"):
+                if cursor.consumeNull() { continue }
+                try cursor.openObject()
+                var inner = true
+                while let sub = try cursor.nextKey(&inner) {
+                    if sub.equals("web_search_requests") {
+                        usage.webSearchRequests = try cursor.readInt() ?? 0
+                        try Plausible.count(usage.webSearchRequests, "web_search_requests")
+                    } else {
+                        try cursor.skipValue()
+                    }
+                }
             case 5 where key.equals("speed"):
                 if let speed = try cursor.readOptionalString() { usage.isFast = speed.equals("fast") }
             default:

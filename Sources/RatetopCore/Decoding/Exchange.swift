@@ -9,6 +9,8 @@ public struct Usage: Sendable, Equatable {
     public var outputTokens: Int
     /// `speed: "fast"`: fast mode, with its own rate limits and its own price.
     public var isFast: Bool
+    /// `server_tool_use.web_search_requests`: searches, billed per thousand.
+    public var webSearchRequests: Int = 0
 
     public init(inputTokens: Int = 0, cacheCreationInputTokens: Int = 0, cacheCreation1hInputTokens: Int = 0,
                 cacheReadInputTokens: Int = 0, outputTokens: Int = 0, isFast: Bool = false) {

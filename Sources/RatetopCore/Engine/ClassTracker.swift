@@ -257,7 +257,7 @@ final class ClassTracker {
     /// The event's cost, nil when its model has no price (at its time).
     private func cost(of event: Exchange, table: LimitsTable, models catalog: ModelCatalog) -> Double? {
         let usage = event.usage
-        guard usage.inputTokens | usage.outputTokens | usage.cacheReadInputTokens | usage.cacheCreationInputTokens != 0 else { return 0 }
+        guard usage.inputTokens | usage.outputTokens | usage.cacheReadInputTokens | usage.cacheCreationInputTokens | usage.webSearchRequests != 0 else { return 0 }
         let index = Int(event.model.index)
         while prices.count <= index { prices.append(nil) }
         var cached = prices[index]
@@ -268,15 +268,23 @@ final class ClassTracker {
         }
         guard let rule = cached?.rule else { return nil }
         let p = table.prices
+        var inputRate = rule.inputPerMTok, outputRate = rule.outputPerMTok
+        if let long = rule.longContext,
+           usage.inputTokens.addingReportingOverflow(usage.cacheCreationInputTokens).partialValue
+            .addingReportingOverflow(usage.cacheReadInputTokens).partialValue > long.above {
+            // Past the long-context threshold the whole request is priced at its rates.
+            (inputRate, outputRate) = (long.inputPerMTok, long.outputPerMTok)
+        }
         let oneHour = Double(min(usage.cacheCreation1hInputTokens, usage.cacheCreationInputTokens))
         let fiveMinute = Double(usage.cacheCreationInputTokens) - oneHour
-        var dollars = Double(usage.inputTokens) * rule.inputPerMTok
-            + fiveMinute * rule.inputPerMTok * p.cacheWrite5mMultiplier
-            + oneHour * rule.inputPerMTok * p.cacheWrite1hMultiplier
-            + Double(usage.cacheReadInputTokens) * rule.inputPerMTok * p.cacheReadMultiplier
-            + Double(usage.outputTokens) * rule.outputPerMTok
+        var dollars = Double(usage.inputTokens) * inputRate
+            + fiveMinute * inputRate * p.cacheWrite5mMultiplier
+            + oneHour * inputRate * p.cacheWrite1hMultiplier
+            + Double(usage.cacheReadInputTokens) * inputRate * p.cacheReadMultiplier
+            + Double(usage.outputTokens) * outputRate
         if event.isBatch { dollars *= 1 - p.batchDiscount }
-        return dollars / 1_000_000
+        // Searches are billed per use, not per token, and not discounted.
+        return dollars / 1_000_000 + Double(usage.webSearchRequests) * p.webSearchPerThousand / 1000
     }
 
     // MARK: Reading state

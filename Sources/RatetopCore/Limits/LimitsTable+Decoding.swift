@@ -48,11 +48,13 @@ extension LimitsTable {
             table2.cacheWrite1hMultiplier = prices.cache_write_1h_multiplier ?? table2.cacheWrite1hMultiplier
             table2.cacheReadMultiplier = prices.cache_read_multiplier ?? table2.cacheReadMultiplier
             table2.batchDiscount = prices.batch_discount ?? table2.batchDiscount
+            table2.webSearchPerThousand = prices.web_search_per_1000 ?? table2.webSearchPerThousand
             table2.rules = try (prices.models ?? []).enumerated().map { index, rule throws(LimitsTableError) in
                 PriceRule(modelPatterns: rule.models.map { $0.lowercased() }, inputPerMTok: rule.input, outputPerMTok: rule.output,
                           from: try date(rule.from, key: "prices.models[\(index)].from"),
                           until: try date(rule.until, key: "prices.models[\(index)].until").map { $0 + 86_400 },
-                          isFast: try speed(rule.speed, key: "prices.models[\(index)].speed"))
+                          isFast: try speed(rule.speed, key: "prices.models[\(index)].speed"),
+                          longContext: rule.long_context.map { ($0.above, $0.input, $0.output) })
             }
             table.prices = table2
         }
@@ -199,12 +201,19 @@ private struct TableFile: Decodable {
         var from: String?
         var until: String?
         var speed: String?
+        var long_context: LongContext?
+    }
+    struct LongContext: Decodable {
+        var above: Int
+        var input: Double
+        var output: Double
     }
     struct Prices: Decodable {
         var cache_write_5m_multiplier: Double?
         var cache_write_1h_multiplier: Double?
         var cache_read_multiplier: Double?
         var batch_discount: Double?
+        var web_search_per_1000: Double?
         var models: [PriceEntry]?
     }
     /// One group of an Admin API `rate_limits` response.

@@ -54,6 +54,16 @@ public struct PriceRule: Sendable, Equatable {
     public var until: Double?
     /// A fast-mode price (`speed: fast`): only fast-mode traffic, which no other rule prices.
     public var isFast = false
+    /// Long-context pricing: a request whose input (uncached, cache writes and cache reads)
+    /// passes `above` tokens is priced at these rates instead, all of it.
+    public var longContext: (above: Int, inputPerMTok: Double, outputPerMTok: Double)?
+
+    public static func == (a: PriceRule, b: PriceRule) -> Bool {
+        a.modelPatterns == b.modelPatterns && a.inputPerMTok == b.inputPerMTok && a.outputPerMTok == b.outputPerMTok
+            && a.from == b.from && a.until == b.until && a.isFast == b.isFast
+            && a.longContext?.above == b.longContext?.above && a.longContext?.inputPerMTok == b.longContext?.inputPerMTok
+            && a.longContext?.outputPerMTok == b.longContext?.outputPerMTok
+    }
 }
 
 /// Prices and the multipliers for cache writes, cache reads and batches.
@@ -62,6 +72,8 @@ public struct PriceTable: Sendable, Equatable {
     public var cacheWrite1hMultiplier: Double = 2.0
     public var cacheReadMultiplier: Double = 0.1
     public var batchDiscount: Double = 0.5
+    /// Web search: USD per thousand searches.
+    public var webSearchPerThousand: Double = 10
     public var rules: [PriceRule] = []
 }
 
