@@ -352,6 +352,7 @@ def hostile():
         add("litellm", "h-input-" + name, ll)
     for name, line in [("endTime-1e30", '{"endTime":1e30,"model":"c"}'),
                        ("startTime-1001e19", '{"startTime":1001e19,"model":"c"}'),
+                       ("startTime-1001e19-endTime-2025", '{"startTime":1001e19,"endTime":1763629202,"model":"c"}'),
                        ("endTime-1e40", '{"endTime":1e40,"model":"c"}'),
                        ("endTime-minus-1e30", '{"endTime":-1e30,"model":"c"}')]:
         add("litellm", "h-" + name, line + "\n")
@@ -366,11 +367,13 @@ def hostile():
     cc0 = ('{"type":"assistant","timestamp":"0000-01-01T00:00:00Z","requestId":"r0","message":{"id":"m0","model":"claude-sonnet-4-6","usage":{"input_tokens":1,"output_tokens":1}}}\n'
            '{"type":"assistant","timestamp":"2026-11-20T09:00:00Z","requestId":"r1","message":{"id":"m1","model":"claude-sonnet-4-6","usage":{"input_tokens":1,"output_tokens":1}}}\n')
     add("pipeline", "h-claude-code-year-0000-then-2026", "c" + cc0)
-    # 20,000 lines, each a model id of its own (LiteLLM's shortest line).
+    # Issue #14's 20,000 distinct model ids, cut to what fits the targets' -max_len (64 KiB,
+    # Fuzz/options/pipeline): 1,600 ids, each on a line of its own a tenth of a second apart,
+    # well past the engine's 64 unknown classes (the rest share `other`).
     alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
-    ids = ("%s%s%s" % (alphabet[i // 1296], alphabet[i // 36 % 36], alphabet[i % 36]) for i in range(20000))
-    many = "".join('{"endTime":1,"model":"%s"}\n' % model for model in ids)
-    add("pipeline", "h-20000-distinct-models", "l" + many)
+    ids = ("%s%s%s" % (alphabet[i // 1296], alphabet[i // 36 % 36], alphabet[i % 36]) for i in range(1600))
+    many = "".join('{"endTime":%.1f,"model":"%s"}\n' % (1763629200 + i / 10, model) for i, model in enumerate(ids))
+    add("pipeline", "h-1600-distinct-models", "l" + many)
 
     # Prometheus bodies: a baseline scrape, then the hostile values.
     bucket = 'bucket="sonnet-4.x"'

@@ -5,11 +5,6 @@
 // in an allocation of its own so that AddressSanitizer sees a read past the line's end (the real
 // reader lends slices of a larger buffer, where such a read goes unnoticed), the bundled limits
 // table, and a sink that keeps the optimizer from dropping the output the targets build.
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import RatetopCore
 
 enum Fuzz {
@@ -120,14 +115,4 @@ enum Fuzz {
             }
         }
     }
-
-    // MARK: Known bugs
-
-    /// Fuzzing goes on past a bug already reported (Fuzz/crashes/) when the target skips the
-    /// inputs that reach it; `RATETOP_FUZZ_KNOWN=1` in the environment turns the skipping off, to
-    /// check a reproducer or a fix (`scripts/fuzz --repro` sets it).
-    static let skipKnownBugs: Bool = {
-        guard let value = getenv("RATETOP_FUZZ_KNOWN") else { return true }
-        return String(cString: value) != "1"
-    }()
 }

@@ -51,7 +51,6 @@ public func fuzzPipeline(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
             duplicates += result.duplicates
         }
     }
-    if Fuzz.skipKnownBugs, KnownBugs.matches(streams, models: models) { return 0 }
     let table = Fuzz.bundledTable
     Replay.run(streams: streams, sourceNames: files.indices.map { "log\($0).jsonl" },
                configuration: EngineConfiguration(table: table, tierID: twoFiles ? "tier1" : nil), models: models,

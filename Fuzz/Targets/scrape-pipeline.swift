@@ -27,7 +27,6 @@ public func fuzzScrapePipeline(_ data: UnsafePointer<UInt8>?, _ size: Int) -> In
         bodies.append(String(decoding: UnsafeRawBufferPointer(rebasing: rest[start..<index]), as: UTF8.self))
         start = index + 1
     }
-    if Fuzz.skipKnownBugs, KnownBugs.matches(scrapes: bodies) { return 0 }
 
     let table = Fuzz.bundledTable
     let models = ModelCatalog()
