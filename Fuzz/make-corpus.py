@@ -415,7 +415,9 @@ def write_dict(target, words, quoted_keys=True):
     with open(os.path.join(DICT, target + ".dict"), "w") as out:
         out.write("# Keys and literals the %s target's code compares against (Fuzz/make-corpus.py).\n" % target)
         for entry in sorted(entries):
-            escaped = entry.replace("\\", "\\\\").replace('"', '\\"')
+            # libFuzzer's dictionary syntax: printable ASCII, with \\, \" and \xNN escapes.
+            escaped = "".join("\\" + c if c in '\\"' else c if " " <= c <= "~" else
+                              "".join("\\x%02X" % b for b in c.encode()) for c in entry)
             out.write('"%s"\n' % escaped)
 
 
@@ -449,7 +451,7 @@ def dictionaries():
                    "model_group", "requested_model", "input_tokens", "output_tokens", "requests", "cache_read",
                    "cache_creation", "input", "output", "429", "529", "headers", "sonnet-4.x", "haiku-4.5"}
     write_dict("prometheus-text", prometheus, quoted_keys=False)
-    write_dict("scrape-pipeline", prometheus | {"\\x00"}, quoted_keys=False)
+    write_dict("scrape-pipeline", prometheus | {"\x00"}, quoted_keys=False)
     config = open(os.path.join(ROOT, "Sources/RatetopCore/Config/RatetopConfig.swift")).read()
     yaml_words = set(re.findall(r'"([a-z_]{2,30})"', config)) | {": ", "\n  - ", "\n    ", "[", "]", "{", "}", "&a", "*a",
                                                                  "!!float", ".nan", ".inf", "-.inf", "~", "ms", "1e308"}
