@@ -367,6 +367,13 @@ def hostile():
     cc0 = ('{"type":"assistant","timestamp":"0000-01-01T00:00:00Z","requestId":"r0","message":{"id":"m0","model":"claude-sonnet-4-6","usage":{"input_tokens":1,"output_tokens":1}}}\n'
            '{"type":"assistant","timestamp":"2026-11-20T09:00:00Z","requestId":"r1","message":{"id":"m1","model":"claude-sonnet-4-6","usage":{"input_tokens":1,"output_tokens":1}}}\n')
     add("pipeline", "h-claude-code-year-0000-then-2026", "c" + cc0)
+    # The widest gap a log can now hold (times outside 2000-2100 are malformed): a century
+    # between two lines, in one file and across two, played on the replay clock as it is.
+    century = exchange_line('"input_tokens":10,"output_tokens":1', ts="2000-01-01T00:00:00Z") + "\n"
+    end = exchange_line('"input_tokens":10,"output_tokens":1', ts="2099-12-31T23:59:59Z") + "\n"
+    add("pipeline", "h-year-2000-then-2099", "e" + century + end)
+    add("pipeline", "h-year-2000-then-2099-two-files",
+        "E" + end + century + century.replace("00:00:00Z", "00:00:01Z") + end.replace(":59Z", ":58Z"))
     # Issue #14's 20,000 distinct model ids, cut to what fits the targets' -max_len (64 KiB,
     # Fuzz/options/pipeline): 1,600 ids, each on a line of its own a tenth of a second apart,
     # well past the engine's 64 unknown classes (the rest share `other`).
