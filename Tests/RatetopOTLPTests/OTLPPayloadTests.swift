@@ -209,5 +209,13 @@ struct EventView: Equatable, CustomStringConvertible {
         let views = result.events.map { EventView($0, models) }
         #expect(views == [EventView(end: 1_796_637_610, start: 1_796_637_605, model: "claude-sonnet-4-5-20250929", requests: 0,
                                     usage: Usage(inputTokens: 600, cacheReadInputTokens: 5000))], "\(views)")
+
+        // Claude Code's own exporter (`:9464/metrics`) writes the name without the unit suffix.
+        let plain = PrometheusScrapeDecoder(host: "127.0.0.1:9464", table: try BundledLimitsTable.load())
+        let renamed = { (text: String) in text.replacingOccurrences(of: "claude_code_token_usage_tokens_total", with: "claude_code_token_usage_total") }
+        _ = plain.decode(renamed(text), at: 1_796_637_600, models: models, origin: origin)
+        let again = plain.decode(renamed(grown), at: 1_796_637_610, models: models, origin: origin)
+        #expect(plain.kind == .claudeCode)
+        #expect(again.events.map { EventView($0, models) } == views)
     }
 }

@@ -112,72 +112,99 @@ import Testing
     }
 }
 
-/// The receiver over real HTTP on loopback: both encodings, gzip, refusals, and what `poll` makes of them.
+/// The receiver over real HTTP on loopback: both encodings, gzip, refusals, and what `poll` makes
+/// of them. Started, fed and stopped on a plain thread, as the headless runner does (blocking a
+/// pool thread here would starve the other suites); the expectations run after.
 @Suite(.serialized, .tags(.unit)) struct OTLPReceiverTests {
-    @Test func exportsOverHTTPBecomeEventsAndRefusalsProblems() throws {
-        let receiver = OTLPReceiver(target: try OTLPTarget("otlp://127.0.0.1:0"), startedAt: 1_796_637_000, metricHold: 0)
-        try receiver.start()
-        defer { receiver.stop() }
-        let port = try #require(receiver.boundPort)
-        #expect(port > 0)
-        let protobuf = ["Content-Type": "application/x-protobuf"], json = ["Content-Type": "application/json"]
-
-        let first = try LoopbackHTTP.post(port: port, path: "/v1/logs", headers: protobuf, body: OTLPFixture.bytes("logs.binpb"))
-        #expect(first.status == 200)
-        #expect(first.headers["content-type"] == "application/x-protobuf")
-        #expect(first.body.isEmpty, "an empty ExportLogsServiceResponse")
-        let again = try LoopbackHTTP.post(port: port, path: "/v1/logs", headers: json.merging(["Content-Encoding": "gzip"]) { $1 },
-                                          body: OTLPFixture.bytes("logs.json.gz"))
-        #expect(again.status == 200)
-        #expect(again.body == "{}")
-        let metrics = try LoopbackHTTP.post(port: port, path: "/v1/metrics", headers: ["Content-Type": "application/json; charset=utf-8"],
-                                            body: OTLPFixture.bytes("metrics.json"))
-        #expect(metrics.status == 200)
-
-        let garbage = try LoopbackHTTP.post(port: port, path: "/v1/logs", headers: protobuf, body: Array(repeating: 0xff, count: 64))
-        #expect(garbage.status == 400, "\(garbage)")
-        let unknownType = try LoopbackHTTP.post(port: port, path: "/v1/logs", headers: ["Content-Type": "text/plain"], body: Array("hi".utf8))
-        #expect(unknownType.status == 415)
-        let bomb = try LoopbackHTTP.post(port: port, path: "/v1/logs", headers: json.merging(["Content-Encoding": "gzip"]) { $1 },
-                                         body: OTLPFixture.bytes("bomb.gz"))
-        #expect(bomb.status == 400)
-        let huge = try LoopbackHTTP.post(port: port, path: "/v1/logs", headers: protobuf,
-                                         body: [UInt8](repeating: 0, count: OTLPReceiver.maxBodyBytes + 1))
-        #expect(huge.status == 413)
-        #expect(try LoopbackHTTP.get(port: port, path: "/v1/traces").status == 404)
-
-        let models = ModelCatalog()
-        let diagnostics = Diagnostics()
+    struct Outcome: Sendable {
+        var port: Int
+        var responses: [String: LoopbackHTTP.Response] = [:]
+        var notFound: Int = 0
         var events: [EventView] = []
-        receiver.poll(now: Date().timeIntervalSince1970, models: models, source: 7, diagnostics: diagnostics) {
-            events.append(EventView($0, models))
-        }
-        // The second copy of the logs (JSON, gzip) is the same export again: not counted twice.
-        // Session c's metric usage has no events: it counts (hold 0).
-        #expect(events.count == 5, "\(events)")
-        #expect(Array(events.prefix(4)) == OTLPPayloadTests.expectedLogEvents)
-        #expect(events.last?.usage == Usage(inputTokens: 1000, cacheCreationInputTokens: 50, cacheReadInputTokens: 4000, outputTokens: 100))
-        #expect(receiver.exports == 3)
-        #expect(receiver.refused == 4)
-        #expect(diagnostics.malformedLines == 4)
-        let problem = try #require(receiver.problem)
-        #expect(!problem.retrying && problem.failures == 4)
-        #expect(problem.text(now: problem.since).hasPrefix("refused 4 requests in 0 s: /v1/logs: body larger than 16 MiB"), "\(problem)")
-        #expect(receiver.lastDataAt != nil)
-        receiver.poll(now: Date().timeIntervalSince1970 + OTLPReceiver.problemLasts + 1, models: models, source: 7,
-                      diagnostics: diagnostics) { _ in }
-        #expect(receiver.problem == nil, "a minute without refusals")
+        var exports = 0, refused = 0, malformed = 0
+        var problem: FeedProblem?
+        var problemAMinuteLater: FeedProblem?
+        var lastDataAt: Double?
     }
 
-    @Test func aPortInUseIsOneLine() throws {
-        let first = OTLPReceiver(target: try OTLPTarget("otlp://127.0.0.1:0"))
-        try first.start()
-        defer { first.stop() }
-        let second = OTLPReceiver(target: try OTLPTarget("otlp://127.0.0.1:\(first.boundPort ?? 0)"))
-        #expect {
-            try second.start()
-        } throws: { error in
-            "\(error)".contains("cannot listen") && !"\(error)".contains("\n")
+    @Test func exportsOverHTTPBecomeEventsAndRefusalsProblems() async throws {
+        let o = try await onPlainThread { () throws -> Outcome in
+            let receiver = OTLPReceiver(target: try OTLPTarget("otlp://127.0.0.1:0"), startedAt: 1_796_637_000, metricHold: 0)
+            try receiver.start()
+            defer { receiver.stop() }
+            var o = Outcome(port: receiver.boundPort ?? 0)
+            let protobuf = ["Content-Type": "application/x-protobuf"], json = ["Content-Type": "application/json"]
+            let gzipJSON = json.merging(["Content-Encoding": "gzip"]) { $1 }
+            let posts: [(String, String, [String: String], [UInt8])] = [
+                ("protobuf", "/v1/logs", protobuf, OTLPFixture.bytes("logs.binpb")),
+                ("gzip JSON", "/v1/logs", gzipJSON, OTLPFixture.bytes("logs.json.gz")),
+                ("metrics", "/v1/metrics", ["Content-Type": "application/json; charset=utf-8"], OTLPFixture.bytes("metrics.json")),
+                ("garbage", "/v1/logs", protobuf, Array(repeating: 0xff, count: 64)),
+                ("unknown type", "/v1/logs", ["Content-Type": "text/plain"], Array("hi".utf8)),
+                ("bomb", "/v1/logs", gzipJSON, OTLPFixture.bytes("bomb.gz")),
+                ("huge", "/v1/logs", protobuf, [UInt8](repeating: 0, count: OTLPReceiver.maxBodyBytes + 1)),
+            ]
+            for (name, path, headers, body) in posts {
+                o.responses[name] = try LoopbackHTTP.post(port: o.port, path: path, headers: headers, body: body)
+            }
+            o.notFound = try LoopbackHTTP.get(port: o.port, path: "/v1/traces").status
+            let models = ModelCatalog()
+            let diagnostics = Diagnostics()
+            receiver.poll(now: Date().timeIntervalSince1970, models: models, source: 7, diagnostics: diagnostics) {
+                o.events.append(EventView($0, models))
+            }
+            o.exports = receiver.exports
+            o.refused = receiver.refused
+            o.malformed = diagnostics.malformedLines
+            o.problem = receiver.problem
+            o.lastDataAt = receiver.lastDataAt
+            receiver.poll(now: Date().timeIntervalSince1970 + OTLPReceiver.problemLasts + 1, models: models, source: 7,
+                          diagnostics: diagnostics) { _ in }
+            o.problemAMinuteLater = receiver.problem
+            return o
         }
+        #expect(o.port > 0)
+        #expect(o.responses["protobuf"]?.status == 200)
+        #expect(o.responses["protobuf"]?.headers["content-type"] == "application/x-protobuf")
+        #expect(o.responses["protobuf"]?.body.isEmpty == true, "an empty ExportLogsServiceResponse")
+        #expect(o.responses["gzip JSON"]?.status == 200)
+        #expect(o.responses["gzip JSON"]?.body == "{}")
+        #expect(o.responses["metrics"]?.status == 200)
+        #expect(o.responses["garbage"]?.status == 400, "\(String(describing: o.responses["garbage"]))")
+        #expect(o.responses["unknown type"]?.status == 415)
+        #expect(o.responses["bomb"]?.status == 400)
+        #expect(o.responses["huge"]?.status == 413)
+        #expect(o.notFound == 404)
+        // The second copy of the logs (JSON, gzip) is the same export again: not counted twice.
+        // Session c's metric usage has no events: it counts (hold 0).
+        #expect(o.events.count == 5, "\(o.events)")
+        #expect(Array(o.events.prefix(4)) == OTLPPayloadTests.expectedLogEvents)
+        #expect(o.events.last?.usage == Usage(inputTokens: 1000, cacheCreationInputTokens: 50, cacheReadInputTokens: 4000, outputTokens: 100))
+        #expect(o.exports == 3)
+        #expect(o.refused == 4)
+        #expect(o.malformed == 4)
+        let problem = try #require(o.problem)
+        #expect(!problem.retrying && problem.failures == 4)
+        #expect(problem.text(now: problem.since).hasPrefix("refused 4 requests in 0 s: /v1/logs: body larger than 16 MiB"), "\(problem)")
+        #expect(o.lastDataAt != nil)
+        #expect(o.problemAMinuteLater == nil, "a minute without refusals")
+    }
+
+    @Test func aPortInUseIsOneLine() async throws {
+        let message = try await onPlainThread { () throws -> String? in
+            let first = OTLPReceiver(target: try OTLPTarget("otlp://127.0.0.1:0"))
+            try first.start()
+            defer { first.stop() }
+            let second = OTLPReceiver(target: try OTLPTarget("otlp://127.0.0.1:\(first.boundPort ?? 0)"))
+            do {
+                try second.start()
+                second.stop()
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        let text = try #require(message, "a second receiver on the same port started")
+        #expect(text.contains("cannot listen") && !text.contains("\n"), "\(text)")
     }
 }

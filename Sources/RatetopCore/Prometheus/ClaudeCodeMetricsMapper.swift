@@ -3,7 +3,7 @@
 ///
 /// | series | becomes |
 /// |---|---|
-/// | `claude_code_token_usage_tokens_total{type="input"\|"output"\|"cacheRead"\|"cacheCreation",model=…}` (also without the `_tokens` unit suffix) | tokens of that kind (increments) |
+/// | `claude_code_token_usage_total{type="input"\|"output"\|"cacheRead"\|"cacheCreation",model=…,session_id=…}` (Claude Code's own exporter), `claude_code_token_usage_tokens_total` (with the unit suffix, as an OpenTelemetry Collector's Prometheus exporter writes it) | tokens of that kind (increments) |
 ///
 /// The metric counts tokens, not attempts: requests and 429s stay unknown (`requests` 0), and
 /// the buckets' request dimension sees nothing from this source. Series of one model add up
