@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Pure core: parsing, the event model, estimation, summaries. No I/O, no clock.
@@ -92,6 +93,23 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // zlib, for gzip-encoded OTLP exports (the system library: zlib1g-dev).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // `watch otlp://HOST:PORT`: an OTLP/HTTP receiver (Hummingbird) for Claude Code's
+        // OpenTelemetry export, JSON or protobuf (SwiftProtobuf; the generated code is committed,
+        // scripts/generate-otlp remakes it); the mapping onto events is Core's.
+        .target(
+            name: "RatetopOTLP",
+            dependencies: [
+                "RatetopCore", "RatetopIO", "RatetopExecutors", "CZlib",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["Proto"]
+        ),
         // `ratetop record`: the reverse proxy in front of the Anthropic API (Hummingbird listener,
         // AsyncHTTPClient upstream) and the exchange lines it appends to its log.
         .target(
@@ -124,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "ratetop",
             dependencies: [
-                "RatetopCore", "RatetopIO", "RatetopDashboard", "RatetopAlerting", "RatetopMetrics", "RatetopScrape", "RatetopRecord",
+                "RatetopCore", "RatetopIO", "RatetopDashboard", "RatetopAlerting", "RatetopMetrics", "RatetopScrape", "RatetopRecord", "RatetopOTLP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -189,6 +207,10 @@ let package = Package(
             dependencies: [
                 "RatetopScrape", "RatetopIO", "RatetopCore", "RatetopMetrics", "RatetopTestSupport", "RatetopFakeUpstream",
             ]
+        ),
+        .testTarget(
+            name: "RatetopOTLPTests",
+            dependencies: ["RatetopOTLP", "RatetopIO", "RatetopCore", "RatetopTestSupport"]
         ),
         .testTarget(name: "RatetopDashboardTests", dependencies: [
             "RatetopDashboard", "RatetopUI", "RatetopIO", "RatetopCore", "RatetopTestSupport",

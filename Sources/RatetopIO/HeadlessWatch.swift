@@ -83,10 +83,12 @@ public final class HeadlessWatch {
             let before = feedReasons[position]
             feedReasons[position] = problem?.reason
             guard problem?.reason != before else { continue }
-            if let problem {
+            if let problem, !problem.retrying {
+                notice?("\(feed.name): refused a request: \(problem.reason)")
+            } else if let problem {
                 notice?("\(feed.name): scrape failed: \(problem.reason); other sources go on, retrying in \(max(0, Int((problem.retryAt - wallNow).rounded(.up)))) s with backoff")
             } else {
-                notice?("\(feed.name): scraping again")
+                notice?("\(feed.name): \(feed.recoveredNotice)")
             }
         }
     }

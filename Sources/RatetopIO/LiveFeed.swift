@@ -12,6 +12,12 @@ public protocol LiveFeed: AnyObject {
     var lastDataAt: Double? { get }
     /// Why the feed is failing now, nil while it is healthy.
     var problem: FeedProblem? { get }
+    /// What `watch --headless` says on stderr when the feed is healthy again (`scraping again`).
+    var recoveredNotice: String { get }
+}
+
+extension LiveFeed {
+    public var recoveredNotice: String { "scraping again" }
 }
 
 /// A feed that is failing: why, since when, and when it tries again.
@@ -24,17 +30,26 @@ public struct FeedProblem: Sendable, Equatable {
     public var failures: Int
     /// Wall time of the next attempt.
     public var retryAt: Double
+    /// False for a feed that does not fetch (a receiver: the senders retry, not ratetop):
+    /// `failures` then counts refused requests and `retryAt` is unused.
+    public var retrying: Bool
 
-    public init(reason: String, since: Double, failures: Int, retryAt: Double) {
+    public init(reason: String, since: Double, failures: Int, retryAt: Double, retrying: Bool = true) {
         self.reason = reason
         self.since = since
         self.failures = failures
         self.retryAt = retryAt
+        self.retrying = retrying
     }
 
-    /// `stale 12 s: connection refused (3 failures), retrying in 8 s`
+    /// `stale 12 s: connection refused (3 failures), retrying in 8 s`; for a receiver,
+    /// `refused 3 requests in 12 s: not OTLP protobuf: …`.
     public func text(now: Double) -> String {
         let stale = max(0, Int((now - since).rounded()))
+        guard retrying else {
+            let count = failures == 1 ? "1 request" : "\(failures) requests"
+            return "refused \(count) in \(stale) s: \(reason)"
+        }
         let retry = max(0, Int((retryAt - now).rounded(.up)))
         let count = failures == 1 ? "1 failure" : "\(failures) failures"
         return "stale \(stale) s: \(reason) (\(count)), retrying in \(retry) s"

@@ -4,6 +4,7 @@ import Logging
 import RatetopCore
 import RatetopDashboard
 import RatetopIO
+import RatetopOTLP
 import RatetopScrape
 
 /// `ratetop replay FILE... --headless`: plays a past log through the engine.
@@ -102,6 +103,9 @@ struct ReplayCommand: ParsableCommand {
     /// A Prometheus endpoint has no past to replay: say so, and what to run instead, rather than
     /// report it as a missing file. The URL is shown without user info or query (credentials).
     static func rejectLiveSources(_ files: [String]) throws {
+        if let otlp = files.first(where: OTLPTarget.isOTLPURL) {
+            throw UsageFailure("replay reads log files; \(otlp.prefix(80)) is a live source — use ratetop watch \(otlp.prefix(80))")
+        }
         guard let url = files.first(where: ScrapeTarget.isScrapeURL) else { return }
         guard let target = try? ScrapeTarget(url) else {
             let scheme = url.prefix { $0 != ":" }

@@ -5,13 +5,15 @@ import RatetopAlerting
 import RatetopCore
 import RatetopIO
 import RatetopMetrics
+import RatetopOTLP
 import RatetopScrape
 
 extension WatchCommand {
     /// No screen: follow the sources, evaluate the rules every second, write JSON lines, feed
     /// the sinks and the metrics endpoint. SIGHUP reloads the config (a bad one keeps the old
     /// rules and says why); SIGINT or SIGTERM flush the sinks and exit 0.
-    func runHeadless(arguments: [String], scraped: [PrometheusSource], resolved: CommonOptions.Resolved) throws {
+    func runHeadless(arguments: [String], scraped: [PrometheusSource], receivers: [OTLPReceiver] = [],
+                     resolved: CommonOptions.Resolved) throws {
         let kinds = emit.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         for kind in kinds where !["state", "alerts"].contains(kind) {
             throw UsageFailure("--emit \(kind): unknown output for watch (use alerts, state)")
@@ -23,7 +25,7 @@ extension WatchCommand {
         let output = try common.openOutput()
         let diagnostics = Diagnostics { logger.warning("\($0)") }
         let live = try LiveSources(arguments: arguments, format: resolved.format, models: ModelCatalog(), diagnostics: diagnostics,
-                                   feeds: scraped)
+                                   feeds: scraped + receivers as [any LiveFeed])
         let watch = HeadlessWatch(live: live, configuration: resolved.engineConfiguration, rules: resolved.rules,
                                   options: options, output: output, diagnostics: diagnostics)
         watch.notice = { logger.warning("\($0)") }
@@ -54,6 +56,14 @@ extension WatchCommand {
         }
 
         ProcessSignals.install()
+        do {
+            try startReceivers(receivers, logger: logger)
+        } catch {
+            dispatcher?.close()
+            server?.stop()
+            throw error
+        }
+        defer { receivers.forEach { $0.stop() } }
         scraped.forEach { $0.start() }
         defer { scraped.forEach { $0.stop() } }
         let metricsNote = server.map { " and serving http://\($0.host):\($0.boundPort)/metrics" } ?? ""

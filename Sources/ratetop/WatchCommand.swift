@@ -3,6 +3,7 @@ import Foundation
 import RatetopCore
 import RatetopDashboard
 import RatetopIO
+import RatetopOTLP
 import RatetopScrape
 
 /// `ratetop watch SOURCE...`: the live dashboard over logs that keep growing.
@@ -14,11 +15,13 @@ struct WatchCommand: ParsableCommand {
         Files are followed like tail -F (appends, truncation, rotation, deletion and re-creation); \
         directories and globs pick up new *.jsonl files; - reads standard input. An http(s)://HOST:PORT/metrics \
         URL (or prometheus+http(s)://…) is scraped every --scrape-interval: a LiteLLM proxy's metrics, or another \
-        headless ratetop's --metrics-listen endpoint (several are merged into one organization view). With no \
-        source, follows Claude Code's transcript directories when they exist.
+        headless ratetop's --metrics-listen endpoint (several are merged into one organization view). otlp://HOST:PORT \
+        (otlp://:4318: every interface) receives Claude Code's OpenTelemetry export over OTLP/HTTP (JSON or protobuf): \
+        its api_request/api_error events and its token metric. With no source, follows Claude Code's transcript \
+        directories when they exist.
         """)
 
-    @Argument(help: ArgumentHelp("Log files, directories, globs, - for stdin, or http(s)://HOST:PORT/metrics endpoints.", valueName: "SOURCE"))
+    @Argument(help: ArgumentHelp("Log files, directories, globs, - for stdin, http(s)://HOST:PORT/metrics endpoints, or otlp://HOST:PORT receivers.", valueName: "SOURCE"))
     var sources: [String] = []
 
     @Option(name: .customLong("scrape-interval"), help: ArgumentHelp("Time between scrapes of Prometheus sources (default 5s).", valueName: "DURATION"))
@@ -53,18 +56,21 @@ struct WatchCommand: ParsableCommand {
                 throw UsageFailure("watch: no source given and no Claude Code transcripts found; name a log (ratetop watch app.jsonl) or try ratetop demo")
             }
         }
-        let (files, scraped) = try scrapeSources(arguments: arguments, resolved: resolved)
+        let (paths, scraped) = try scrapeSources(arguments: arguments, resolved: resolved)
+        let (files, receivers) = try otlpSources(arguments: paths)
         if headless {
-            return try runHeadless(arguments: files, scraped: scraped, resolved: resolved)
+            return try runHeadless(arguments: files, scraped: scraped, receivers: receivers, resolved: resolved)
         }
         guard sinks.isEmpty, metricsListen == nil else {
             throw UsageFailure("--alertmanager, --webhook, --exec and --metrics-listen need --headless (the dashboard shows alerts on screen)")
         }
+        try startReceivers(receivers)
+        defer { receivers.forEach { $0.stop() } }
         scraped.forEach { $0.start() }
         defer { scraped.forEach { $0.stop() } }
         try DashboardLauncher.run { diagnostics in
             let live = try LiveSources(arguments: files, format: resolved.format, models: ModelCatalog(), diagnostics: diagnostics,
-                                       groupBy: groupBy, feeds: scraped)
+                                       groupBy: groupBy, feeds: scraped + receivers as [any LiveFeed])
             return DashboardSession(input: .live(live), configuration: resolved.engineConfiguration,
                                     models: live.models, diagnostics: diagnostics, groupBy: groupBy, rules: resolved.rules)
         }

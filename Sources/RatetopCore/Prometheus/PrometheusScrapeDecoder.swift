@@ -7,6 +7,8 @@ public final class PrometheusScrapeDecoder {
     public enum Kind: String, Sendable {
         case litellm
         case ratetop
+        /// Claude Code's OpenTelemetry Prometheus exporter (`claude_code_token_usage_tokens_total`).
+        case claudeCode
     }
 
     /// What one scrape gave.
@@ -22,6 +24,7 @@ public final class PrometheusScrapeDecoder {
 
     public let host: String
     private let litellm: LiteLLMMetricsMapper
+    private let claudeCode: ClaudeCodeMetricsMapper
     private var counters = CounterTracker()
     private var lastScrapeAt: Double?
     public private(set) var kind: Kind?
@@ -33,6 +36,7 @@ public final class PrometheusScrapeDecoder {
     public init(host: String, table: LimitsTable, organization: OrganizationBox? = nil) {
         self.host = host
         self.litellm = LiteLLMMetricsMapper(table: table)
+        self.claudeCode = ClaudeCodeMetricsMapper(table: table)
         self.organization = organization
     }
 
@@ -54,6 +58,10 @@ public final class PrometheusScrapeDecoder {
         } else if LiteLLMMetricsMapper.recognises(exposition) {
             kind = .litellm
             usages = litellm.map(exposition, counters: &counters)
+        } else if ClaudeCodeMetricsMapper.recognises(exposition) {
+            kind = .claudeCode
+            feed = .log
+            usages = claudeCode.map(exposition, counters: &counters)
         } else {
             usages = []
         }
