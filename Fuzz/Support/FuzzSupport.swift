@@ -71,7 +71,7 @@ enum Fuzz {
             switch outcome {
             case .malformed(let reason): malformed += 1; sink(reason.utf8.count)
             case .duplicate: duplicates += 1
-            case .decoded, .ignored: break
+            case .decoded, .ignored, .held: break
             }
         }
         decoder.flush(into: &events, final: true)

@@ -96,7 +96,7 @@ private func makeDecoder(_ selector: UInt8, first bytes: UnsafeRawBufferPointer,
     }
 }
 
-/// RatetopIO's `UsageReportDocumentDecoder` (internal there): the lines gathered, the whole
+/// RatetopIO's `DocumentDecoder` (internal there): the lines gathered, the whole
 /// document decoded at the end.
 private struct DocumentDecoder: LogDecoder {
     let models: ModelCatalog

@@ -1,7 +1,7 @@
 // Fuzz target `usage-report-document`: a saved usage report as one document
 // (`UsageReportDecoder.decodeDocument`: a pretty-printed page, pages one after another, or a
 // JSON array of pages), the whole input in one allocation of its own; then the same input cut
-// into lines and gathered again as RatetopIO's `UsageReportDocumentDecoder` does (lines joined
+// into lines and gathered again as RatetopIO's `DocumentDecoder` does (lines joined
 // with `\n`, blank lines dropped).
 import RatetopCore
 
