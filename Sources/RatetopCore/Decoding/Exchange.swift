@@ -7,10 +7,11 @@ public struct Usage: Sendable, Equatable {
     public var cacheCreation1hInputTokens: Int
     public var cacheReadInputTokens: Int
     public var outputTokens: Int
-    /// `speed: "fast"`: fast mode, with its own rate limits and its own price.
-    public var isFast: Bool
     /// `server_tool_use.web_search_requests`: searches, billed per thousand.
     public var webSearchRequests: Int = 0
+    /// `speed: "fast"`: fast mode, with its own rate limits and its own price. (Last: the
+    /// fields after a `Usage` in `Exchange` pack into the bytes after it.)
+    public var isFast: Bool
 
     public init(inputTokens: Int = 0, cacheCreationInputTokens: Int = 0, cacheCreation1hInputTokens: Int = 0,
                 cacheReadInputTokens: Int = 0, outputTokens: Int = 0, isFast: Bool = false) {
@@ -123,18 +124,18 @@ public struct Exchange: Sendable {
     public var errorKind: ExchangeErrorKind
     /// The dimension a 429's message names, when it names one.
     public var limitedDimension: Dimension?
-    /// `retry-after` in seconds, or -1.
-    public var retryAfter: Double
     /// Message Batches traffic (priced at a discount).
     public var isBatch: Bool
+    /// `retry-after` in seconds, or -1.
+    public var retryAfter: Double
     public var origin: LineOrigin
     /// The value of the `--group-by` field, interned in the decoder's group catalog; -1 if none.
     public var group: Int32 = -1
-    /// The kind of source: a log, or a scraped Prometheus endpoint.
-    public var feed: ExchangeFeed = .log
     /// When this event is one minute of a coarser aggregate (an hour or a day of a usage
     /// report, spread evenly): that aggregate's width in seconds; 0 for an exact event.
     public var coarseSeconds: Int32 = 0
+    /// The kind of source: a log, or a scraped Prometheus endpoint.
+    public var feed: ExchangeFeed = .log
 
     public init(end: Double, start: Double? = nil, headersAt: Double? = nil, model: ModelRef, status: Int = 200,
                 requests: Int = 1, usage: Usage = .zero, headers: RateLimitHeaders? = nil,
