@@ -90,6 +90,7 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         var apiErrorStatus: Int?
         var errorText: JSONString?
         var contentText: JSONString?
+        var isPrintStream = false
     }
 
     public mutating func decode(line: UnsafeRawBufferPointer, origin: LineOrigin, into events: inout [Exchange]) -> LineOutcome {
@@ -119,6 +120,10 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         }
         guard let ts else {
             if let outOfRange { return .malformed(outOfRange.reason) }
+            if fields.timestamp == nil, fields.isPrintStream {
+                return .malformed("a `claude -p --output-format stream-json` line: it carries no timestamp, so it cannot be placed "
+                                  + "in time (not read yet; the session's transcript under ~/.claude/projects has the same usage)")
+            }
             return .malformed(fields.timestamp == nil ? "assistant line without a timestamp"
                               : "timestamp: not an RFC 3339 timestamp")
         }
@@ -281,6 +286,10 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
                 fields.requestId = try cursor.readOptionalString()
             case 9 where key.equals("sessionId"):
                 fields.sessionId = try cursor.readOptionalString()
+            case 10 where key.equals("session_id"):
+                // `claude -p --output-format stream-json` writes snake_case and no timestamps.
+                fields.isPrintStream = true
+                try cursor.skipValue()
             case 4 where key.equals("uuid"):
                 fields.uuid = try cursor.readOptionalString()
             case 7 where key.equals("message"):
