@@ -34,6 +34,8 @@ public struct StreamUsageScanner: Sendable {
     private let eventLimit: Int
     private var line: [UInt8] = []
     private var lineOverflow = false
+    /// The first bytes of the line in `line` (kept when the line overflows): is it `data:`?
+    private var linePrefix: [UInt8] = []
     private var data: [UInt8] = []
     private var hasData = false
     private var dataOverflow = false
@@ -60,6 +62,7 @@ public struct StreamUsageScanner: Sendable {
                 line.removeAll(keepingCapacity: true)
                 lineOverflow = false
                 if overflowed { skipOversizedLine() } else { whole.withUnsafeBufferPointer { handleLine($0) } }
+                linePrefix.removeAll(keepingCapacity: true)
             }
             start = newline + 1
         }
@@ -72,11 +75,16 @@ public struct StreamUsageScanner: Sendable {
             line.removeAll()
             rest.withUnsafeBufferPointer { handleLine($0) }
         }
+        linePrefix.removeAll()
         dispatch()
     }
 
+    /// Holds a line that arrives in pieces. Its cap leaves room for the `data: ` before a payload
+    /// and a CR after it, so a line is skipped as oversized exactly when its payload would be:
+    /// the result never depends on where the network cut the stream.
     private mutating func appendPartial(_ bytes: UnsafeBufferPointer<UInt8>) {
-        Self.append(bytes, to: &line, overflow: &lineOverflow, limit: eventLimit)
+        if linePrefix.count < 5 { linePrefix.append(contentsOf: bytes.prefix(5 - linePrefix.count)) }
+        Self.append(bytes, to: &line, overflow: &lineOverflow, limit: eventLimit + 8)
     }
 
     /// Appends unless that would pass `limit`; past it, empties `buffer` and sets `overflow`.
@@ -90,7 +98,10 @@ public struct StreamUsageScanner: Sendable {
         }
     }
 
+    /// A line too long to hold ended: a data line makes its event too large to read; any other
+    /// (a long `event:` or comment line) is ignored, as it is when it arrives whole.
     private mutating func skipOversizedLine() {
+        guard linePrefix.elementsEqual("data:".utf8) else { return }
         dataOverflow = true
         hasData = true
     }

@@ -76,6 +76,41 @@ import RatetopTestSupport
     }
 }
 
+/// Found by the `sse-scanner` fuzz target: where the network cuts a stream must not change what
+/// the scanner reads. A long non-data line (an `event:` or comment line past the cap) used to
+/// make its event skipped when it arrived in pieces and read when it arrived whole; a data line
+/// just under the cap, skipped in pieces (the line with its `data: ` passed the cap) and read
+/// whole.
+@Suite(.tags(.unit)) struct StreamUsageScannerChunkingTests {
+    static func scan(_ text: String, limit: Int, pieces size: Int) -> StreamUsageScanner {
+        var scanner = StreamUsageScanner(eventLimit: limit)
+        feedInPieces(text, size: size) { scanner.feed($0) }
+        scanner.finish()
+        return scanner
+    }
+
+    static let longEventLine = ": " + String(repeating: "x", count: 200) + "\n"
+        + "event: message_delta" + String(repeating: "-", count: 100) + "\n"
+        + #"data: {"type":"message_delta","usage":{"output_tokens":7}}"# + "\n\n"
+
+    /// A data line whose payload is exactly at the cap (64 bytes) with `data: ` and a CR around it.
+    static let payloadAtTheCap: String = {
+        let payload = #"{"type":"message_delta","usage":{"output_tokens":8}}"#
+        let padded = payload.dropLast(2) + String(repeating: " ", count: 64 - payload.utf8.count) + "}}"
+        return "data: " + padded + "\r\n\r\n"
+    }()
+
+    @Test(arguments: [1, 3, 17, 64, 100_000])
+    func whereTheStreamIsCutChangesNothing(size: Int) {
+        let long = Self.scan(Self.longEventLine, limit: 64, pieces: size)
+        #expect(long.skippedEvents == 0)
+        #expect(StreamUsageScannerTests.text(long.usage) == #"{"output_tokens":7}"#)
+        let atCap = Self.scan(Self.payloadAtTheCap, limit: 64, pieces: size)
+        #expect(atCap.skippedEvents == 0)
+        #expect(StreamUsageScannerTests.text(atCap.usage) == #"{"output_tokens":8}"#)
+    }
+}
+
 extension String {
     func trimmingSuffixNewlines() -> String {
         var text = self
