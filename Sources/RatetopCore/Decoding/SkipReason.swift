@@ -48,19 +48,46 @@ public enum SkipReason: Int, CaseIterable, Sendable {
     }
 }
 
-/// Lines counted per `SkipReason`.
+/// Lines counted per `SkipReason`. Plain stored counts (no heap storage): readers count every
+/// line into one and hand it on per line.
 public struct SkipCounts: Sendable, Equatable {
-    private var counts = [Int](repeating: 0, count: SkipReason.allCases.count)
+    private var malformed = 0, outOfRange = 0, oversized = 0, unknownFormat = 0, noUsage = 0, duplicate = 0, late = 0
 
     public init() {}
 
     public subscript(reason: SkipReason) -> Int {
-        get { counts[reason.rawValue] }
-        set { counts[reason.rawValue] = newValue }
+        get {
+            switch reason {
+            case .malformed: malformed
+            case .outOfRange: outOfRange
+            case .oversized: oversized
+            case .unknownFormat: unknownFormat
+            case .noUsage: noUsage
+            case .duplicate: duplicate
+            case .late: late
+            }
+        }
+        set {
+            switch reason {
+            case .malformed: malformed = newValue
+            case .outOfRange: outOfRange = newValue
+            case .oversized: oversized = newValue
+            case .unknownFormat: unknownFormat = newValue
+            case .noUsage: noUsage = newValue
+            case .duplicate: duplicate = newValue
+            case .late: late = newValue
+            }
+        }
     }
 
     public mutating func add(_ other: SkipCounts) {
-        for reason in SkipReason.allCases { counts[reason.rawValue].addSaturating(other[reason]) }
+        malformed.addSaturating(other.malformed)
+        outOfRange.addSaturating(other.outOfRange)
+        oversized.addSaturating(other.oversized)
+        unknownFormat.addSaturating(other.unknownFormat)
+        noUsage.addSaturating(other.noUsage)
+        duplicate.addSaturating(other.duplicate)
+        late.addSaturating(other.late)
     }
 
     public static func + (lhs: SkipCounts, rhs: SkipCounts) -> SkipCounts {
@@ -80,7 +107,7 @@ public struct SkipCounts: Sendable, Equatable {
     /// Every line skipped, whatever the reason.
     public var total: Int {
         var sum = 0
-        for count in counts { sum.addSaturating(count) }
+        for reason in SkipReason.allCases { sum.addSaturating(self[reason]) }
         return sum
     }
 }
