@@ -55,8 +55,13 @@ struct LineDecoding {
         guard !bytes.isBlankLine else { return }
         lines += 1
         var outcome = decode(bytes, number: number, into: &events)
-        if case .malformed = outcome, switchFormat(for: bytes, number: number, into: &events, report: report) {
-            outcome = decode(bytes, number: number, into: &events)
+        // What a line that did not decode looks like: read once, for the switch and the reason.
+        var looksLike: LogFormat?
+        if case .malformed = outcome {
+            looksLike = LogFormatDetector.classify(bytes)
+            if let other = looksLike, switchFormat(to: other, number: number, into: &events, report: report) {
+                outcome = decode(bytes, number: number, into: &events)
+            }
         }
         switch outcome {
         case .decoded:
@@ -68,7 +73,7 @@ struct LineDecoding {
         case .held:
             heldLines += 1
         case .malformed(let reason):
-            skipped[SkipReason.of(problem: reason, line: bytes)] += 1
+            skipped[SkipReason.of(problem: reason, line: bytes, looksLike: looksLike)] += 1
             report(number, unterminated ? "\(reason) (the file ends without a newline: truncated?)" : reason)
         }
     }
@@ -82,11 +87,10 @@ struct LineDecoding {
         return outcome
     }
 
-    /// Switches to the format a line that did not decode looks like, if it looks like another.
-    private mutating func switchFormat(for bytes: UnsafeRawBufferPointer, number: Int, into events: inout [Exchange],
+    /// Switches to the format a line that did not decode looks like, if that is another.
+    private mutating func switchFormat(to other: LogFormat, number: Int, into events: inout [Exchange],
                                        report: (Int, String) -> Void) -> Bool {
-        guard let makeDecoder, let current = format, let other = LogFormatDetector.classify(bytes), other != current,
-              let next = makeDecoder(other) else {
+        guard let makeDecoder, let current = format, other != current, let next = makeDecoder(other) else {
             return false
         }
         finish(into: &events, report: report)

@@ -379,14 +379,10 @@ public final class LiveSources {
         let format = forcedFormat ?? LogFormatDetector.detect(lines: head) ?? .exchange
         if format == .litellm { SourceOpener.sayHowNaiveTimesAreRead(head, name: messageName(entry), diagnostics) }
         entry.format = format
-        let (models, transcriptMemory, groupBy, groups) = (self.models, self.transcriptMemory, self.groupBy, self.groups)
+        let decoderFor = SourceOpener.decoders(models: models, transcriptMemory: transcriptMemory, groupBy: groupBy, groups: groups)
         // Re-detected when its lines stop fitting (not when the format is forced).
-        let redetect: ((LogFormat) -> (any LogDecoder)?)? = forcedFormat != nil ? nil : { other in
-            SourceOpener.makeDecoder(other, models: models, transcriptMemory: transcriptMemory, groupBy: groupBy, groups: groups)
-        }
-        var decoding = LineDecoding(decoder: SourceOpener.makeDecoder(format, models: models, transcriptMemory: transcriptMemory,
-                                                                      groupBy: groupBy, groups: groups),
-                                    source: entry.index, format: format, makeDecoder: redetect)
+        var decoding = LineDecoding(decoder: decoderFor(format), source: entry.index, format: format,
+                                    makeDecoder: forcedFormat != nil ? nil : decoderFor)
         decoding.onSwitch = LineDecoding.announce(messageName(entry), to: diagnostics)
         entry.decoding = decoding
         let pending = entry.pendingLines

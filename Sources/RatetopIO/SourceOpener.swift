@@ -53,30 +53,34 @@ public enum SourceOpener {
                                                            diagnostics: diagnostics, workers: workers, redetect: forced == nil))
                 continue
             }
-            // A forced format, or a document, is not re-detected.
-            let redetect: ((LogFormat) -> (any LogDecoder)?)? = forced != nil || sniffed.isDocument ? nil : { other in
-                makeDecoder(other, models: models, transcriptMemory: transcriptMemory, groupBy: groupBy, groups: groups)
-            }
+            let decoderFor = decoders(models: models, transcriptMemory: transcriptMemory, groupBy: groupBy, groups: groups)
             let source = FileEventSource(path: path, index: Int32(index), reader: reader, format: format,
-                                         decoder: makeDecoder(format, models: models, transcriptMemory: transcriptMemory,
-                                                              wholeDocument: sniffed.isDocument, groupBy: groupBy, groups: groups),
-                                         diagnostics: diagnostics, redetect: redetect)
+                                         decoder: sniffed.isDocument ? DocumentDecoder(format: format, models: models) : decoderFor(format),
+                                         diagnostics: diagnostics,
+                                         // A forced format, or a document, is not re-detected.
+                                         redetect: forced != nil || sniffed.isDocument ? nil : decoderFor)
             source.alertSource = SourcePaths.alertSource(path: path, argument: named[index].argument, format: format)
             sources.append(source)
         }
         return sources
     }
 
-    /// A decoder for a format. `wholeDocument` reads a pretty-printed usage report as one document.
+    /// The decoder of each format for the files of one source (what a file starts with, and
+    /// what it switches to when its lines are re-detected).
+    static func decoders(models: ModelCatalog, transcriptMemory: TranscriptDedupMemory, groupBy: String?,
+                         groups: ModelCatalog?) -> (LogFormat) -> any LogDecoder {
+        { format in makeDecoder(format, models: models, transcriptMemory: transcriptMemory, groupBy: groupBy, groups: groups) }
+    }
+
+    /// A decoder for a format's lines (a file that is one document gets a `DocumentDecoder`).
     public static func makeDecoder(_ format: LogFormat, models: ModelCatalog,
                                    transcriptMemory: TranscriptDedupMemory = TranscriptDedupMemory(),
-                                   wholeDocument: Bool = false, groupBy: String? = nil,
-                                   groups: ModelCatalog? = nil) -> any LogDecoder {
+                                   groupBy: String? = nil, groups: ModelCatalog? = nil) -> any LogDecoder {
         switch format {
         case .exchange: ExchangeLogDecoder(models: models, groupBy: groupBy, groups: groups)
         case .claudeCode: ClaudeCodeTranscriptDecoder(models: models, memory: transcriptMemory)
-        case .litellm: wholeDocument ? DocumentDecoder(format: format, models: models) : LiteLLMDecoder(models: models)
-        case .usageReport: wholeDocument ? DocumentDecoder(format: format, models: models) : UsageReportDecoder(models: models)
+        case .litellm: LiteLLMDecoder(models: models)
+        case .usageReport: UsageReportDecoder(models: models)
         }
     }
 

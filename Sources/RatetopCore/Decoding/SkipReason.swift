@@ -32,11 +32,11 @@ public enum SkipReason: Int, CaseIterable, Sendable {
     }
 
     /// The reason a problem found while decoding `line` falls under: an out-of-range number;
-    /// a whole JSON object that no format recognises (`LogFormatDetector.classify`); else a
-    /// broken line.
-    public static func of(problem reason: String, line: UnsafeRawBufferPointer) -> SkipReason {
+    /// a whole JSON object that no format recognises (`looksLike`: what
+    /// `LogFormatDetector.classify` made of the line); else a broken line.
+    public static func of(problem reason: String, line: UnsafeRawBufferPointer, looksLike: LogFormat?) -> SkipReason {
         if Plausible.isRangeProblem(reason) { return .outOfRange }
-        guard LogFormatDetector.classify(line) == nil else { return .malformed }
+        guard looksLike == nil else { return .malformed }
         var cursor = JSONCursor(line)
         guard cursor.peek() == UInt8(ascii: "{") else { return .malformed }
         do throws(JSONScanError) {

@@ -85,9 +85,15 @@ public final class UsageEngine {
     @inline(__always)
     public func bucketPosition(of event: Exchange) -> Int? {
         let index = Int(event.model.index)
-        let classes = event.usage.isFast ? fastClassOfModel : classOfModel
-        guard index < classes.count, classes[index] >= 0 else { return nil }
-        return Int(classes[index])
+        let position: Int32
+        if event.usage.isFast {
+            guard index < fastClassOfModel.count else { return nil }
+            position = fastClassOfModel[index]
+        } else {
+            guard index < classOfModel.count else { return nil }
+            position = classOfModel[index]
+        }
+        return position >= 0 ? Int(position) : nil
     }
 
     /// One bucket's state at `time`.
