@@ -31,7 +31,7 @@ extension WatchCommand {
         watch.notice = { logger.warning("\($0)") }
 
         var server: MetricsServer?
-        let exporter = MetricsExporter()
+        let exporter = MetricsExporter(buildInfo: ["version": RatetopVersion.version, "limits_table": resolved.table.version])
         if let listen = metricsListen ?? resolved.config?.metricsListen {
             do {
                 var serverLogger = logger
