@@ -206,7 +206,7 @@ let package = Package(
         ]),
         // Golden files are read beside the source (#filePath), not bundled.
         .testTarget(name: "RatetopUITests", dependencies: ["RatetopUI", "RatetopCore", "RatetopTestSupport"], exclude: ["__Snapshots__"]),
-        .testTarget(name: "RatetopMetricsTests", dependencies: ["RatetopMetrics", "RatetopCore", "RatetopTestSupport"]),
+        .testTarget(name: "RatetopMetricsTests", dependencies: ["RatetopMetrics", "RatetopCore", "RatetopIO", "RatetopTestSupport"]),
         .testTarget(
             name: "RatetopScrapeTests",
             dependencies: [
