@@ -22,7 +22,9 @@ func ratetop(_ arguments: [String], environment: [String: String], scratch: Scra
 /// Issue 12, item 4: a command line that fits the ecosystem — each command takes only the
 /// options it uses, completions for files and values, "did you mean", the XDG config path and
 /// `RATETOP_*` variables, `config check` running watch's checks, and input with nothing usable.
-@Suite(.tags(.endToEnd)) struct CommandLineContractTests {
+/// Serialized: each case blocks a thread of Swift's small cooperative pool while the binary runs,
+/// and tests that poll on that pool (the exec sink's timeout) must not wait behind them all.
+@Suite(.serialized, .tags(.endToEnd)) struct CommandLineContractTests {
     static let exchangeLine = #"{"ts":"2026-11-20T09:00:02Z","model":"claude-sonnet-4-5-20250929","status":200,"usage":{"input_tokens":10,"output_tokens":2}}"#
 
     // MARK: Each command declares only the options it uses
