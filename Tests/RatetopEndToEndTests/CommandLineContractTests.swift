@@ -278,5 +278,14 @@ func ratetop(_ arguments: [String], environment: [String: String], scratch: Scra
         #expect(run.status == 0, "\(run.all)")
         #expect(run.stderrLines == ["ratetop: replay: 1 file, no lines; nothing to replay"])
         #expect(run.stdoutLines.last.flatMap(jsonObject)?["type"] as? String == "summary")
+        // A transcript of user messages only: understood, no usage — a notice too, exit 0.
+        let users = scratch.write("session.jsonl", """
+            {"type":"user","timestamp":"2026-09-03T07:39:00Z","sessionId":"s1","message":{"role":"user","content":"hi"}}
+            {"type":"user","timestamp":"2026-09-03T07:40:00Z","sessionId":"s1","message":{"role":"user","content":"again"}}
+
+            """)
+        let quiet = try ratetop(["replay", users, "--headless"])
+        #expect(quiet.status == 0, "\(quiet.all)")
+        #expect(quiet.stderrLines == ["ratetop: replay: no line with API usage in 1 file (2 no_usage); nothing to replay"])
     }
 }
