@@ -127,6 +127,6 @@ struct DemoCommand: ParsableCommand {
             throw UsageFailure("demo: the bundled sample is missing from the installation")
         }
         let replay = try ReplayCommand.parse([sample, "--speed", String(speed)])
-        try replay.run()
+        try replay.run(sourceLabel: "sample: a day on Tier 1")
     }
 }
