@@ -142,14 +142,15 @@ public final class DashboardSession {
     /// An event the monitor took: who is draining, and the use per second the activity graph draws.
     private func record(_ event: Exchange, _ result: IngestResult) {
         guard result == .applied, let info = engine.modelClass(of: event) else { return }
+        let counted = event.usage.countedInputTokens(cacheReadsCount: info.cacheReadsCountTowardITPM)
         if !event.isThrottled && !event.isOverloaded {
-            let counted = event.usage.countedInputTokens(cacheReadsCount: info.cacheReadsCountTowardITPM)
             ledger.record(event, classID: info.id, countedInput: counted, field: event.group)
-            // A plan's window refusal takes nothing from the buckets (as in `ClassTracker.apply`).
-            guard event.errorKind != .subscriptionLimit else { return }
-            use.record(classID: info.id, requests: Double(event.requests), input: Double(counted),
-                       output: Double(event.usage.outputTokens), start: event.start, end: event.end)
         }
+        // Every attempt, as in the `use/min` column (a 429 storm's requests show over the RPM
+        // line); a plan's window refusal is not the per-minute limiter's (as in `ClassTracker.apply`).
+        guard event.errorKind != .subscriptionLimit else { return }
+        use.record(classID: info.id, requests: Double(event.requests), input: Double(counted),
+                   output: Double(event.usage.outputTokens), start: event.start, end: event.end)
     }
 
     private func show(_ transitions: [AlertEvent]) {

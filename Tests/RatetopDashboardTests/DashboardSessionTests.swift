@@ -88,9 +88,9 @@ import Testing
     }
 
     @Test func theActivityGraphIsTheUseThatDrainedTheBuckets() throws {
-        // Ten requests of 1,000 input tokens, one every 6 s, then a minute of nothing.
+        // Ten requests of 1,000 input tokens, one every 6 s, a 429, then a minute of nothing.
         let (session, path) = try replaySession((0..<10).map { Self.line(Double($0) * 6, input: 1000, output: 100) }
-                                                + [Self.line(120, input: 10, output: 1)])
+                                                + [Self.line(60, status: 429), Self.line(120, input: 10, output: 1)])
         defer { try? FileManager.default.removeItem(atPath: path) }
         session.tick(wallNow: 0)
         session.tick(wallNow: 2)  // 120 s of log at 60×
@@ -99,10 +99,12 @@ import Testing
         let panel = try #require(model.classes.first)
         let input = panel.use.inputTokens.compactMap { $0 }
         let output = panel.use.outputTokens.compactMap { $0 }
-        // Every admitted token is in the series once (input at the start, output over the call).
+        // Every token is in the series once (input at the start, output over the call), and
+        // every attempt, the throttled one too, as in the use/min column.
         #expect(abs(input.reduce(0, +) - 10_010) < 1e-6)
         #expect(abs(output.reduce(0, +) - 1_001) < 1e-6)
         #expect(input.filter { $0 > 0 }.count == 11)
+        #expect(abs(panel.use.requests.compactMap { $0 }.reduce(0, +) - 12) < 1e-6)
         // The minute between the last burst and the final line is idle: zeros, not unknown.
         #expect(panel.use.requests.suffix(50).dropLast(2).allSatisfy { $0 == 0 })
         // The window before the log began is unknown.

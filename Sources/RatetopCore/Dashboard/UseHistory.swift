@@ -1,10 +1,10 @@
 /// What each bucket took, second by second, over the last hour: what the dashboard's activity
 /// graph draws (use per second against the refill rate), beside `LevelHistory`'s levels.
 ///
-/// Use is counted the way `TokenBucketEstimator` consumes it, so the graph and the level agree:
-/// an admitted attempt takes its request and its counted input at its start second and its
-/// output spread evenly over the seconds from its start to its end; throttled and overloaded
-/// attempts take nothing. Recording is O(1) per event: each class keeps a ring of one slot per
+/// Use is timed the way `TokenBucketEstimator` consumes it: an attempt's request and counted
+/// input at its start second, its output spread evenly over the seconds from its start to its
+/// end. What an attempt counts is the caller's (the dashboard counts every attempt, as the
+/// `use/min` column does; a 429 carries no tokens). Recording is O(1) per event: each class keeps a ring of one slot per
 /// second holding the *change* of the per-second use at that second (a request adds at its
 /// second and removes at the next; output adds its rate at the start and removes it after the
 /// end), so spreading a ten-minute generation costs two writes, not six hundred. Reading sums the
@@ -77,7 +77,7 @@ public struct UseHistory: Sendable {
 
     public init() {}
 
-    /// Records an admitted attempt's use: `requests` and `input` at its start, `output` spread
+    /// Records an attempt's use: `requests` and `input` at its start, `output` spread
     /// over `start...end` (whole seconds). Times are epoch seconds; an end before the start is
     /// read as the start.
     public mutating func record(classID: String, requests: Double, input: Double, output: Double,
