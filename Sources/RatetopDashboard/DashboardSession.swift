@@ -23,6 +23,7 @@ public final class DashboardSession {
     private var schedule: ReplaySchedule?
     private var monitor: Monitor
     private var history = LevelHistory()
+    private var use = UseHistory()
     private var rules: [AlertRule]
     /// The alerts firing now, by rule, severity, class and dimension.
     private var activeAlerts: [String: AlertRow] = [:]
@@ -37,6 +38,7 @@ public final class DashboardSession {
     // What the user chose.
     public private(set) var selectedClass = 0
     public private(set) var graphWindowMinutes = 5
+    public private(set) var graphKind = DashboardModel.GraphKind.activity
     public private(set) var groupingIndex = 0
     public private(set) var expanded: Panel?
     public private(set) var showHelp = false
@@ -45,6 +47,9 @@ public final class DashboardSession {
 
     /// Seek steps for ←/→ in replay (seconds of virtual time).
     public var seekStep = 300.0
+
+    /// Names the input in the header instead of its paths (`ratetop demo`: `sample: a day on Tier 1`).
+    public var sourceLabel: String?
 
     public init(input: Input, configuration: EngineConfiguration, models: ModelCatalog, diagnostics: Diagnostics,
                 groupBy: String? = nil, rules: [AlertRule] = AlertRule.defaults) {
@@ -134,13 +139,18 @@ public final class DashboardSession {
         }
     }
 
-    /// An event the monitor took: who is draining.
+    /// An event the monitor took: who is draining, and the use per second the activity graph draws.
     private func record(_ event: Exchange, _ result: IngestResult) {
         guard result == .applied, let info = engine.modelClass(of: event) else { return }
+        let counted = event.usage.countedInputTokens(cacheReadsCount: info.cacheReadsCountTowardITPM)
         if !event.isThrottled && !event.isOverloaded {
-            let counted = event.usage.countedInputTokens(cacheReadsCount: info.cacheReadsCountTowardITPM)
             ledger.record(event, classID: info.id, countedInput: counted, field: event.group)
         }
+        // Every attempt, as in the `use/min` column (a 429 storm's requests show over the RPM
+        // line); a plan's window refusal is not the per-minute limiter's (as in `ClassTracker.apply`).
+        guard event.errorKind != .subscriptionLimit else { return }
+        use.record(classID: info.id, requests: Double(event.requests), input: Double(counted),
+                   output: Double(event.usage.outputTokens), start: event.start, end: event.end)
     }
 
     private func show(_ transitions: [AlertEvent]) {
@@ -182,6 +192,7 @@ public final class DashboardSession {
         case .previousClass: selectedClass = (selectedClass + classCount - 1) % classCount
         case .selectClass(let index): if index < classCount { selectedClass = index }
         case .graphWindow: graphWindowMinutes = DashboardModel.nextGraphWindow(after: graphWindowMinutes)
+        case .graphKind: graphKind = graphKind.other
         case .grouping: groupingIndex = (groupingIndex + 1) % groupings.count
         case .expand: expanded = Panel.next(after: expanded, hasAlerts: !activeAlerts.isEmpty)
         case .pause: clock?.togglePause()
@@ -215,6 +226,7 @@ public final class DashboardSession {
             return
         }
         history.reset()
+        use.reset()
         activeAlerts = [:]
         ledger = DrainLedger()
         sampledSecond = .min
@@ -241,13 +253,19 @@ public final class DashboardSession {
         let window = graphWindowMinutes * 60
         if selectedClass >= state.buckets.count { selectedClass = max(0, state.buckets.count - 1) }
         let grouping = groupings[groupingIndex]
+        // Only the selected class's graphs and drainers are drawn: the others' are left empty.
         let panels = state.buckets.enumerated().map { index, bucket -> ClassPanel in
-            var levels = PerDimension<[Double?]>(repeating: [])
+            guard index == selectedClass else { return ClassPanel(state: bucket) }
+            var series = PerDimension<[Double?]>(repeating: [])
             for dimension in Dimension.allCases {
-                levels[dimension] = history.levels(classID: bucket.classID, dimension: dimension, seconds: window)
+                series[dimension] = switch graphKind {
+                case .level: history.levels(classID: bucket.classID, dimension: dimension, seconds: window)
+                case .activity: use.use(classID: bucket.classID, dimension: dimension, through: time, seconds: window)
+                }
             }
-            let drainers = index == selectedClass ? self.drainers(classID: bucket.classID, now: time, grouping: grouping) : []
-            return ClassPanel(state: bucket, history: levels, drainers: drainers)
+            let drainers = self.drainers(classID: bucket.classID, now: time, grouping: grouping)
+            return graphKind == .level ? ClassPanel(state: bucket, history: series, drainers: drainers)
+                : ClassPanel(state: bucket, drainers: drainers, use: series)
         }
         var mode = DashboardModel.Mode.live
         var lines = 0
@@ -278,6 +296,8 @@ public final class DashboardSession {
                                    expanded: expanded,
                                    showHelp: showHelp)
         model.staleSources = stale
+        model.sourceLabel = sourceLabel
+        model.graphKind = graphKind
         model.onlyScraping = onlyScraping
         return model
     }

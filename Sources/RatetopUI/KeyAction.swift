@@ -11,6 +11,8 @@ public enum KeyAction: Hashable, Sendable {
     case selectClass(Int)
     /// Cycles the graph window 1 → 5 → 15 → 60 minutes.
     case graphWindow
+    /// Switches the graphs between activity (use against the refill rate) and level.
+    case graphKind
     /// Cycles the "who is draining" grouping.
     case grouping
     /// Pauses or resumes the replay.

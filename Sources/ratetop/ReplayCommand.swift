@@ -53,10 +53,13 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    func run() throws { try run(sourceLabel: nil) }
+
+    /// `sourceLabel` names the input in the dashboard's header instead of its paths (`ratetop demo`).
+    func run(sourceLabel: String?) throws {
         guard !files.isEmpty else { throw UsageFailure("replay: name at least one log file (or - for stdin)") }
         try Self.rejectLiveSources(files)
-        guard headless else { return try runDashboard() }
+        guard headless else { return try runDashboard(sourceLabel: sourceLabel) }
         let kinds = emit.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         for kind in kinds where !["state", "summary", "alerts"].contains(kind) {
             throw UsageFailure("--emit \(kind): unknown output (use state, alerts, summary)")
@@ -130,7 +133,7 @@ struct ReplayCommand: ParsableCommand {
     }
 
     /// The dashboard on a virtual clock, with pause, speed and seek; holds the last frame.
-    private func runDashboard() throws {
+    private func runDashboard(sourceLabel: String?) throws {
         let speed = try checkedSpeed() ?? 60
         guard sinks.isEmpty, output.output == nil else {
             throw UsageFailure("--alertmanager, --webhook, --exec and --output need --headless (the dashboard shows alerts on screen)")
@@ -144,8 +147,10 @@ struct ReplayCommand: ParsableCommand {
                 if let refusal = feed.input.refusal { throw UsageFailure(refusal) }
                 if let notice = feed.input.notice { diagnostics.notice(notice) }
             }
-            return DashboardSession(input: .replay(feed, speed: speed), configuration: resolved.engineConfiguration,
-                                    models: feed.models, diagnostics: diagnostics, groupBy: groupBy, rules: resolved.rules)
+            let session = DashboardSession(input: .replay(feed, speed: speed), configuration: resolved.engineConfiguration,
+                                           models: feed.models, diagnostics: diagnostics, groupBy: groupBy, rules: resolved.rules)
+            session.sourceLabel = sourceLabel
+            return session
         }
     }
 }

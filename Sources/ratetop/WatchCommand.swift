@@ -149,6 +149,6 @@ struct DemoCommand: ParsableCommand {
         if let speed { arguments += ["--speed", String(speed)] }
         if headless { arguments += ["--headless", "--emit", emit] }
         let replay = try ReplayCommand.parse(arguments)
-        try replay.run()
+        try replay.run(sourceLabel: "sample: \(BundledSample.description)")
     }
 }

@@ -141,6 +141,23 @@ import Testing
     }
 
     @Test(ExternalTool.needs(.tmux))
+    func theDemoNamesItsSampleAndVSwitchesTheGraphs() throws {
+        let tmux = Tmux()
+        try tmux.start("\(ratetopBinary) demo; echo RATETOP-EXITED $?; sleep 30", width: 120, height: 40)
+        let activity = try tmux.wait { $0.contains("sample: a day on Tier 1") && $0.contains("ITPM use") }
+        let header = activity.split(separator: "\n").first.map(String.init) ?? ""
+        // The header names the sample, not a path into the build directory.
+        #expect(header.hasSuffix("sample: a day on Tier 1") && !header.contains("/"), "\(activity)")
+        #expect(activity.contains("100%") && activity.contains("ITPM use"), "\(activity)")
+        try tmux.keys("v")
+        let level = try tmux.wait { !$0.contains("ITPM use") && $0.contains("── ITPM ") }
+        #expect(!level.contains("ITPM use") && level.contains("── ITPM "), "`v` did not switch to the level graph:\n\(level)")
+        try tmux.keys("q")
+        let after = try tmux.wait { $0.contains("RATETOP-EXITED") }
+        #expect(after.contains("RATETOP-EXITED 0"), "\(after)")
+    }
+
+    @Test(ExternalTool.needs(.tmux))
     func sigtermRestoresTheTerminal() throws {
         let scratch = Scratch()
         let log = scratch.write("live.jsonl", Self.exchange(Date().timeIntervalSince1970, input: 10, output: 1, remaining: (49, 29000, 8000)) + "\n")
