@@ -59,6 +59,15 @@ import RatetopTestSupport
         #expect(abs(output.reduce(0, +) - 20 * 1000) < 1e-6)
     }
 
+    @Test func absurdTimesAreIgnoredNotTrapped() {
+        var history = UseHistory()
+        history.record(classID: Self.id, requests: 1, input: 1, output: 1, start: 1e300, end: .infinity)
+        history.record(classID: Self.id, requests: 1, input: 1, output: 1, start: 10, end: 10)
+        #expect(series(history, .requests, through: 1e300, seconds: 1) == [nil])
+        #expect(series(history, .requests, through: .nan, seconds: 1) == [nil])
+        #expect(series(history, .requests, through: 10, seconds: 1) == [1])
+    }
+
     @Test func resetForgetsEverything() {
         var history = UseHistory()
         history.record(classID: Self.id, requests: 1, input: 1, output: 1, start: 5, end: 5)

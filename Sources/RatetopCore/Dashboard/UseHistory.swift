@@ -73,6 +73,9 @@ public struct UseHistory: Sendable {
         }
     }
 
+    /// Times beyond this (about 30 million years) are ignored rather than turned into seconds.
+    static let timeBound = 1e15
+
     private var rings: [String: Ring] = [:]
 
     public init() {}
@@ -82,7 +85,7 @@ public struct UseHistory: Sendable {
     /// read as the start.
     public mutating func record(classID: String, requests: Double, input: Double, output: Double,
                                 start: Double, end: Double) {
-        guard start.isFinite, end.isFinite else { return }
+        guard start.isFinite, end.isFinite, abs(start) < Self.timeBound, abs(end) < Self.timeBound else { return }
         let first = Int64(start.rounded(.down))
         let last = max(first, Int64(end.rounded(.down)))
         var ring = rings.removeValue(forKey: classID) ?? Ring(second: first)
@@ -102,7 +105,9 @@ public struct UseHistory: Sendable {
     /// the one containing `now`, oldest first; nil before the class's first use.
     public func use(classID: String, dimension: Dimension, through now: Double, seconds: Int) -> [Double?] {
         guard seconds > 0 else { return [] }
-        guard now.isFinite, let ring = rings[classID] else { return Array(repeating: nil, count: seconds) }
+        guard now.isFinite, abs(now) < Self.timeBound, let ring = rings[classID] else {
+            return Array(repeating: nil, count: seconds)
+        }
         let last = Int64(now.rounded(.down))
         let from = last - Int64(seconds) + 1
         var result: [Double?] = []
