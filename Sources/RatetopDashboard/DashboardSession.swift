@@ -200,6 +200,8 @@ public final class DashboardSession {
         case .slower: clock?.slower()
         case .seekForward: seek(by: seekStep)
         case .seekBack: seek(by: -seekStep)
+        case .largerRequest: requestScale = min(requestScale + 1, Self.requestScaleRange.upperBound)
+        case .smallerRequest: requestScale = max(requestScale - 1, Self.requestScaleRange.lowerBound)
         }
     }
 
@@ -246,6 +248,19 @@ public final class DashboardSession {
 
     // MARK: The model
 
+    /// The admission line asks about the class's p95 request times 2^`requestScale`.
+    private var requestScale = 0
+    static let requestScaleRange = -6...6
+
+    /// How long the class's typical request, scaled, would wait now; nil before its first request.
+    private func admission(for bucket: BucketState) -> AdmissionLine? {
+        guard let typical = engine.typicalRequest(classID: bucket.classID) else { return nil }
+        let factor = requestScale >= 0 ? Double(1 << requestScale) : 1 / Double(1 << -requestScale)
+        let request = RequestSize(inputTokens: Int((Double(typical.inputTokens) * factor).rounded()),
+                                  outputTokens: Int((Double(typical.outputTokens) * factor).rounded()))
+        return AdmissionLine(request: request, scale: requestScale, forecast: AdmissionForecast.forecast(for: request, in: bucket))
+    }
+
     /// What the view draws now.
     public func model() -> DashboardModel {
         let time = now
@@ -264,8 +279,10 @@ public final class DashboardSession {
                 }
             }
             let drainers = self.drainers(classID: bucket.classID, now: time, grouping: grouping)
-            return graphKind == .level ? ClassPanel(state: bucket, history: series, drainers: drainers)
+            var panel = graphKind == .level ? ClassPanel(state: bucket, history: series, drainers: drainers)
                 : ClassPanel(state: bucket, drainers: drainers, use: series)
+            panel.admission = admission(for: bucket)
+            return panel
         }
         var mode = DashboardModel.Mode.live
         var lines = 0

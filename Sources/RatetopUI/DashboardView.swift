@@ -78,9 +78,13 @@ public enum DashboardView {
 
     static func renderFull(_ model: DashboardModel, into grid: inout CellGrid, glyphs: Glyphs) {
         guard let (panel, body) = drawFrame(model, into: &grid, glyphs: glyphs, compact: false) else { return }
-        let (buckets, rest) = body.splitTop(5)
+        let (buckets, afterBuckets) = body.splitTop(5)
         drawBuckets(panel.state, in: buckets, grid: &grid, glyphs: glyphs)
-        // Fixed parts: buckets 5, cache and throttling 4; the rest is shared by the graph,
+        // The next request's wait: a row of its own, there before the first request too, so the
+        // layout does not move when it comes.
+        let (admission, rest) = afterBuckets.splitTop(1)
+        drawAdmission(panel.admission, row: admission, grid: &grid)
+        // Fixed parts: buckets 5 and the admission line, cache and throttling 4; the rest is shared by the graph,
         // the drainers and (when firing) the alerts, in a split that does not move with the data.
         let available = rest.height - 4
         var alertRows = 0
@@ -112,9 +116,15 @@ public enum DashboardView {
         guard let (panel, body) = drawFrame(model, into: &grid, glyphs: glyphs, compact: true) else { return }
         let (buckets, rest) = body.splitTop(4)
         drawBuckets(panel.state, in: buckets, grid: &grid, glyphs: glyphs, columnHeader: false)
-        let (lines, flexible) = rest.splitTop(2)
+        var (lines, flexible) = rest.splitTop(2)
         drawCacheSummary(panel.state, row: lines.row(0), grid: &grid, glyphs: glyphs)
         drawThrottlingSummary(panel.state, row: lines.row(1), grid: &grid, glyphs: glyphs)
+        // The admission line when the rest keeps room for a graph and a lower panel.
+        if flexible.height >= 8, let line = panel.admission {
+            let (row, after) = flexible.splitTop(1)
+            drawAdmission(line, row: row, grid: &grid)
+            flexible = after
+        }
         let lowerRows = flexible.height >= 5 ? (flexible.height + 1) / 2 : 0
         let (graph, lower) = flexible.splitTop(flexible.height - lowerRows)
         let dimension = Headroom.bindsFirst(panel.state) ?? .inputTokens

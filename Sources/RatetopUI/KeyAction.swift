@@ -23,4 +23,7 @@ public enum KeyAction: Hashable, Sendable {
     case seekForward
     /// Expands the next panel (cycles, then back to the normal layout).
     case expand
+    /// Doubles or halves the request the admission line asks about (from the class's p95).
+    case largerRequest
+    case smallerRequest
 }

@@ -19,6 +19,9 @@ public enum KeyTable {
         KeyBinding(keys: [.character("+"), .character("=")], label: "faster", hint: "faster", action: .faster,
                    replayOnly: true),
         KeyBinding(keys: [.character("-")], label: "slower", hint: "slower", action: .slower, replayOnly: true),
+        // `+`/`-` are the replay's speed: the next request's size is on `]`/`[`, in both modes.
+        KeyBinding(keys: [.character("]")], label: "next request: twice the size", action: .largerRequest),
+        KeyBinding(keys: [.character("[")], label: "next request: half the size", action: .smallerRequest),
         KeyBinding(keys: [.left], label: "seek back", action: .seekBack, replayOnly: true),
         KeyBinding(keys: [.right], label: "seek forward", action: .seekForward, replayOnly: true),
     ]

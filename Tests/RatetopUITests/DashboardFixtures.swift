@@ -50,7 +50,16 @@ enum DashboardFixtures {
         }
     }
 
-    static let sonnet = ClassPanel(
+    /// Sonnet with its admission line: a p95 request of 14k input waits for ITPM (3.6k left,
+    /// refilling at 500/s while 435/s are consumed).
+    static let sonnet: ClassPanel = {
+        var panel = sonnetWithoutAdmission
+        let request = RequestSize(inputTokens: 14_000, outputTokens: 900)
+        panel.admission = AdmissionLine(request: request, scale: 0, forecast: AdmissionForecast.forecast(for: request, in: panel.state))
+        return panel
+    }()
+
+    static let sonnetWithoutAdmission = ClassPanel(
         state: state(classID: "sonnet-4.x", models: ["claude-sonnet-4-5-20250929"], tier: "tier1",
                      limits: PerDimension(requests: 50, inputTokens: 30_000, outputTokens: 8_000), source: .headers,
                      remaining: PerDimension(requests: 20.5, inputTokens: 3_600, outputTokens: 7_400),
