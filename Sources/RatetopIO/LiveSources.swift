@@ -34,6 +34,8 @@ public final class LiveSources {
         /// not activity), nil until then.
         var lastLineAt: Double?
         var polled = false
+        /// The line about `claude -p` output placed at the time it was read was said.
+        var toldUntimed = false
         /// While reading history at start: the events, merged with the other files' before
         /// they are handed out.
         var history: [Exchange]?
@@ -258,10 +260,14 @@ public final class LiveSources {
         }
     }
 
+    /// Where the lines being read that carry no time are placed (set by `read`).
+    private var untimedLineTime: Double?
+
     /// The first poll: each file's last `warmUp` seconds (found without reading what came
     /// before), then every file's events in time order.
     private func readHistory(now: Double) {
         let cutoff = now - warmUp
+        sayWhenEveryFileIsOld(cutoff: cutoff, now: now)
         for entry in entries {
             entry.history = []
             if !entry.follower.isStandardInput { skipOldHistory(entry, cutoff: cutoff) }
@@ -277,6 +283,23 @@ public final class LiveSources {
         }
         merged.sort { ($0.end, $0.origin.source, $0.origin.line) < ($1.end, $1.origin.source, $1.origin.line) }
         if let sink { merged.forEach(sink) }
+    }
+
+    /// Watching files none of which was written within the warm-up shows nothing until they grow:
+    /// say so, and where their history is (`replay`), rather than leave "waiting for data".
+    private func sayWhenEveryFileIsOld(cutoff: Double, now: Double) {
+        let files = entries.filter { !$0.follower.isStandardInput }
+        guard !files.isEmpty, files.count == entries.count else { return }
+        var newest = -Double.infinity
+        for entry in files {
+            guard let modified = entry.follower.status()?.modified, modified < cutoff else { return }
+            newest = max(newest, modified)
+        }
+        let age = now - newest
+        let ago = age >= 2 * 86_400 ? "\(Int(age / 86_400)) days" : age >= 7_200 ? "\(Int(age / 3_600)) hours" : "\(Int(age / 60)) minutes"
+        let what = files.count == 1 ? "the file was" : "all \(files.count) files were"
+        diagnostics.notice("\(what) last written \(ago) ago: watch shows what is written from now on; "
+                           + "`ratetop replay` reads \(files.count == 1 ? "its" : "their") history")
     }
 
     /// Moves a file's reading position past everything older than `cutoff`: the end, when it was
@@ -309,6 +332,9 @@ public final class LiveSources {
     }
 
     private func read(_ entry: Entry, now: Double) {
+        // Lines without a time (`claude -p` output) are placed when they arrive; what a file
+        // already held when first read, at its last modification.
+        untimedLineTime = entry.polled ? now : entry.follower.status()?.modified ?? now
         var sawData = false
         let changes = entry.follower.poll(buffer: readBuffer) { bytes, number, oversized in
             sawData = true
@@ -398,7 +424,13 @@ public final class LiveSources {
         entry.decoding = nil  // keep the decoder's storage uniquely referenced while it mutates
         let before = decoding.lines
         let name = messageName(entry)
+        if decoding.untimedLineTime != untimedLineTime { decoding.untimedLineTime = untimedLineTime }
         decoding.take(bytes, number: number, oversized: oversized, into: &buffer) { diagnostics.malformed(path: name, line: $0, reason: $1) }
+        if !entry.toldUntimed, decoding.placedUntimedLines > 0 {
+            entry.toldUntimed = true
+            diagnostics.notice("\(name): `claude -p` output carries no time: its lines are placed at the time they are read "
+                               + "(what the file held at start, at its modification time)")
+        }
         lines += decoding.lines - before
         skipped.add(decoding.takeSkipped())
         if hadDecoder { entry.decoding = decoding }
