@@ -10,7 +10,7 @@ struct Ratetop {
     static let configuration = CommandConfiguration(
         commandName: "ratetop",
         abstract: "top for Claude API rate limits: rebuilds the real token buckets from your logs.",
-        subcommands: [WatchCommand.self, ReplayCommand.self, DemoCommand.self, LimitsCommand.self, ConfigCommand.self, RecordCommand.self])
+        subcommands: [WatchCommand.self, ReplayCommand.self, DemoCommand.self, LimitsCommand.self, ConfigCommand.self, RecordCommand.self, PlanCommand.self])
 
     static func main() {
         LoggingSystem.bootstrap { _ in StderrLogHandler() }
