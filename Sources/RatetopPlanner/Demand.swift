@@ -136,7 +136,8 @@ public struct Demand: Sendable {
 /// moves on, and a new call of the same key that happened to start in the window is not taken
 /// for one. A call whose every attempt failed asks for the mean usage and duration of the
 /// successful calls of its key (source, model, group), else of its model (nothing when the
-/// model has none).
+/// model has none) — of those that were throttled and then admitted when there are at least
+/// five: the calls that never got through are more like them than like the average call.
 public struct DemandBuilder {
     /// Attempt kinds.
     enum Kind: UInt8 {
@@ -357,15 +358,21 @@ public struct DemandBuilder {
             sum.duration += call.duration
             sum.count += 1
         }
+        // Calls that were throttled and then got through are the closest sample of the ones
+        // that never did (large calls are throttled more often than small ones).
+        var retriedByKey: [Key: Sum] = [:]
         for call in calls where call.succeeded {
-            add(call, to: &byKey[Key(source: call.source, model: call.model, group: call.group), default: (0, 0, 0, 0, 0, 0)])
+            let key = Key(source: call.source, model: call.model, group: call.group)
+            add(call, to: &byKey[key, default: (0, 0, 0, 0, 0, 0)])
             add(call, to: &byModel[call.model, default: (0, 0, 0, 0, 0, 0)])
+            if call.attempts > 1 { add(call, to: &retriedByKey[key, default: (0, 0, 0, 0, 0, 0)]) }
         }
         for index in calls.indices where !calls[index].succeeded {
             observed.failedCalls += 1
             let call = calls[index]
-            guard !callDone[index],
-                  let sum = byKey[Key(source: call.source, model: call.model, group: call.group)] ?? byModel[call.model] else { continue }
+            let key = Key(source: call.source, model: call.model, group: call.group)
+            let retried = retriedByKey[key].flatMap { $0.count >= 5 ? $0 : nil }
+            guard !callDone[index], let sum = retried ?? byKey[key] ?? byModel[call.model] else { continue }
             let n = Double(sum.count)
             calls[index].usage = Usage(
                 inputTokens: Int((sum.input / n).rounded()), cacheCreationInputTokens: Int((sum.creation / n).rounded()),

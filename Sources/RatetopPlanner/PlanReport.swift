@@ -45,9 +45,10 @@ public enum PlanFormat {
         return fixed(value / 60, 1) + "m"
     }
 
-    /// USD: `$0.42`, `$41.20`, `$1,234`.
+    /// USD: `$0.42`, `$41.20`, `$500`, `$1,234`.
     public static func dollars(_ value: Double) -> String {
-        value < 1000 ? "$" + fixed(value, 2) : "$" + grouped(Int(value.rounded()))
+        if value >= 1000 || (value >= 1 && value == value.rounded()) { return "$" + grouped(Int(value.rounded())) }
+        return "$" + fixed(value, 2)
     }
 
     /// `2026-04-14 15:02`.
@@ -105,22 +106,43 @@ public struct PlanReport: Sendable {
 
     var baseline: PlanResult? { results.first { $0.scenario.isBaseline } }
 
+    /// The baseline check (replayed against observed share, minutes with 429s) and the
+    /// scenarios that would have reached their spend cap.
+    public var checkLines: [String] {
+        let observed = demand.observed
+        var out: [String] = []
+        if let baseline {
+            let ok = Planner.reproduces(replayed: baseline.throttledShare, observed: observed.throttledShare)
+            let tolerance = max(Planner.toleranceAbsolute, Planner.toleranceRelative * observed.throttledShare)
+            let verdict = ok ? "within" : "OFF by more than"
+            out.append("baseline: \(PlanFormat.percent(baseline.throttledShare)) of attempts throttled in the replay, "
+                + "\(PlanFormat.percent(observed.throttledShare)) in the log")
+            out.append("          (\(verdict) ±\(PlanFormat.fixed(tolerance * 100, 1)) points); minutes with 429s: "
+                + "\(PlanFormat.grouped(baseline.throttledMinutes)) vs \(PlanFormat.grouped(observed.throttledMinutes))")
+        }
+        for result in results {
+            if let at = result.spendCapReachedAt, let cap = result.scenario.spendCapUSD {
+                out.append("! \(result.scenario.name): monthly spend cap \(PlanFormat.dollars(cap)) reached \(PlanFormat.minute(at)) UTC")
+            }
+            if !result.unpricedModels.isEmpty {
+                out.append("≥ \(result.scenario.name): no price for \(result.unpricedModels.prefix(3).joined(separator: ", "))")
+            }
+        }
+        return out
+    }
+
     /// The table, at most `width` columns (names are cut to fit).
     public func table(width: Int = 80) -> String {
         var lines: [String] = []
         let observed = demand.observed
-        let source = paths.count == 1 ? paths[0] : "\(paths.count) logs"
+        var source = paths.count == 1 ? paths[0] : "\(paths.count) logs"
+        if source.count > width - 15 { source = "…" + source.suffix(width - 16) }
         lines.append("ratetop plan · \(source)")
-        lines.append("\(PlanFormat.grouped(observed.attempts)) attempts → \(PlanFormat.grouped(demand.calls.count)) calls "
-            + "(\(PlanFormat.grouped(observed.retriesMatched)) retries) · \(PlanFormat.minute(observed.from))–"
-            + "\(PlanFormat.minute(observed.to).suffix(5)) UTC")
-        var context = "scheme \(setup.scheme?.name ?? "none")"
-        if let retry = results.first(where: { !$0.scenario.isBaseline })?.scenario.retry {
-            context += " · retry \(retry == .none ? "none" : "\(retry) (\(retry.maxRetries) retries, 0.5–8 s backoff, retry-after ≤ 60 s)")"
-        } else {
-            context += " · retry sdk (2 retries, 0.5–8 s backoff, retry-after ≤ 60 s)"
-        }
-        lines.append(context)
+        lines.append("\(PlanFormat.minute(observed.from))–\(PlanFormat.minute(observed.to).suffix(5)) UTC · "
+            + "\(PlanFormat.grouped(observed.attempts)) attempts → \(PlanFormat.grouped(demand.calls.count)) calls")
+        let retry = results.first(where: { !$0.scenario.isBaseline })?.scenario.retry ?? .sdkDefault
+        let retryText = retry == .none ? "none" : "\(retry): \(retry.maxRetries) retries, 0.5–8 s, retry-after"
+        lines.append("scheme \(setup.scheme?.name ?? "none") · retry \(retryText)")
         lines.append("")
         // name | 429s | log | min | p50 | p95 | failed | peak | cost
         let columns = [7, 7, 5, 7, 7, 7, 10, 10]
@@ -151,25 +173,9 @@ public struct PlanReport: Sendable {
         lines.append("")
         lines.append("429s: share of attempts throttled; min: minutes with any; wait: added per call")
         lines.append("(p50/p95); failed: calls refused on every try; peak: busiest minute / limit")
-        if let baseline {
-            let ok = Planner.reproduces(replayed: baseline.throttledShare, observed: observed.throttledShare)
-            let tolerance = max(Planner.toleranceAbsolute, Planner.toleranceRelative * observed.throttledShare)
-            let verdict = ok ? "within" : "OFF by more than"
-            lines.append("baseline: \(PlanFormat.percent(baseline.throttledShare)) of attempts throttled in the replay, "
-                + "\(PlanFormat.percent(observed.throttledShare)) in the log")
-            lines.append("          (\(verdict) ±\(PlanFormat.fixed(tolerance * 100, 1)) points); minutes with 429s: "
-                + "\(PlanFormat.grouped(baseline.throttledMinutes)) vs \(PlanFormat.grouped(observed.throttledMinutes))")
-        }
-        for result in results {
-            if let at = result.spendCapReachedAt, let cap = result.scenario.spendCapUSD {
-                lines.append("! \(result.scenario.name): monthly spend cap \(PlanFormat.dollars(cap)) reached \(PlanFormat.minute(at)) UTC")
-            }
-            if !result.unpricedModels.isEmpty {
-                lines.append("≥ \(result.scenario.name): no price for \(result.unpricedModels.prefix(3).joined(separator: ", "))")
-            }
-        }
+        lines.append(contentsOf: checkLines)
         if observed.failedCalls > 0 || observed.skippedEvents > 0 {
-            var note = "log: \(PlanFormat.grouped(observed.failedCalls)) calls failed on every attempt (usage: the mean of their source and model)"
+            var note = "log: \(PlanFormat.grouped(observed.retriesMatched)) retries matched; \(PlanFormat.grouped(observed.failedCalls)) calls failed on every try"
             if observed.skippedEvents > 0 { note += "; \(PlanFormat.grouped(observed.skippedEvents)) aggregate events skipped" }
             lines.append(note)
         }
