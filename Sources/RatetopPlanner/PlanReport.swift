@@ -37,6 +37,13 @@ public enum PlanFormat {
         return points >= 99.95 ? fixed(points, 0) + "%" : fixed(points, 1) + "%"
     }
 
+    /// The peak minute against its limit: `ITPM 252%`, or `ITPM 676×` from ten times over.
+    public static func peak(_ peak: PlanPeak?) -> String {
+        guard let peak, let share = peak.share else { return "-" }
+        let amount = share >= 10 ? (share.isFinite ? grouped(Int(share.rounded())) + "×" : "∞") : percent(share)
+        return peak.dimension.limitName + " " + amount
+    }
+
     /// Seconds: `0s`, `3.2s`, `45s`, `4.5m`.
     public static func seconds(_ value: Double) -> String {
         if value <= 0 { return "0s" }
@@ -158,7 +165,7 @@ public struct PlanReport: Sendable {
         lines.append(row("scenario", ["429s", "log", "min", "wait50", "wait95", "failed", "peak", "cost"]))
         for result in results {
             let scenario = result.scenario
-            let peak = result.binding.map { "\($0.dimension.limitName) \(PlanFormat.percent($0.share ?? 0))" } ?? "-"
+            let peak = PlanFormat.peak(result.binding)
             var cost = PlanFormat.dollars(result.costUSD)
             if !result.unpricedModels.isEmpty { cost = "≥" + cost }
             if result.spendCapReachedAt != nil { cost += "!" }
@@ -173,6 +180,9 @@ public struct PlanReport: Sendable {
         lines.append("")
         lines.append("429s: share of attempts throttled; min: minutes with any; wait: added per call")
         lines.append("(p50/p95); failed: calls refused on every try; peak: busiest minute / limit")
+        for result in results where result.scenario.name.count > nameWidth {
+            lines.append("\(result.scenario.name.prefix(nameWidth - 1))…: \(result.scenario.name)")
+        }
         lines.append(contentsOf: checkLines)
         if observed.failedCalls > 0 || observed.skippedEvents > 0 {
             var note = "log: \(PlanFormat.grouped(observed.retriesMatched)) retries matched; \(PlanFormat.grouped(observed.failedCalls)) calls failed on every try"
