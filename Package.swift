@@ -75,7 +75,7 @@ let package = Package(
         // Pure: no terminal, no I/O, no clock.
         .target(name: "RatetopUI", dependencies: ["RatetopCore"]),
         // The dashboard: sessions (live or replay) wired to the view and the terminal.
-        .target(name: "RatetopDashboard", dependencies: ["RatetopCore", "RatetopIO", "RatetopUI", "RatetopTerminal"]),
+        .target(name: "RatetopDashboard", dependencies: ["RatetopCore", "RatetopIO", "RatetopUI", "RatetopTerminal", "RatetopPlanner"]),
         // The Prometheus `/metrics` endpoint: the engine's estimates as Prometheus text, served
         // over HTTP (Hummingbird) for `--metrics-listen`.
         .target(

@@ -21,4 +21,6 @@ public enum KeyAction: Hashable, Sendable {
     case seekForward
     /// Expands the next panel (cycles, then back to the normal layout).
     case expand
+    /// Shows or hides the plan view: every tier of the scheme on the data on screen.
+    case plan
 }
