@@ -184,7 +184,7 @@ public struct PlanReport: Sendable {
             lines.append("\(result.scenario.name.prefix(nameWidth - 1))…: \(result.scenario.name)")
         }
         lines.append(contentsOf: checkLines)
-        if observed.failedCalls > 0 || observed.skippedEvents > 0 {
+        if observed.retriesMatched > 0 || observed.failedCalls > 0 || observed.skippedEvents > 0 {
             var note = "log: \(PlanFormat.grouped(observed.retriesMatched)) retries matched; \(PlanFormat.grouped(observed.failedCalls)) calls failed on every try"
             if observed.skippedEvents > 0 { note += "; \(PlanFormat.grouped(observed.skippedEvents)) aggregate events skipped" }
             lines.append(note)

@@ -83,7 +83,7 @@ extension PlanRequest {
             scenarios.append(PlanScenario(name: name, tierID: baselineTier?.id, limits: limits,
                                           spendCapUSD: baselineTier?.monthlySpendCapUSD, retry: .sdkDefault, isBaseline: true))
         } else {
-            notes.append("the log has no rate-limit headers: pass --log-tier NAME to compare with its observed 429 share")
+            notes.append("no rate-limit headers in the log: --log-tier NAME adds the baseline row")
         }
 
         var wanted: [Tier] = []

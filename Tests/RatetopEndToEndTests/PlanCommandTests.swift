@@ -61,6 +61,28 @@ import Testing
         #expect(!peaks.contains { $0["class"] as? String == "haiku-4.5" }, "batch traffic is out of the per-minute buckets")
     }
 
+    @Test func aLogWithoutHeadersNeedsItsTierForTheBaseline() throws {
+        let scratch = Scratch()
+        let log = scratch.write("plain.jsonl", """
+        {"ts":"2026-11-20T09:00:02.422Z","latency_ms":2099,"model":"claude-sonnet-4-5-20250929","status":200,"usage":{"input_tokens":1622,"output_tokens":102}}
+        {"ts":"2026-11-20T09:00:04.000Z","latency_ms":200,"model":"claude-sonnet-4-5-20250929","status":429,"error":{"type":"rate_limit_error","message":"..."},"headers":{"retry-after":"3"}}
+        {"ts":"2026-11-20T09:00:08.100Z","latency_ms":900,"model":"claude-sonnet-4-5-20250929","status":200,"usage":{"input_tokens":500,"output_tokens":40}}
+
+        """)
+        let tiers = try ratetop(["plan", log, "--tier", "all"])
+        #expect(tiers.status == 0, "\(tiers.stderr)")
+        #expect(tiers.stdoutLines.contains { $0.hasPrefix("Start ") }, "2026-11 is the Start/Build/Scale scheme: \(tiers.stdout)")
+        #expect(tiers.stdoutLines.contains { $0.contains("--log-tier") }, "\(tiers.stdout)")
+        #expect(tiers.stdoutLines.contains("log: 1 retries matched; 0 calls failed on every try"), "\(tiers.stdout)")
+        let baseline = try ratetop(["plan", log, "--log-tier", "start", "--output", "json"])
+        #expect(baseline.status == 0, "\(baseline.stderr)")
+        let object = try #require(jsonObject(baseline.stdout))
+        #expect(object["baseline_tier"] as? String == "start")
+        let nothing = try ratetop(["plan", log])
+        #expect(nothing.status == 2)
+        #expect(nothing.stderrLines.first?.contains("--log-tier") == true, "\(nothing.stderr)")
+    }
+
     static let badArguments: [(String, [String])] = [
         ("no log", ["plan"]),
         ("unknown tier", ["plan", "LOG", "--tier", "tier9"]),
