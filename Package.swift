@@ -71,11 +71,17 @@ let package = Package(
         .target(name: "RatetopTerminal", dependencies: ["CNcurses", "RatetopUI"]),
         // A reference rate limiter and traffic model: ground truth for tests and sample logs.
         .target(name: "RatetopSimulation", dependencies: ["RatetopCore"]),
+        // `ratetop plan`: a log's demand (logical calls, retries matched) replayed through the
+        // reference limiter under other tiers, cache rates, batch moves and schedules. Pure.
+        .target(
+            name: "RatetopPlanner",
+            dependencies: ["RatetopCore", "RatetopSimulation", .product(name: "HeapModule", package: "swift-collections")]
+        ),
         // The dashboard drawn into an in-memory cell grid: widgets, layouts, the key table.
         // Pure: no terminal, no I/O, no clock.
         .target(name: "RatetopUI", dependencies: ["RatetopCore"]),
         // The dashboard: sessions (live or replay) wired to the view and the terminal.
-        .target(name: "RatetopDashboard", dependencies: ["RatetopCore", "RatetopIO", "RatetopUI", "RatetopTerminal"]),
+        .target(name: "RatetopDashboard", dependencies: ["RatetopCore", "RatetopIO", "RatetopUI", "RatetopTerminal", "RatetopPlanner"]),
         // The Prometheus `/metrics` endpoint: the engine's estimates as Prometheus text, served
         // over HTTP (Hummingbird) for `--metrics-listen`.
         .target(
@@ -149,6 +155,7 @@ let package = Package(
             name: "ratetop",
             dependencies: [
                 "RatetopCore", "RatetopIO", "RatetopDashboard", "RatetopAlerting", "RatetopMetrics", "RatetopScrape", "RatetopRecord", "RatetopOTLP",
+                "RatetopPlanner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -196,6 +203,9 @@ let package = Package(
             "RatetopCore", "RatetopIO", "RatetopTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "RatetopIOTests", dependencies: ["RatetopIO", "RatetopTestSupport"]),
+        .testTarget(name: "RatetopPlannerTests", dependencies: [
+            "RatetopPlanner", "RatetopSimulation", "RatetopCore", "RatetopIO", "RatetopTestSupport",
+        ]),
         .testTarget(name: "RatetopSimulationTests", dependencies: ["RatetopSimulation", "RatetopCore", "RatetopIO", "RatetopTestSupport"]),
         .testTarget(name: "RatetopTerminalTests", dependencies: ["RatetopTerminal", "RatetopUI", "CNcurses", "RatetopTestSupport"]),
         .testTarget(name: "RatetopEndToEndTests", dependencies: [

@@ -53,3 +53,7 @@ shot throttled "$BIN replay $SAMPLE --speed 30" \
     Right Right Right Right Right Right Right Right Right Right Right Right sleep:4 space
 # Replay with the help overlay open.
 shot replay-help "$BIN replay $SAMPLE --speed 120" Right Right Right Right Right Right Right Right Right Right sleep:1 '?'
+# The plan view (p) during the 10:30 storm: the last hour on every tier.
+shot plan "$BIN replay $SAMPLE --speed 30" \
+    Right Right Right Right Right Right Right Right Right Right Right Right Right Right Right Right Right Right \
+    Right Right Right Right Right Right Right Right Right Right Right Right sleep:2 space p sleep:4

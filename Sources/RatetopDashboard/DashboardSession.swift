@@ -34,6 +34,8 @@ public final class DashboardSession {
     private let sourceNames: [String]
     public let diagnostics: Diagnostics
     private var replayDiagnostics: Diagnostics?
+    /// The plan view's events and background computation.
+    private let planner: DashboardPlanner
 
     // What the user chose.
     public private(set) var selectedClass = 0
@@ -58,6 +60,7 @@ public final class DashboardSession {
         self.configuration = configuration
         self.models = models
         self.diagnostics = diagnostics
+        planner = DashboardPlanner(table: configuration.table, tierID: configuration.tierID, models: models)
         groupings = ["source", "project", "session"] + (groupBy.map { [$0] } ?? [])
         switch input {
         case .live(let sources):
@@ -141,6 +144,7 @@ public final class DashboardSession {
 
     /// An event the monitor took: who is draining, and the use per second the activity graph draws.
     private func record(_ event: Exchange, _ result: IngestResult) {
+        if result == .applied { planner.record(event) }
         guard result == .applied, let info = engine.modelClass(of: event) else { return }
         let counted = event.usage.countedInputTokens(cacheReadsCount: info.cacheReadsCountTowardITPM)
         if !event.isThrottled && !event.isOverloaded {
@@ -187,7 +191,7 @@ public final class DashboardSession {
         case .quit: quit = true
         case .help: showHelp.toggle()
         case .dismiss:
-            if showHelp { showHelp = false } else { expanded = nil }
+            if showHelp { showHelp = false } else if planner.isShown { planner.close() } else { expanded = nil }
         case .nextClass: selectedClass = (selectedClass + 1) % classCount
         case .previousClass: selectedClass = (selectedClass + classCount - 1) % classCount
         case .selectClass(let index): if index < classCount { selectedClass = index }
@@ -195,6 +199,7 @@ public final class DashboardSession {
         case .graphKind: graphKind = graphKind.other
         case .grouping: groupingIndex = (groupingIndex + 1) % groupings.count
         case .expand: expanded = Panel.next(after: expanded, hasAlerts: !activeAlerts.isEmpty)
+        case .plan: planner.toggle()
         case .pause: clock?.togglePause()
         case .faster: clock?.faster()
         case .slower: clock?.slower()
@@ -229,6 +234,7 @@ public final class DashboardSession {
         }
         history.reset()
         use.reset()
+        planner.reset()
         activeAlerts = [:]
         ledger = DrainLedger()
         sampledSecond = .min
@@ -316,6 +322,7 @@ public final class DashboardSession {
         model.sourceLabel = sourceLabel
         model.graphKind = graphKind
         model.onlyScraping = onlyScraping
+        model.plan = planner.overlay(now: time)
         return model
     }
 

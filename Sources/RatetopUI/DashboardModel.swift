@@ -50,6 +50,8 @@ public struct DashboardModel: Sendable {
     public var alerts: [AlertRow]
     public var expanded: Panel?
     public var showHelp: Bool
+    /// The plan view (`p`), drawn over the dashboard while set.
+    public var plan: PlanOverlay? = nil
 
     public init(mode: Mode = .live, clock: Double, sources: [String] = [], classes: [ClassPanel] = [],
                 selectedClass: Int = 0, graphWindowMinutes: Int = 5, grouping: String = "source",

@@ -44,6 +44,9 @@ public enum DashboardView {
         case .compact: renderCompact(model, into: &grid, glyphs: glyphs)
         case .tooSmall: renderTooSmall(into: &grid)
         }
+        if let plan = model.plan, layout(width: grid.width, height: grid.height) != .tooSmall {
+            drawPlan(plan, into: &grid, glyphs: glyphs)
+        }
         if model.showHelp { drawHelp(mode: model.mode, into: &grid, glyphs: glyphs) }
     }
 

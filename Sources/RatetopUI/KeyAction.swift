@@ -26,4 +26,6 @@ public enum KeyAction: Hashable, Sendable {
     /// Doubles or halves the request the admission line asks about (from the class's p95).
     case largerRequest
     case smallerRequest
+    /// Shows or hides the plan view: every tier of the scheme on the data on screen.
+    case plan
 }

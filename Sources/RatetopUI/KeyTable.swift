@@ -15,6 +15,7 @@ public enum KeyTable {
         KeyBinding(keys: [.character("g")], label: "group drainers by source/project/session", hint: "group",
                    action: .grouping),
         KeyBinding(keys: [.character("e")], label: "expand the next panel", hint: "expand", action: .expand),
+        KeyBinding(keys: [.character("p")], label: "plan: the last hour on every tier", action: .plan),
         KeyBinding(keys: [.character(" ")], label: "pause or resume", hint: "pause", action: .pause, replayOnly: true),
         KeyBinding(keys: [.character("+"), .character("=")], label: "faster", hint: "faster", action: .faster,
                    replayOnly: true),

@@ -11,7 +11,7 @@ struct Ratetop {
         commandName: "ratetop",
         abstract: "top for Claude API rate limits: rebuilds the real token buckets from your logs.",
         version: "ratetop \(RatetopVersion.version) (limits table \(BundledLimitsTable.version))",
-        subcommands: [WatchCommand.self, ReplayCommand.self, DemoCommand.self, LimitsCommand.self, ConfigCommand.self, RecordCommand.self])
+        subcommands: [WatchCommand.self, ReplayCommand.self, DemoCommand.self, LimitsCommand.self, ConfigCommand.self, RecordCommand.self, PlanCommand.self])
 
     static func main() {
         LoggingSystem.bootstrap { _ in StderrLogHandler() }

@@ -261,3 +261,38 @@ import Testing
         #expect(!session.model().alerts.contains { $0.summary.contains("429 storm") }, "\(session.model().alerts)")
     }
 }
+
+/// The plan view: computed off the frame loop, shown when it is ready.
+@Suite(.tags(.unit)) struct DashboardPlanTests {
+    @Test func pShowsThePlanOfTheLastHourWithoutWaitingForIt() throws {
+        // 40 minutes at 60 calls a minute of 1,000 input: twice Tier 1's 30,000 ITPM.
+        let lines = (0..<2_400).map { DashboardSessionTests.line(Double($0), input: 1_000) }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ratetop-plan-\(UUID().uuidString).jsonl").path
+        FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let feed = try ReplayFeed(paths: [path], format: nil, models: ModelCatalog(), diagnostics: Diagnostics())
+        let session = DashboardSession(input: .replay(feed, speed: 600),
+                                       configuration: EngineConfiguration(table: try BundledLimitsTable.load(), tierID: "tier1"),
+                                       models: feed.models, diagnostics: Diagnostics())
+        session.tick(wallNow: 0)
+        session.tick(wallNow: 5)  // 50 minutes of log: all of it
+        #expect(session.model().plan == nil)
+        session.handle(.plan)
+        let first = try #require(session.model().plan)
+        #expect(first.rows.isEmpty, "the first frame does not wait for the computation")
+        #expect(first.status == "computing…")
+        var overlay = first
+        let deadline = ContinuousClock.now + .seconds(20)
+        while overlay.rows.isEmpty, ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+            overlay = try #require(session.model().plan)
+        }
+        // No headers in this log: the configured tier is the baseline, then every tier of its scheme.
+        #expect(overlay.rows.map(\.name) == ["Tier 1 (log)", "Tier 2", "Tier 3", "Tier 4"], "\(overlay)")
+        #expect(overlay.rows.first?.isClear == false)
+        #expect(overlay.rows.dropFirst().allSatisfy { $0.isClear })
+        #expect(overlay.status.hasPrefix("as of "))
+        session.handle(.dismiss)
+        #expect(session.model().plan == nil)
+    }
+}

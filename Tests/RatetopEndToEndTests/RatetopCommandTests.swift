@@ -79,7 +79,11 @@ let sampleLog = """
         let scratch = Scratch()
         let copy = scratch.file("bin/ratetop")
         try FileManager.default.createDirectory(atPath: scratch.file("bin"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: ratetopBinary, toPath: copy)
+        // Copied by `cp`, not by this process: a file this (multi-threaded) process held open for
+        // writing would leak into children other tests spawn meanwhile, and exec'ing it would
+        // fail with ETXTBSY ("text file busy").
+        let cp = try ChildProcess("/bin/cp", arguments: [ratetopBinary, copy], outputPath: nil)
+        try #require(cp.exitCode(within: ratetopRunTimeout) == 0, "cp \(ratetopBinary) \(copy) failed")
         let log = scratch.write("day.jsonl", sampleLog)
         func run(_ arguments: [String], environment: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
             // From the copy's own directory: `sh` changes into it and execs the copy.

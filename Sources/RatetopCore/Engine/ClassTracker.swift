@@ -270,24 +270,7 @@ final class ClassTracker {
             prices[index] = cached
         }
         guard let rule = cached?.rule else { return nil }
-        let p = table.prices
-        var inputRate = rule.inputPerMTok, outputRate = rule.outputPerMTok
-        if let long = rule.longContext,
-           usage.inputTokens.addingReportingOverflow(usage.cacheCreationInputTokens).partialValue
-            .addingReportingOverflow(usage.cacheReadInputTokens).partialValue > long.above {
-            // Past the long-context threshold the whole request is priced at its rates.
-            (inputRate, outputRate) = (long.inputPerMTok, long.outputPerMTok)
-        }
-        let oneHour = Double(min(usage.cacheCreation1hInputTokens, usage.cacheCreationInputTokens))
-        let fiveMinute = Double(usage.cacheCreationInputTokens) - oneHour
-        var dollars = Double(usage.inputTokens) * inputRate
-            + fiveMinute * inputRate * p.cacheWrite5mMultiplier
-            + oneHour * inputRate * p.cacheWrite1hMultiplier
-            + Double(usage.cacheReadInputTokens) * inputRate * p.cacheReadMultiplier
-            + Double(usage.outputTokens) * outputRate
-        if event.isBatch { dollars *= 1 - p.batchDiscount }
-        // Searches are billed per use, not per token, and not discounted.
-        return dollars / 1_000_000 + Double(usage.webSearchRequests) * p.webSearchPerThousand / 1000
+        return table.prices.dollars(for: usage, rule: rule, isBatch: event.isBatch)
     }
 
     // MARK: Reading state
