@@ -42,9 +42,14 @@ let package = Package(
         .target(
             name: "RatetopIO",
             dependencies: ["RatetopCore"],
-            resources: [.copy("Resources/limits-table.yaml"), .copy("Resources/sample-day.jsonl")],
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+            // The limits table and the demo's sample are compiled in (no resource bundle to lose).
+            exclude: ["Resources"],
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])],
+            plugins: ["EmbedResources"]
         ),
+        // Writes a target's Resources/ files as Swift string constants, at build time.
+        .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["ratetop-embed"]),
+        .executableTarget(name: "ratetop-embed"),
         // Where alerts go besides stdout: Alertmanager, webhooks, commands. Bounded queues with
         // retries so a sink that is down never blocks the engine or loses alerts.
         .target(
@@ -201,7 +206,7 @@ let package = Package(
         ]),
         // Golden files are read beside the source (#filePath), not bundled.
         .testTarget(name: "RatetopUITests", dependencies: ["RatetopUI", "RatetopCore", "RatetopTestSupport"], exclude: ["__Snapshots__"]),
-        .testTarget(name: "RatetopMetricsTests", dependencies: ["RatetopMetrics", "RatetopCore", "RatetopTestSupport"]),
+        .testTarget(name: "RatetopMetricsTests", dependencies: ["RatetopMetrics", "RatetopCore", "RatetopIO", "RatetopTestSupport"]),
         .testTarget(
             name: "RatetopScrapeTests",
             dependencies: [

@@ -1,19 +1,23 @@
 import Foundation
 import RatetopCore
 
-/// Loads the limits table that ships with ratetop, and user tables from files.
+/// Loads the limits table that ships with ratetop (compiled into the binary by the
+/// EmbedResources build-tool plugin), and user tables from files.
 public enum BundledLimitsTable {
     /// The bundled table's text.
-    public static func text() throws(LimitsTableError) -> String {
-        guard let url = resourceURL(), let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw LimitsTableError("the bundled limits table (limits-table.yaml) is missing from the installation")
+    public static func text() -> String { EmbeddedResources.limitsTable }
+
+    /// The bundled table's `version:`, read without decoding the table (for `--version`).
+    public static var version: String {
+        for line in EmbeddedResources.limitsTable.split(separator: "\n") where line.hasPrefix("version:") {
+            return line.dropFirst("version:".count).trimmingCharacters(in: CharacterSet(charactersIn: " \"'"))
         }
-        return text
+        return "unknown"
     }
 
     /// The bundled table, decoded.
     public static func load() throws(LimitsTableError) -> LimitsTable {
-        try LimitsTable.decode(try text())
+        try LimitsTable.decode(text())
     }
 
     /// The table in force: the bundled one, overlaid with a user's `--limits` file when given.
@@ -29,32 +33,39 @@ public enum BundledLimitsTable {
             throw LimitsTableError("--limits \(path): \(error.description)")
         }
     }
+}
 
-    /// The bundled sample log (`ratetop demo`), if the installation has it.
-    public static func samplePath() -> String? {
-        resourceURL(name: "sample-day", extension: "jsonl")?.path
-    }
+/// The sample `ratetop demo` replays (`samples/day.jsonl`: a Tier 1 team's day, with 429
+/// storms), compiled into the binary.
+public enum BundledSample {
+    /// What the sample is, for a screen or a message.
+    public static let description = "a day on Tier 1"
 
-    /// Finds a resource without `Bundle.module`, which traps when the bundle is missing.
-    static func resourceURL(name: String = "limits-table", extension ext: String = "yaml") -> URL? {
-        let bundleNames = ["ratetop_RatetopIO.resources", "ratetop_RatetopIO.bundle"]
-        var directories: [URL] = []
-        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent() {
-            directories.append(executable)
-            directories.append(executable.deletingLastPathComponent().appendingPathComponent("share/ratetop"))
+    /// The sample's lines.
+    public static var text: String { EmbeddedResources.sampleDay }
+
+    /// Writes the sample to a new file in the temporary directory (`TMPDIR`, else /tmp) for a
+    /// replay to read, and returns its path; the caller removes it when done.
+    public static func writeTemporaryCopy() throws(BundledSampleError) -> String {
+        let directory = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let path = (directory as NSString).appendingPathComponent("ratetop-sample-\(getpid())-\(UInt32.random(in: 0 ... .max)).jsonl")
+        // O_EXCL: never write through a file or link someone else put there.
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw BundledSampleError(description: "cannot create \(path) for the demo's sample: \(String(cString: strerror(errno)))")
         }
-        directories.append(Bundle.main.bundleURL)
-        for directory in directories {
-            for bundleName in bundleNames {
-                let candidate = directory.appendingPathComponent(bundleName).appendingPathComponent("\(name).\(ext)")
-                if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-            }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+        } catch {
+            unlink(path)
+            throw BundledSampleError(description: "cannot write \(path) for the demo's sample: \(error.localizedDescription)")
         }
-        // Test bundles and other layouts: fall back to the bundle SwiftPM generated, when present.
-        for bundle in Bundle.allBundles + [Bundle.main] {
-            if let url = bundle.url(forResource: name, withExtension: ext) { return url }
-        }
-        let moduleURL = Bundle.module.url(forResource: name, withExtension: ext)
-        return moduleURL
+        return path
     }
+}
+
+/// The demo's sample could not be written out (a full or read-only temporary directory).
+public struct BundledSampleError: Error, CustomStringConvertible, Sendable {
+    public var description: String
 }

@@ -1,3 +1,4 @@
+import Foundation
 import RatetopCore
 
 /// A stream of events from one source (a file, stdin), in the source's order.
@@ -38,6 +39,7 @@ public final class FileEventSource: EventSource {
         alertSource = name
         decoding = LineDecoding(decoder: decoder, source: index, format: format, makeDecoder: redetect)
         decoding.onSwitch = LineDecoding.announce(name, to: diagnostics)
+        decoding.untimedLineTime = Self.untimedLineTime(path: path)
         self.diagnostics = diagnostics
         events.reserveCapacity(8)
     }
@@ -71,6 +73,10 @@ public final class FileEventSource: EventSource {
                 finished = true
                 decoding.finish(into: &events, report: report)
                 reader.release()
+                if decoding.placedUntimedLines > 0, let time = decoding.untimedLineTime {
+                    diagnostics.notice(Self.untimedNotice(name: name, count: decoding.placedUntimedLines, at: time,
+                                                          stdin: path == SourcePaths.stdin))
+                }
                 break
             }
             decoding.take(line.bytes, number: line.number, oversized: line.oversized, unterminated: line.unterminated,
@@ -79,5 +85,19 @@ public final class FileEventSource: EventSource {
         guard !events.isEmpty else { return nil }
         position = 1
         return events[0]
+    }
+
+    /// Where a replay places lines without a time (`claude -p` output): at the file's last
+    /// modification, the one time the file itself tells; stdin's when the replay started.
+    static func untimedLineTime(path: String) -> Double {
+        var status = stat()
+        guard path != SourcePaths.stdin, stat(path, &status) == 0 else { return Date().timeIntervalSince1970 }
+        return Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
+    }
+
+    /// The one line a replay says about lines it placed in time itself.
+    static func untimedNotice(name: String, count: Int, at time: Double, stdin: Bool) -> String {
+        "\(name): \(count) line\(count == 1 ? "" : "s") of `claude -p` output carry no time: placed at "
+            + (stdin ? "the time the replay started" : "the file's modification time") + " (\(RFC3339.format(time, fractionDigits: 0)))"
     }
 }

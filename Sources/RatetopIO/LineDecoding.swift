@@ -95,6 +95,7 @@ struct LineDecoding {
         }
         finish(into: &events, report: report)
         decoder = next
+        decoder.untimedLineTime = untimedLineTime
         format = other
         switches += 1
         onSwitch?(number, current, other)
@@ -123,6 +124,15 @@ struct LineDecoding {
         heldLines = 0
         for problem in problems { report(problem.line, problem.reason) }
     }
+
+    /// Where lines without a time are placed (see `LogDecoder.untimedLineTime`); kept across a
+    /// switch of decoder. Set it only when it changes: it is read on every line.
+    var untimedLineTime: Double? {
+        didSet { decoder.untimedLineTime = untimedLineTime }
+    }
+
+    /// Lines placed at `untimedLineTime` by this decoder (a switch starts again from 0).
+    var placedUntimedLines: Int { decoder.placedUntimedLines }
 
     /// The lines skipped since the last call, per reason.
     mutating func takeSkipped() -> SkipCounts {

@@ -34,6 +34,8 @@ public final class LiveSources {
         /// not activity), nil until then.
         var lastLineAt: Double?
         var polled = false
+        /// The line about `claude -p` output placed at the time it was read was said.
+        var toldUntimed = false
         /// While reading history at start: the events, merged with the other files' before
         /// they are handed out.
         var history: [Exchange]?
@@ -260,6 +262,9 @@ public final class LiveSources {
 
     /// The first poll: each file's last `warmUp` seconds (found without reading what came
     /// before), then every file's events in time order.
+    /// Where the lines being read that carry no time are placed (set by `read`).
+    private var untimedLineTime: Double?
+
     private func readHistory(now: Double) {
         let cutoff = now - warmUp
         for entry in entries {
@@ -309,6 +314,9 @@ public final class LiveSources {
     }
 
     private func read(_ entry: Entry, now: Double) {
+        // Lines without a time (`claude -p` output) are placed when they arrive; what a file
+        // already held when first read, at its last modification.
+        untimedLineTime = entry.polled ? now : entry.follower.status()?.modified ?? now
         var sawData = false
         let changes = entry.follower.poll(buffer: readBuffer) { bytes, number, oversized in
             sawData = true
@@ -398,7 +406,13 @@ public final class LiveSources {
         entry.decoding = nil  // keep the decoder's storage uniquely referenced while it mutates
         let before = decoding.lines
         let name = messageName(entry)
+        if decoding.untimedLineTime != untimedLineTime { decoding.untimedLineTime = untimedLineTime }
         decoding.take(bytes, number: number, oversized: oversized, into: &buffer) { diagnostics.malformed(path: name, line: $0, reason: $1) }
+        if !entry.toldUntimed, decoding.placedUntimedLines > 0 {
+            entry.toldUntimed = true
+            diagnostics.notice("\(name): `claude -p` output carries no time: its lines are placed at the time they are read "
+                               + "(what the file held at start, at its modification time)")
+        }
         lines += decoding.lines - before
         skipped.add(decoding.takeSkipped())
         if hadDecoder { entry.decoding = decoding }

@@ -19,6 +19,7 @@ enum MetricFamily: String, CaseIterable, Sendable {
     case linesMalformed = "ratetop_lines_malformed_total"
     case alertFiring = "ratetop_alert_firing"
     case stateTimestamp = "ratetop_state_timestamp_seconds"
+    case buildInfo = "ratetop_build_info"
 
     var name: String { rawValue }
 
@@ -39,6 +40,7 @@ enum MetricFamily: String, CaseIterable, Sendable {
         case .linesMalformed: "Log lines that could not be decoded and were skipped."
         case .alertFiring: "1 while the alert fires, 0 once resolved; present for every alert that has fired."
         case .stateTimestamp: "Time of the state these metrics describe, in Unix seconds (the virtual clock in replay)."
+        case .buildInfo: "ratetop's version and the version of the limits table in force; always 1."
         }
     }
 

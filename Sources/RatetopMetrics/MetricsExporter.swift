@@ -26,8 +26,12 @@ public final class MetricsExporter: @unchecked Sendable {
     /// Every alert that has fired at least once, in order: its series stays (at 0) once resolved.
     private var knownAlerts: [ActiveAlert] = []
 
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    /// `buildInfo`: the labels of `ratetop_build_info` (`version`, `limits_table`), set once.
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+                buildInfo: KeyValuePairs<String, String> = ["version": RatetopVersion.version]) {
         self.registry = registry
+        let labels = buildInfo.map { ($0.key, $0.value) }
+        registry.makeGauge(descriptor: MetricFamily.buildInfo.descriptor, labels: labels).set(to: 1)
     }
 
     /// Replaces the gauges with those of `state` and advances the counters to the cumulative

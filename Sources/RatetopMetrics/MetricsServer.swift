@@ -32,9 +32,10 @@ public final class MetricsServer: Sendable {
     }
 
     /// Parses a `--metrics-listen` value and starts the server there.
-    public static func start(listen: String, exporter: MetricsExporter, logger: Logger? = nil) throws -> MetricsServer {
+    public static func start(listen: String, exporter: MetricsExporter, admission: AdmissionDesk? = nil,
+                             logger: Logger? = nil) throws -> MetricsServer {
         let (host, port) = try parse(listen: listen)
-        return try start(host: host, port: port, exporter: exporter, logger: logger)
+        return try start(host: host, port: port, exporter: exporter, admission: admission, logger: logger)
     }
 
     /// Starts the server and returns once the socket is bound (port 0 picks a free port; read
@@ -43,12 +44,12 @@ public final class MetricsServer: Sendable {
     /// cooperative pool; `start` and `stop` block the calling thread briefly, so call them from a
     /// plain thread (a synchronous command's main thread), not from an async task: Hummingbird's
     /// graceful shutdown does run one unstructured task on that pool.
-    public static func start(host: String, port: Int, exporter: MetricsExporter, logger: Logger? = nil,
-                             timeout: Double = 10) throws -> MetricsServer {
+    public static func start(host: String, port: Int, exporter: MetricsExporter, admission: AdmissionDesk? = nil,
+                             logger: Logger? = nil, timeout: Double = 10) throws -> MetricsServer {
         let logger = logger ?? quietLogger
         let startup = StartupResult()
         let finished = DispatchSemaphore(value: 0)
-        let application = makeApplication(host: host, port: port, exporter: exporter, logger: logger) { port in
+        let application = makeApplication(host: host, port: port, exporter: exporter, admission: admission, logger: logger) { port in
             startup.settle(.success(port))
         }
         // No signals: the runner owns SIGINT/SIGTERM and calls `stop`.
@@ -86,12 +87,21 @@ public final class MetricsServer: Sendable {
         return logger
     }
 
-    static func makeApplication(host: String, port: Int, exporter: MetricsExporter, logger: Logger,
+    static func makeApplication(host: String, port: Int, exporter: MetricsExporter, admission: AdmissionDesk?, logger: Logger,
                                 onListening: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: MetricsExporter.contentType],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: exporter.exposition())))
+        }
+        if let admission {
+            router.get("/v1/admission") { request, _ -> Response in
+                var query: [String: String] = [:]
+                for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
+                let (status, body) = admission.answer(query: query)
+                return Response(status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
+                                body: ResponseBody(byteBuffer: ByteBuffer(string: body + "\n")))
+            }
         }
         return Application(router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
                            onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },

@@ -10,6 +10,7 @@ struct Ratetop {
     static let configuration = CommandConfiguration(
         commandName: "ratetop",
         abstract: "top for Claude API rate limits: rebuilds the real token buckets from your logs.",
+        version: "ratetop \(RatetopVersion.version) (limits table \(BundledLimitsTable.version))",
         subcommands: [WatchCommand.self, ReplayCommand.self, DemoCommand.self, LimitsCommand.self, ConfigCommand.self, RecordCommand.self])
 
     static func main() {

@@ -31,12 +31,13 @@ extension WatchCommand {
         watch.notice = { logger.warning("\($0)") }
 
         var server: MetricsServer?
-        let exporter = MetricsExporter()
+        let exporter = MetricsExporter(buildInfo: ["version": RatetopVersion.version, "limits_table": resolved.table.version])
+        let admission = AdmissionDesk(table: resolved.table)
         if let listen = metricsListen ?? resolved.config?.metricsListen {
             do {
                 var serverLogger = logger
                 serverLogger.logLevel = .warning  // our own line says where it listens
-                server = try MetricsServer.start(listen: listen, exporter: exporter, logger: serverLogger)
+                server = try MetricsServer.start(listen: listen, exporter: exporter, admission: admission, logger: serverLogger)
             } catch let error as MetricsServerError {
                 if case .badListenAddress = error { throw UsageFailure(error.description) }
                 logger.error("\(error.description)")
@@ -52,6 +53,11 @@ extension WatchCommand {
                 firing.apply(evaluation.transitions)
                 exporter.update(state: evaluation.state, totals: watch.engine.summary(from: nil, to: nil),
                                 linesRead: live.lines, malformedLines: diagnostics.malformedLines, firingAlerts: firing.alerts)
+                var typical: [String: RequestSize] = [:]
+                for bucket in evaluation.state.buckets {
+                    typical[bucket.classID] = watch.engine.typicalRequest(classID: bucket.classID)
+                }
+                admission.update(state: evaluation.state, typicalRequests: typical)
             }
         }
 

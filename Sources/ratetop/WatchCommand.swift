@@ -113,20 +113,35 @@ struct WatchCommand: ParsableCommand {
     }
 }
 
-/// `ratetop demo`: the bundled sample replayed in the dashboard.
+/// `ratetop demo`: the bundled sample replayed in the dashboard (or headless).
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Replay the bundled sample (a Tier 1 team's day, with 429 storms) in the dashboard.")
+        abstract: "Replay the bundled sample (a Tier 1 team's day, with 429 storms) in the dashboard.",
+        discussion: "The sample is compiled into ratetop; samples/day.jsonl in the source tree is the same file.")
 
-    @Option(help: ArgumentHelp("Virtual seconds per real second.", valueName: "N"))
-    var speed: Double = 60
+    @Option(help: ArgumentHelp("Virtual seconds per real second (default: 60 in the dashboard, as fast as possible with --headless).", valueName: "N"))
+    var speed: Double?
+
+    @Flag(help: "No screen: replay the sample headless and write JSON lines, as `ratetop replay --headless` does.")
+    var headless = false
+
+    @Option(help: ArgumentHelp("With --headless, what to write: state, alerts, summary (comma-separated).", valueName: "LIST"))
+    var emit: String = "summary"
 
     func run() throws {
-        guard let sample = BundledLimitsTable.samplePath() else {
-            throw UsageFailure("demo: the bundled sample is missing from the installation")
+        let sample: String
+        do {
+            sample = try BundledSample.writeTemporaryCopy()
+        } catch {
+            FileHandle.standardError.write(Data("ratetop: demo: \(error.description)\n".utf8))
+            throw ExitCode(1)
         }
-        let replay = try ReplayCommand.parse([sample, "--speed", String(speed)])
+        defer { unlink(sample) }
+        var arguments = [sample]
+        if let speed { arguments += ["--speed", String(speed)] }
+        if headless { arguments += ["--headless", "--emit", emit] }
+        let replay = try ReplayCommand.parse(arguments)
         try replay.run()
     }
 }

@@ -135,7 +135,7 @@ import RatetopTestSupport
         (#"{"type":"assistant","timestamp":"2026-09-03T07:00:00Z","message":{"id":"m","model":"claude-sonnet-4-6","usage":{"output_tokens":-3}}}"#, "negative"),
         (#"{"type":"user"} trailing"#, "after the closing brace"),
         (#"{"type":"assistant","message":{"id":"m","model":"claude-sonnet-4-6","usage":{"output_tokens":3}},"session_id":"s1","parent_tool_use_id":null}"#,
-         "a `claude -p --output-format stream-json` line: it carries no timestamp"),
+         "a `claude -p` output line carries no time"),
     ]
 
     @Test(arguments: brokenLines)

@@ -137,6 +137,10 @@ func successLine(at time: Double) -> String {
         ], outputPath: scratch.file("watch.out"), errorPath: scratch.file("watch.err"))
         let up = ChildProcess.eventually(timeout: 15) { (try? LoopbackHTTP.get(port: port, path: "/metrics"))?.status == 200 }
         try #require(up, "no /metrics: \(watch.errorOutput)")
+        let buildInfo = try LoopbackHTTP.get(port: port, path: "/metrics").body.split(separator: "\n")
+            .first { $0.hasPrefix("ratetop_build_info{") }
+        #expect(buildInfo?.wholeMatch(of: /ratetop_build_info\{version="\d+\.\d+\.\d+",limits_table="\d{4}-\d{2}-\d{2}"\} 1\.0/) != nil,
+                "\(buildInfo ?? "no ratetop_build_info")")
 
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         handle.seekToEndOfFile()

@@ -67,6 +67,44 @@ let sampleLog = """
 """
 
 @Suite(.tags(.endToEnd)) struct RatetopCommandTests {
+    @Test func versionNamesTheReleaseAndTheLimitsTable() throws {
+        let run = try ratetop(["--version"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.wholeMatch(of: /ratetop \d+\.\d+\.\d+ \(limits table \d{4}-\d{2}-\d{2}\)\n/) != nil, "\(run.stdout)")
+    }
+
+    /// A copy of the binary, run from a directory with no `.build` and an empty environment, has
+    /// its limits table and sample compiled in (a resource bundle beside the binary would be lost).
+    @Test func aCopiedBinaryNeedsNothingBesideIt() throws {
+        let scratch = Scratch()
+        let copy = scratch.file("bin/ratetop")
+        try FileManager.default.createDirectory(atPath: scratch.file("bin"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: ratetopBinary, toPath: copy)
+        let log = scratch.write("day.jsonl", sampleLog)
+        func run(_ arguments: [String], environment: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
+            // From the copy's own directory: `sh` changes into it and execs the copy.
+            let child = try ChildProcess("/bin/sh", arguments: ["-c", #"cd "$0" && exec "$@""#, scratch.file("bin"), copy] + arguments,
+                                         environment: environment, outputPath: scratch.file("out"), errorPath: scratch.file("err"))
+            guard let status = child.exitCode(within: ratetopRunTimeout) else {
+                child.terminate()
+                throw RatetopTimedOut(description: "ratetop \(arguments) did not exit")
+            }
+            return (status, child.output, child.errorOutput)
+        }
+        let limits = try run(["limits"])
+        #expect(limits.status == 0 && limits.stdout.contains("tier1"), "\(limits.stderr)")
+        let temporary = scratch.file("tmp")
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        let demo = try run(["demo", "--headless"], environment: ["TMPDIR=\(temporary)"])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let summary = try #require(jsonObject(demo.stdout.split(separator: "\n").last.map(String.init) ?? ""), "\(demo.stdout.prefix(300))")
+        #expect(summary["lines"] as? Int == 3291, "\(summary)")
+        let replay = try run(["replay", log, "--headless", "--tier", "tier1"])
+        #expect(replay.status == 0 && replay.stdout.contains(#""type":"summary""#), "\(replay.stderr)")
+        // The demo's temporary copy of the sample is gone once it exits.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary) == [])
+    }
+
     @Test func headlessReplayWritesOnlyJSONLinesOnStdout() throws {
         let scratch = Scratch()
         let log = scratch.write("day.jsonl", sampleLog)

@@ -10,8 +10,7 @@ import Testing
 @Suite(.tags(.unit)) struct HeadlessWatchTests {
     /// The bundled sample's 10:00–11:00 hour: the 10:30 backfill storm with its retries.
     static func stormHour() throws -> [(time: Double, line: String)] {
-        let sample = try #require(BundledLimitsTable.samplePath())
-        let text = try String(contentsOfFile: sample, encoding: .utf8)
+        let text = BundledSample.text
         let from = try #require(RFC3339.parse("2026-04-14T10:00:00Z")), to = try #require(RFC3339.parse("2026-04-14T11:00:00Z"))
         return text.split(separator: "\n").compactMap { line -> (Double, String)? in
             guard let start = line.range(of: #""ts":""#), let time = RFC3339.parse(String(line[start.upperBound...].prefix(24))),

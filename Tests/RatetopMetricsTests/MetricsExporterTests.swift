@@ -5,7 +5,7 @@ import RatetopTestSupport
 
 @Suite(.tags(.unit)) struct MetricsExporterTests {
     @Test func oneBucketExactExposition() {
-        let exporter = MetricsExporter()
+        let exporter = MetricsExporter(buildInfo: ["version": "9.9.9", "limits_table": "2026-01-01"])
         exporter.update(state: MetricsFixtures.state, totals: [MetricsFixtures.totals()], linesRead: 1009, malformedLines: 2,
                         firingAlerts: [ActiveAlert(rule: "headroom_low", severity: .warning, bucket: "sonnet-4.x", dimension: .inputTokens)])
         let expected = #"""
@@ -43,6 +43,9 @@ import RatetopTestSupport
         ratetop_bucket_untracked_per_minute{bucket="sonnet-4.x",dimension="input_tokens"} 1500.0
         ratetop_bucket_untracked_per_minute{bucket="sonnet-4.x",dimension="output_tokens"} 0.0
         ratetop_bucket_untracked_per_minute{bucket="sonnet-4.x",dimension="requests"} 0.0
+        # HELP ratetop_build_info ratetop's version and the version of the limits table in force; always 1.
+        # TYPE ratetop_build_info gauge
+        ratetop_build_info{version="9.9.9",limits_table="2026-01-01"} 1.0
         # HELP ratetop_cache_hit_ratio Share of input tokens read from the prompt cache over the last 5 minutes; absent with no input.
         # TYPE ratetop_cache_hit_ratio gauge
         ratetop_cache_hit_ratio{bucket="sonnet-4.x"} 0.8125
@@ -161,7 +164,7 @@ import RatetopTestSupport
         }
         let samples = exporter.exposition().split(separator: "\n").filter { !$0.hasPrefix("#") }
         // Sonnet: 3 dimensions × 5 gauges + source + tier + cache ratio; Haiku: 3 × 2 + source;
-        // totals: requests + 2 throttled + 4 token kinds; lines read, malformed, timestamp.
-        #expect(samples.count == 18 + 7 + 7 + 3)
+        // totals: requests + 2 throttled + 4 token kinds; lines read, malformed, timestamp, build info.
+        #expect(samples.count == 18 + 7 + 7 + 4)
     }
 }

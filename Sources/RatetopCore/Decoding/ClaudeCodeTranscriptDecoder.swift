@@ -35,6 +35,15 @@
 ///   other line type (`user`, `summary`, `system`, future types) are `.ignored`. A line without
 ///   `type` (other tools' transcripts, older versions) is an assistant line when its message has
 ///   `usage` (or it is an API error). Broken JSON is `.malformed`. Every field may be missing or null.
+/// - **`claude -p` output.** `--output-format stream-json` writes the same assistant lines in
+///   snake_case (`session_id`) and a final `result` line; `--output-format json` writes only the
+///   `result` line, whose `modelUsage` gives each model's tokens for the whole run. Neither
+///   carries a time: such lines are placed at `untimedLineTime` (the reader sets it: the wall
+///   time a live line arrived, a saved file's modification time), and are `.malformed` with the
+///   reason while it is unset. A `result` whose session's assistant lines were read is
+///   `.duplicate` (they counted it); otherwise it is one event per model, ending at that time
+///   and starting `duration_api_ms` earlier, with `num_turns` requests for the model that wrote
+///   the most output and one for each other model (the run does not say more).
 public struct ClaudeCodeTranscriptDecoder: LogDecoder {
     public let models: ModelCatalog
     /// The keys already counted; shareable across files.
@@ -63,6 +72,12 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
     private var lastModelBySession: [UInt64: ModelRef] = [:]
     private var lastModel: ModelRef?
     private static let maxSessions = 4096
+    /// `claude -p` sessions whose assistant lines were read (their `result` repeats them).
+    private var printSessionsWithAssistantLines: Set<UInt64> = []
+    /// Where lines without a time are placed (`claude -p` output); nil: they are malformed.
+    public var untimedLineTime: Double?
+    /// How many lines were placed at `untimedLineTime`.
+    public private(set) var placedUntimedLines = 0
 
     public init(models: ModelCatalog, memory: TranscriptDedupMemory = TranscriptDedupMemory(), holdSeconds: Double = 5,
                 maxPending: Int = 256) {
@@ -91,6 +106,10 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         var errorText: JSONString?
         var contentText: JSONString?
         var isPrintStream = false
+        /// A `claude -p` `result` line: per-model usage of the whole run.
+        var modelUsage: [(model: JSONString, usage: Usage)] = []
+        var numTurns: Int?
+        var durationAPIMilliseconds: Double?
     }
 
     public mutating func decode(line: UnsafeRawBufferPointer, origin: LineOrigin, into events: inout [Exchange]) -> LineOutcome {
@@ -107,13 +126,23 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         if let parsed {
             do { ts = try Plausible.time(parsed, "timestamp") } catch { outOfRange = error }
         }
+        // Every stamped line moves the hold's clock, whatever its type.
         if let ts {
             lineSequence += 1
             if ts > latestTime { latestTime = ts }
         }
+        var isResult = false
         if let type = fields.type {
-            guard type.equals("assistant") else { return .ignored }
-        } else {
+            isResult = fields.isPrintStream && type.equals("result")
+            guard type.equals("assistant") || isResult else { return .ignored }
+        }
+        if ts == nil, fields.timestamp == nil, fields.isPrintStream, let untimedLineTime {
+            ts = untimedLineTime
+            placedUntimedLines += 1
+            lineSequence += 1
+            if untimedLineTime > latestTime { latestTime = untimedLineTime }
+        }
+        if fields.type == nil {
             // Other tools' transcripts, and older versions, write assistant lines without
             // `type`: a message with usage is one.
             guard fields.usage != nil || fields.isApiError else { return .ignored }
@@ -121,13 +150,18 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         guard let ts else {
             if let outOfRange { return .malformed(outOfRange.reason) }
             if fields.timestamp == nil, fields.isPrintStream {
-                return .malformed("a `claude -p --output-format stream-json` line: it carries no timestamp, so it cannot be placed "
-                                  + "in time (not read yet; the session's transcript under ~/.claude/projects has the same usage)")
+                return .malformed("a `claude -p` output line carries no time and this reader cannot place it "
+                                  + "(the session's transcript under ~/.claude/projects has the same usage)")
             }
             return .malformed(fields.timestamp == nil ? "assistant line without a timestamp"
                               : "timestamp: not an RFC 3339 timestamp")
         }
         let session = fields.sessionId.map { Self.hash($0.raw) }
+        if isResult { return decodeResult(fields, ts: ts, session: session, origin: origin, into: &events) }
+        if fields.isPrintStream, let session, fields.usage != nil {
+            if printSessionsWithAssistantLines.count >= Self.maxSessions { printSessionsWithAssistantLines.removeAll(keepingCapacity: true) }
+            printSessionsWithAssistantLines.insert(session)
+        }
         if fields.isApiError { return decodeAPIError(fields, ts: ts, session: session, origin: origin, into: &events) }
         if let name = fields.model, name.equals("<synthetic>"), let text = fields.contentText {
             // Older versions wrote a used-up plan as a plain synthetic message.
@@ -230,6 +264,32 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         return .decoded
     }
 
+    /// A `claude -p` `result` line: the run's usage per model, unless its assistant lines (stream-json)
+    /// were read and counted already.
+    private mutating func decodeResult(_ fields: Fields, ts: Double, session: UInt64?, origin: LineOrigin,
+                                       into events: inout [Exchange]) -> LineOutcome {
+        if let session, printSessionsWithAssistantLines.contains(session) { return .duplicate }
+        let used = fields.modelUsage.filter { !$0.model.equals("<synthetic>") && $0.model.count > 0 }
+        guard !used.isEmpty else { return .ignored }
+        // The same run's result line twice (a file copied into itself, a resent export).
+        if let session, !memory.insert(session ^ Self.resultSeed, at: ts) { return .duplicate }
+        let latency = min(max(0, (fields.durationAPIMilliseconds ?? 0) / 1000), 86_400)
+        let main = used.indices.max { used[$0].usage.outputTokens < used[$1].usage.outputTokens } ?? 0
+        var made: [Exchange] = []
+        for (index, entry) in used.enumerated() {
+            let requests = index == main ? min(max(1, fields.numTurns ?? 1), 100_000) : 1
+            let event = Exchange(end: ts, start: ts - latency, model: intern(entry.model), status: 200, requests: requests,
+                                 usage: entry.usage, origin: origin)
+            do { try Plausible.check(event) } catch { return .malformed(error.reason) }
+            made.append(event)
+        }
+        for event in made {
+            remember(event.model, session: session)
+            hold(key: nil, event, at: ts, into: &events)
+        }
+        return .decoded
+    }
+
     /// A subscription's limit (a used-up Pro/Max window): counted apart from the API's 429s,
     /// with the reset when the line says it.
     private mutating func decodeSubscriptionLimit(_ fields: Fields, ts: Double, session: UInt64?, resetsAt: Double?,
@@ -289,7 +349,13 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
             case 10 where key.equals("session_id"):
                 // `claude -p --output-format stream-json` writes snake_case and no timestamps.
                 fields.isPrintStream = true
-                try cursor.skipValue()
+                fields.sessionId = try cursor.readOptionalString()
+            case 10 where key.equals("modelUsage"):
+                try scanModelUsage(&cursor, into: &fields)
+            case 9 where key.equals("num_turns"):
+                fields.numTurns = try cursor.readInt()
+            case 15 where key.equals("duration_api_ms"):
+                fields.durationAPIMilliseconds = try cursor.readNumber()
             case 4 where key.equals("uuid"):
                 fields.uuid = try cursor.readOptionalString()
             case 7 where key.equals("message"):
@@ -333,6 +399,40 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         }
     }
 
+    /// `claude -p`'s `modelUsage`: `{"<model>": {"inputTokens": …, "outputTokens": …,
+    /// "cacheReadInputTokens": …, "cacheCreationInputTokens": …, "webSearchRequests": …}}`.
+    private static func scanModelUsage(_ cursor: inout JSONCursor, into fields: inout Fields) throws(JSONScanError) {
+        if cursor.consumeNull() { return }
+        try cursor.openObject()
+        var first = true
+        while let model = try cursor.nextKey(&first) {
+            if cursor.consumeNull() { continue }
+            try cursor.openObject()
+            var usage = Usage()
+            var inner = true
+            while let key = try cursor.nextKey(&inner) {
+                switch key.count {
+                case 11 where key.equals("inputTokens"): usage.inputTokens = try cursor.readInt() ?? 0
+                case 12 where key.equals("outputTokens"): usage.outputTokens = try cursor.readInt() ?? 0
+                case 20 where key.equals("cacheReadInputTokens"):
+                    usage.cacheReadInputTokens = try cursor.readInt() ?? 0
+                case 24 where key.equals("cacheCreationInputTokens"):
+                    usage.cacheCreationInputTokens = try cursor.readInt() ?? 0
+                case 17 where key.equals("webSearchRequests"):
+                    usage.webSearchRequests = try cursor.readInt() ?? 0
+                default: try cursor.skipValue()
+                }
+            }
+            try Plausible.count(usage.inputTokens, "inputTokens")
+            try Plausible.count(usage.outputTokens, "outputTokens")
+            try Plausible.count(usage.cacheReadInputTokens, "cacheReadInputTokens")
+            try Plausible.count(usage.cacheCreationInputTokens, "cacheCreationInputTokens")
+            try Plausible.count(usage.webSearchRequests, "webSearchRequests")
+            // Bounded like any line's content: a run names a handful of models.
+            if fields.modelUsage.count < 16 { fields.modelUsage.append((model, usage)) }
+        }
+    }
+
     /// Skips a value and returns its raw JSON text, for substring checks.
     static func rawValue(_ cursor: inout JSONCursor) throws(JSONScanError) -> JSONString {
         cursor.skipWhitespace()
@@ -344,6 +444,7 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
     // MARK: Keys
 
     private static let errorSeed: UInt64 = 0x9e37_79b9_7f4a_7c15
+    private static let resultSeed: UInt64 = 0x2545_f491_4f6c_dd1d
 
     /// A response's key: its `message.id`, which belongs to exactly one API response (a
     /// sidechain repeats its parent's message under another `requestId`: the same response);

@@ -36,9 +36,22 @@ public protocol LogDecoder {
     /// Problems found while flushing (a whole document that did not decode), as the line the
     /// problem is reported on and the reason; emptied by the call.
     mutating func takeProblems() -> [(line: Int, reason: String)]
+
+    /// Where lines that carry no time (`claude -p` output) are placed: the reader's best
+    /// knowledge of when they were written (the wall time a live line arrived, a saved file's
+    /// modification time); nil leaves them malformed. Formats whose lines all carry a time ignore it.
+    var untimedLineTime: Double? { get set }
+
+    /// How many lines were placed at `untimedLineTime` so far.
+    var placedUntimedLines: Int { get }
 }
 
 extension LogDecoder {
     public mutating func flush(into events: inout [Exchange], final: Bool) {}
     public mutating func takeProblems() -> [(line: Int, reason: String)] { [] }
+    public var untimedLineTime: Double? {
+        get { nil }
+        set {}  // swiftlint:disable:this unused_setter_value
+    }
+    public var placedUntimedLines: Int { 0 }
 }

@@ -7,7 +7,8 @@
 /// - **claude-code**: `sessionId` or `type`, with `message`, `uuid` or `leafUuid`; a `type` that
 ///   only Claude Code writes (`queue-operation`, `file-history-snapshot`, `progress`, …: a
 ///   transcript may open with dozens of them); or `message` with `timestamp` (other tools'
-///   transcripts, and older versions, write assistant lines without `type`);
+///   transcripts, and older versions, write assistant lines without `type`); `session_id` with
+///   `modelUsage` (`claude -p --output-format json`'s result line);
 /// - **litellm**: `startTime`, `prompt_tokens`, `call_type` or `model_group`.
 ///
 /// The format most recognised lines agree on wins (ties go to the earlier case of `LogFormat`);
@@ -109,6 +110,8 @@ public enum LogFormatDetector {
         var claudeCodeType = false, timestamp = false
         var litellm = false
         var data = false, dataHasBuckets = false, hasMore = false
+        /// `claude -p --output-format json`'s result line: `session_id` and `modelUsage`.
+        var printSession = false, modelUsage = false
 
         mutating func note(_ key: JSONString) {
             switch key.count {
@@ -122,6 +125,8 @@ public enum LogFormatDetector {
                  9 where key.equals("call_type"), 11 where key.equals("model_group"):
                 litellm = true
             case 8 where key.equals("has_more"): hasMore = true
+            case 10 where key.equals("session_id"): printSession = true
+            case 10 where key.equals("modelUsage"): modelUsage = true
             default: break
             }
         }
@@ -130,7 +135,7 @@ public enum LogFormatDetector {
             if ts && status { return .exchange }
             if data && (dataHasBuckets || hasMore) { return .usageReport }
             if (sessionId || type) && (message || uuid) { return .claudeCode }
-            if claudeCodeType || (message && timestamp) { return .claudeCode }
+            if claudeCodeType || (message && timestamp) || (printSession && modelUsage) { return .claudeCode }
             if litellm { return .litellm }
             return nil
         }

@@ -18,6 +18,8 @@ final class ClassTracker {
     private var window = RollingWindow()
     private var untracked = UntrackedUsage()
     private var lastRetryAfter: Double?
+    /// The last admitted requests' sizes (the admission forecast's typical request).
+    private var sizes = RecentRequestSizes()
     /// A slowly decaying maximum of the counted input of admitted requests: an upper bound for
     /// the size of a request an input 429 refused, so for the level at that moment.
     private var largeInputCost: Double = 0
@@ -131,6 +133,7 @@ final class ClassTracker {
             explained.inputTokens = input.consume(countedInput, at: event.start)
             explained.outputTokens = output.consume(outputTokens, from: event.start, to: event.end)
             untracked.explain(explained, since: event.start)
+            if event.requests == 1 && event.coarseSeconds == 0 { sizes.record(input: countedInput, output: outputTokens) }
         }
         if event.hasHeaders, event.feed == .ratetop {
             // Another ratetop's estimate: the level is at most that (it saw only its own usage).
@@ -338,6 +341,9 @@ final class ClassTracker {
         let limit = currentLimits[dimension]
         return limit > 0 ? limit : nil
     }
+
+    /// The 95th percentile of the last admitted requests' sizes, nil before the first.
+    var typicalRequest: RequestSize? { sizes.p95 }
 
     /// When the sums of the rolling window (`span` 60 or 300 seconds) next change without new
     /// events, as a whole second after `time`.

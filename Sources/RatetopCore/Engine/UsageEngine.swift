@@ -114,6 +114,12 @@ public final class UsageEngine {
         trackers.map { $0.summary(table: configuration.table, at: to ?? now, models: models) }
     }
 
+    /// The p95 size of the last requests admitted in a class (`classID` as in `state`, `-fast`
+    /// included), nil before the first: the admission forecast's default request.
+    public func typicalRequest(classID: String) -> RequestSize? {
+        trackers.first { $0.info.id == classID }?.typicalRequest
+    }
+
     /// The model class an ingested event was counted under.
     public func modelClass(of event: Exchange) -> ModelClassInfo? {
         bucketPosition(of: event).map { trackers[$0].info }

@@ -66,6 +66,39 @@ public enum JSONLines {
         return out.finish()
     }
 
+    /// The answer of `GET /v1/admission`: how long `request` would wait in `bucket`'s class now.
+    /// `requestSize` says where the size came from (`given`, or `p95` of the class's last requests);
+    /// `state` is the class's state the forecast read (nil: no traffic seen in the class yet).
+    public static func admission(model: String, bucket: String, request: RequestSize, requestSize: String,
+                                 forecast: AdmissionForecast, state: BucketState?, at: Double?) -> String {
+        var out = JSONObjectWriter()
+        out.field("model", string: model)
+        out.field("bucket", string: bucket)
+        out.field("at", optionalString: at.map { RFC3339.format($0, fractionDigits: $0.rounded() == $0 ? 0 : 3) })
+        out.field("input_tokens", int: request.inputTokens)
+        out.field("output_tokens", int: request.outputTokens)
+        out.field("request_size", string: requestSize)
+        out.field("wait_seconds", number: forecast.waitSeconds, decimals: 1)
+        out.field("wait_if_alone_seconds", number: forecast.waitIfAloneSeconds, decimals: 1)
+        out.field("binding", optionalString: forecast.binding?.jsonKey)
+        out.field("confidence", string: forecast.confidence.rawValue)
+        out.field("note", optionalString: forecast.note)
+        if let state {
+            out.field("limits", perDimension: state.limits.map { $0.map(Double.init) }, decimals: (0, 0, 0))
+            out.field("limits_source", string: state.limitsSource.rawValue)
+            out.field("remaining", perDimension: state.remaining, decimals: (1, 0, 0))
+            out.field("rate_per_min", perDimension: state.ratePerMinute.map { Optional($0) }, decimals: (1, 0, 0))
+        }
+        return out.finish()
+    }
+
+    /// An error answer of the HTTP endpoints: `{"error": message}`.
+    public static func error(_ message: String) -> String {
+        var out = JSONObjectWriter()
+        out.field("error", string: message)
+        return out.finish()
+    }
+
     /// The counts a summary reports about its input.
     public struct InputCounts: Sendable {
         public var lines: Int
