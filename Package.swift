@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "ratetop",
-    platforms: [.macOS(.v14)],
+    // Linux x86_64 is the supported platform (what CI builds and tests). No `platforms:` claim:
+    // nothing here is built or tested on macOS (the code imports Glibc and links ncursesw).
     products: [
         .executable(name: "ratetop", targets: ["ratetop"]),
         .executable(name: "ratetop-gen", targets: ["ratetop-gen"]),

@@ -16,9 +16,9 @@ public struct ExecSink: AlertSink {
     /// A command running longer than this is killed and counts as failed (seconds).
     public let timeout: Double
 
-    public init(command: String, timeout: Double = 30) throws(SinkConfigurationError) {
+    public init(command: String, timeout: Double = 30, flag: String = "--exec") throws(SinkConfigurationError) {
         guard !command.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw SinkConfigurationError("--exec: the command is empty")
+            throw SinkConfigurationError(flag: flag, value: "", problem: "the command is empty")
         }
         self.command = command
         self.timeout = timeout

@@ -14,7 +14,7 @@ public struct SinkEndpoint: Sendable {
     public init(_ text: String, flag: String) throws(SinkConfigurationError) {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = url.host, !host.isEmpty else {
-            throw SinkConfigurationError("\(flag) \(Self.redacted(text)): expected an http:// or https:// URL")
+            throw SinkConfigurationError(flag: flag, value: Self.redacted(text), problem: "expected an http:// or https:// URL")
         }
         self.url = url
         let port = url.port.map { ":\($0)" } ?? ""
@@ -76,10 +76,24 @@ public struct SinkEndpoint: Sendable {
     }
 }
 
-/// A sink setting that cannot work: one line, exit 2.
+/// A sink setting that cannot work: one line, exit 2. `flag` names where the value came from
+/// (`--webhook`, `RATETOP_WEBHOOK`); `value` is safe to print (a URL cut after its host).
 public struct SinkConfigurationError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+    public var flag: String
+    public var value: String
+    public var problem: String
+
+    public init(flag: String, value: String, problem: String) {
+        self.flag = flag
+        self.value = value
+        self.problem = problem
+    }
+
+    /// `value: problem` (or the problem alone for an empty value), without the flag: for a
+    /// config file's problem line, which names the key itself.
+    public var detail: String { value.isEmpty ? problem : "\(value): \(problem)" }
+
+    public var description: String { value.isEmpty ? "\(flag): \(problem)" : "\(flag) \(value): \(problem)" }
 }
 
 /// `--alertmanager URL`: posts to Alertmanager's v2 API (`/api/v2/alerts`). Firing alerts are
@@ -92,11 +106,17 @@ public struct AlertmanagerSink: AlertSink {
     public let validity: Double
     public let timeout: Double
 
-    public init(url: String, resendInterval: Double = AlertDispatcher.defaultResendInterval, timeout: Double = 10) throws(SinkConfigurationError) {
+    public init(url: String, resendInterval: Double = AlertDispatcher.defaultResendInterval, timeout: Double = 10,
+                flag: String = "--alertmanager") throws(SinkConfigurationError) {
         var text = url
         while text.hasSuffix("/") { text.removeLast() }
         if !text.hasSuffix("/api/v2/alerts") { text += "/api/v2/alerts" }
-        endpoint = try SinkEndpoint(text, flag: "--alertmanager")
+        do {
+            endpoint = try SinkEndpoint(text, flag: flag)
+        } catch {
+            // Named as given, not with the API path added.
+            throw SinkConfigurationError(flag: flag, value: SinkEndpoint.redacted(url), problem: error.problem)
+        }
         validity = resendInterval * AlertPayloads.alertmanagerValidity
         self.timeout = timeout
     }
@@ -116,8 +136,8 @@ public struct WebhookSink: AlertSink {
     public let endpoint: SinkEndpoint
     public let timeout: Double
 
-    public init(url: String, timeout: Double = 10) throws(SinkConfigurationError) {
-        endpoint = try SinkEndpoint(url, flag: "--webhook")
+    public init(url: String, timeout: Double = 10, flag: String = "--webhook") throws(SinkConfigurationError) {
+        endpoint = try SinkEndpoint(url, flag: flag)
         self.timeout = timeout
     }
 

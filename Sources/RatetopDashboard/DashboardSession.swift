@@ -23,6 +23,7 @@ public final class DashboardSession {
     private var schedule: ReplaySchedule?
     private var monitor: Monitor
     private var history = LevelHistory()
+    private var use = UseHistory()
     private var rules: [AlertRule]
     /// The alerts firing now, by rule, severity, class and dimension.
     private var activeAlerts: [String: AlertRow] = [:]
@@ -37,6 +38,7 @@ public final class DashboardSession {
     // What the user chose.
     public private(set) var selectedClass = 0
     public private(set) var graphWindowMinutes = 5
+    public private(set) var graphKind = DashboardModel.GraphKind.activity
     public private(set) var groupingIndex = 0
     public private(set) var expanded: Panel?
     public private(set) var showHelp = false
@@ -45,6 +47,9 @@ public final class DashboardSession {
 
     /// Seek steps for ←/→ in replay (seconds of virtual time).
     public var seekStep = 300.0
+
+    /// Names the input in the header instead of its paths (`ratetop demo`: `sample: a day on Tier 1`).
+    public var sourceLabel: String?
 
     public init(input: Input, configuration: EngineConfiguration, models: ModelCatalog, diagnostics: Diagnostics,
                 groupBy: String? = nil, rules: [AlertRule] = AlertRule.defaults) {
@@ -134,13 +139,18 @@ public final class DashboardSession {
         }
     }
 
-    /// An event the monitor took: who is draining.
+    /// An event the monitor took: who is draining, and the use per second the activity graph draws.
     private func record(_ event: Exchange, _ result: IngestResult) {
         guard result == .applied, let info = engine.modelClass(of: event) else { return }
+        let counted = event.usage.countedInputTokens(cacheReadsCount: info.cacheReadsCountTowardITPM)
         if !event.isThrottled && !event.isOverloaded {
-            let counted = event.usage.countedInputTokens(cacheReadsCount: info.cacheReadsCountTowardITPM)
             ledger.record(event, classID: info.id, countedInput: counted, field: event.group)
         }
+        // Every attempt, as in the `use/min` column (a 429 storm's requests show over the RPM
+        // line); a plan's window refusal is not the per-minute limiter's (as in `ClassTracker.apply`).
+        guard event.errorKind != .subscriptionLimit else { return }
+        use.record(classID: info.id, requests: Double(event.requests), input: Double(counted),
+                   output: Double(event.usage.outputTokens), start: event.start, end: event.end)
     }
 
     private func show(_ transitions: [AlertEvent]) {
@@ -182,6 +192,7 @@ public final class DashboardSession {
         case .previousClass: selectedClass = (selectedClass + classCount - 1) % classCount
         case .selectClass(let index): if index < classCount { selectedClass = index }
         case .graphWindow: graphWindowMinutes = DashboardModel.nextGraphWindow(after: graphWindowMinutes)
+        case .graphKind: graphKind = graphKind.other
         case .grouping: groupingIndex = (groupingIndex + 1) % groupings.count
         case .expand: expanded = Panel.next(after: expanded, hasAlerts: !activeAlerts.isEmpty)
         case .pause: clock?.togglePause()
@@ -189,6 +200,8 @@ public final class DashboardSession {
         case .slower: clock?.slower()
         case .seekForward: seek(by: seekStep)
         case .seekBack: seek(by: -seekStep)
+        case .largerRequest: requestScale = min(requestScale + 1, Self.requestScaleRange.upperBound)
+        case .smallerRequest: requestScale = max(requestScale - 1, Self.requestScaleRange.lowerBound)
         }
     }
 
@@ -215,6 +228,7 @@ public final class DashboardSession {
             return
         }
         history.reset()
+        use.reset()
         activeAlerts = [:]
         ledger = DrainLedger()
         sampledSecond = .min
@@ -234,6 +248,19 @@ public final class DashboardSession {
 
     // MARK: The model
 
+    /// The admission line asks about the class's p95 request times 2^`requestScale`.
+    private var requestScale = 0
+    static let requestScaleRange = -6...6
+
+    /// How long the class's typical request, scaled, would wait now; nil before its first request.
+    private func admission(for bucket: BucketState) -> AdmissionLine? {
+        guard let typical = engine.typicalRequest(classID: bucket.classID) else { return nil }
+        let factor = requestScale >= 0 ? Double(1 << requestScale) : 1 / Double(1 << -requestScale)
+        let request = RequestSize(inputTokens: Int((Double(typical.inputTokens) * factor).rounded()),
+                                  outputTokens: Int((Double(typical.outputTokens) * factor).rounded()))
+        return AdmissionLine(request: request, scale: requestScale, forecast: AdmissionForecast.forecast(for: request, in: bucket))
+    }
+
     /// What the view draws now.
     public func model() -> DashboardModel {
         let time = now
@@ -241,13 +268,21 @@ public final class DashboardSession {
         let window = graphWindowMinutes * 60
         if selectedClass >= state.buckets.count { selectedClass = max(0, state.buckets.count - 1) }
         let grouping = groupings[groupingIndex]
+        // Only the selected class's graphs and drainers are drawn: the others' are left empty.
         let panels = state.buckets.enumerated().map { index, bucket -> ClassPanel in
-            var levels = PerDimension<[Double?]>(repeating: [])
+            guard index == selectedClass else { return ClassPanel(state: bucket) }
+            var series = PerDimension<[Double?]>(repeating: [])
             for dimension in Dimension.allCases {
-                levels[dimension] = history.levels(classID: bucket.classID, dimension: dimension, seconds: window)
+                series[dimension] = switch graphKind {
+                case .level: history.levels(classID: bucket.classID, dimension: dimension, seconds: window)
+                case .activity: use.use(classID: bucket.classID, dimension: dimension, through: time, seconds: window)
+                }
             }
-            let drainers = index == selectedClass ? self.drainers(classID: bucket.classID, now: time, grouping: grouping) : []
-            return ClassPanel(state: bucket, history: levels, drainers: drainers)
+            let drainers = self.drainers(classID: bucket.classID, now: time, grouping: grouping)
+            var panel = graphKind == .level ? ClassPanel(state: bucket, history: series, drainers: drainers)
+                : ClassPanel(state: bucket, drainers: drainers, use: series)
+            panel.admission = admission(for: bucket)
+            return panel
         }
         var mode = DashboardModel.Mode.live
         var lines = 0
@@ -278,6 +313,8 @@ public final class DashboardSession {
                                    expanded: expanded,
                                    showHelp: showHelp)
         model.staleSources = stale
+        model.sourceLabel = sourceLabel
+        model.graphKind = graphKind
         model.onlyScraping = onlyScraping
         return model
     }

@@ -5,8 +5,13 @@ import RatetopCore
 /// home directory, relative paths against the file's directory) and its tier checked against
 /// the limits table it names.
 public struct ConfigFile: Sendable {
-    /// Where `--config` looks when it is not given: `$HOME/.config/ratetop/config.yaml`.
+    /// Where ratetop looks when neither `--config` nor `RATETOP_CONFIG` names a file:
+    /// `$XDG_CONFIG_HOME/ratetop/config.yaml`, else `$HOME/.config/ratetop/config.yaml` (the XDG
+    /// Base Directory rule: an empty or relative `XDG_CONFIG_HOME` is ignored).
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
+            return (xdg as NSString).appendingPathComponent("ratetop/config.yaml")
+        }
         let home = environment["HOME"] ?? NSHomeDirectory()
         return (home as NSString).appendingPathComponent(".config/ratetop/config.yaml")
     }
@@ -34,8 +39,11 @@ public struct ConfigFile: Sendable {
     public var metricsListen: String? { config.metricsListen }
 
     /// Reads, parses and checks the file (its tier against the bundled table overlaid with its
-    /// `limits:` file). Every problem is a located one-line `ConfigError` problem.
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> ConfigFile {
+    /// `limits:` file), then runs `checks` (what the modules that use the settings verify: sink
+    /// URLs, the listen address, sources) on what could be read. Every problem found, of all of
+    /// these, is reported at once: a `ConfigError` with one located line each.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            checks: (ConfigFile) -> [ConfigProblem] = { _ in [] }) throws(ConfigError) -> ConfigFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
             throw ConfigError([ConfigProblem(file: path, line: 0, keyPath: "", message: reason)])
@@ -43,21 +51,24 @@ public struct ConfigFile: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError([ConfigProblem(file: path, line: 1, keyPath: "", message: "not UTF-8 text")])
         }
-        let config = try RatetopConfig.parse(text, path: path)
+        let (config, parseProblems) = RatetopConfig.parseCollecting(text, path: path)
+        var problems = parseProblems
         let directory = (path as NSString).deletingLastPathComponent
         let file = ConfigFile(config: config, path: path,
                               limitsPath: config.limits.map { resolve($0, against: directory, environment: environment) },
                               sources: config.sources.map { resolve($0, against: directory, environment: environment) })
         if config.tier != nil || file.limitsPath != nil {
-            let table: LimitsTable
             do {
-                table = try BundledLimitsTable.load(userFile: file.limitsPath)
+                let table = try BundledLimitsTable.load(userFile: file.limitsPath)
+                if let problem = config.tierProblem(in: table) { problems.append(problem) }
             } catch {
-                let line = limitsLine(text)
-                throw ConfigError([ConfigProblem(file: path, line: line, keyPath: "limits", message: error.description)])
+                // The tier cannot be checked: it may be one the file that did not load defines.
+                problems.append(ConfigProblem(file: path, line: config.lines["limits"] ?? limitsLine(text), keyPath: "limits",
+                                              message: error.description))
             }
-            try config.checkTier(in: table)
         }
+        problems += checks(file)
+        guard problems.isEmpty else { throw ConfigError(RatetopConfig.ordered(problems)) }
         return file
     }
 

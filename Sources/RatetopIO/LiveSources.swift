@@ -260,13 +260,14 @@ public final class LiveSources {
         }
     }
 
-    /// The first poll: each file's last `warmUp` seconds (found without reading what came
-    /// before), then every file's events in time order.
     /// Where the lines being read that carry no time are placed (set by `read`).
     private var untimedLineTime: Double?
 
+    /// The first poll: each file's last `warmUp` seconds (found without reading what came
+    /// before), then every file's events in time order.
     private func readHistory(now: Double) {
         let cutoff = now - warmUp
+        sayWhenEveryFileIsOld(cutoff: cutoff, now: now)
         for entry in entries {
             entry.history = []
             if !entry.follower.isStandardInput { skipOldHistory(entry, cutoff: cutoff) }
@@ -282,6 +283,23 @@ public final class LiveSources {
         }
         merged.sort { ($0.end, $0.origin.source, $0.origin.line) < ($1.end, $1.origin.source, $1.origin.line) }
         if let sink { merged.forEach(sink) }
+    }
+
+    /// Watching files none of which was written within the warm-up shows nothing until they grow:
+    /// say so, and where their history is (`replay`), rather than leave "waiting for data".
+    private func sayWhenEveryFileIsOld(cutoff: Double, now: Double) {
+        let files = entries.filter { !$0.follower.isStandardInput }
+        guard !files.isEmpty, files.count == entries.count else { return }
+        var newest = -Double.infinity
+        for entry in files {
+            guard let modified = entry.follower.status()?.modified, modified < cutoff else { return }
+            newest = max(newest, modified)
+        }
+        let age = now - newest
+        let ago = age >= 2 * 86_400 ? "\(Int(age / 86_400)) days" : age >= 7_200 ? "\(Int(age / 3_600)) hours" : "\(Int(age / 60)) minutes"
+        let what = files.count == 1 ? "the file was" : "all \(files.count) files were"
+        diagnostics.notice("\(what) last written \(ago) ago: watch shows what is written from now on; "
+                           + "`ratetop replay` reads \(files.count == 1 ? "its" : "their") history")
     }
 
     /// Moves a file's reading position past everything older than `cutoff`: the end, when it was

@@ -41,6 +41,12 @@ public final class ReplayFeed {
     /// Non-empty lines read so far.
     public var lines: Int { sources.reduce(0) { $0 + $1.lines } }
 
+    /// The files, lines read so far and lines skipped per reason (with no `firstTime`, the
+    /// whole input).
+    public var input: ReplayInput {
+        ReplayInput(files: sources.count, lines: lines, skipped: sources.reduce(SkipCounts()) { $0 + $1.skipped })
+    }
+
     /// The display name of a source index.
     public func displayName(_ index: Int32) -> String { sources[Int(index)].displayName }
 

@@ -53,6 +53,13 @@ public final class ReplayRunner {
     /// Called after every `state` tick (with no transitions) and with every alert transition
     /// (the alert sinks, which also keep their re-send cadence on it).
     public var onEvaluation: (([AlertEvent]) -> Void)?
+    /// Whether the input has at least one event; when not, `input` says what its lines were
+    /// (every line has been read by then).
+    public let hasEvents: Bool
+    /// The files, lines read so far and lines skipped per reason.
+    public var input: ReplayInput {
+        ReplayInput(files: sources.count, lines: sources.reduce(0) { $0 + $1.lines }, skipped: sources.reduce(SkipCounts()) { $0 + $1.skipped })
+    }
     /// With `speed`: when the first tick was played, in wall time and virtual time.
     private var pacingStart: (wall: ContinuousClock.Instant, virtual: Double)?
 
@@ -70,8 +77,11 @@ public final class ReplayRunner {
         sources = try SourceOpener.open(paths: paths, format: options.format, models: models, diagnostics: diagnostics,
                                         parallelThreshold: options.parallelThreshold)
         let sourceOf = monitor.addSources(sources.map(\.alertSource))
+        // The first event is read now, so an input with none is known before anything is written.
+        var merged = MergedEvents(sources)
+        hasEvents = merged.peekTime() != nil
         // Ticks only when state lines are written: a year of log time is 31 million of them.
-        schedule = ReplaySchedule(monitor: monitor, events: MergedEvents(sources),
+        schedule = ReplaySchedule(monitor: monitor, events: merged,
                                   interval: options.emitState ? options.interval : nil, from: options.from, to: options.to)
         schedule.sourceOf = sourceOf
         let sources = self.sources

@@ -12,7 +12,7 @@ import ServiceLifecycle
 ///
 /// ```swift
 /// let exporter = MetricsExporter()
-/// let server = try MetricsServer.start(listen: "127.0.0.1:9464", exporter: exporter)
+/// let server = try MetricsServer.start(listen: "127.0.0.1:10429", exporter: exporter)
 /// // every tick: exporter.update(state:totals:linesRead:malformedLines:firingAlerts:)
 /// server.stop()
 /// ```
@@ -31,10 +31,11 @@ public final class MetricsServer: Sendable {
         self.finished = finished
     }
 
-    /// Parses a `--metrics-listen` value and starts the server there.
+    /// Parses a `--metrics-listen` value (a host alone listens on `defaultPort`) and starts the
+    /// server there.
     public static func start(listen: String, exporter: MetricsExporter, admission: AdmissionDesk? = nil,
                              logger: Logger? = nil) throws -> MetricsServer {
-        let (host, port) = try parse(listen: listen)
+        let (host, port) = try check(listen: listen)
         return try start(host: host, port: port, exporter: exporter, admission: admission, logger: logger)
     }
 
@@ -116,11 +117,35 @@ public final class MetricsServer: Sendable {
 
     // MARK: Parsing --metrics-listen
 
+    /// `parse`, and the host must be an address or a name that resolves: what `watch` and
+    /// `config check` both run on a listen address before anything binds.
+    public static func check(listen: String, defaultPort: Int? = MetricsServer.defaultPort) throws -> (host: String, port: Int) {
+        let parsed = try parse(listen: listen, defaultPort: defaultPort)
+        var hints = addrinfo()
+        hints.ai_flags = AI_PASSIVE
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(parsed.host, nil, &hints, &result)
+        if let result { freeaddrinfo(result) }
+        guard status == 0 else {
+            throw MetricsServerError.badListenAddress(listen, problem: "the host '\(parsed.host)' does not resolve to an address")
+        }
+        return parsed
+    }
+
     /// The host used when a listen address gives only a port.
     public static let defaultHost = "127.0.0.1"
 
-    /// Parses `HOST:PORT`, `:PORT`, `PORT` or `[IPv6]:PORT` (host defaults to 127.0.0.1).
-    public static func parse(listen: String) throws -> (host: String, port: Int) {
+    /// The port used when a `--metrics-listen` address gives only a host. Outside 9100–9999
+    /// (Prometheus's exporter range, fully allocated since 2023) and away from 9464 (the
+    /// OpenTelemetry Prometheus exporter's default, which Claude Code uses), Kubernetes's
+    /// 10248–10259 and the ephemeral range; "429" for the status ratetop is about.
+    public static let defaultPort = 10429
+
+    /// Parses `HOST:PORT`, `:PORT`, `PORT`, `[IPv6]:PORT`, or a host alone (`HOST`, `[IPv6]`) on
+    /// `defaultPort`; the host defaults to 127.0.0.1. With `defaultPort` nil a port is required
+    /// (`record --listen`).
+    public static func parse(listen: String, defaultPort: Int? = MetricsServer.defaultPort) throws -> (host: String, port: Int) {
         func bad(_ problem: String) -> MetricsServerError { .badListenAddress(listen, problem: problem) }
         let text = listen.trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else { throw bad("it is empty") }
@@ -131,17 +156,24 @@ public final class MetricsServer: Sendable {
             guard let close = text.firstIndex(of: "]") else { throw bad("the IPv6 address has no closing ']'") }
             host = String(text[text.index(after: text.startIndex)..<close])
             let rest = text[text.index(after: close)...]
-            guard rest.hasPrefix(":") else { throw bad("the port is missing after ']'") }
-            portText = String(rest.dropFirst())
             guard !host.isEmpty else { throw bad("the IPv6 address between '[' and ']' is empty") }
+            if rest.isEmpty, let defaultPort {
+                portText = String(defaultPort)
+            } else {
+                guard rest.hasPrefix(":") else { throw bad("the port is missing after ']'") }
+                portText = String(rest.dropFirst())
+            }
         } else if let colon = text.lastIndex(of: ":") {
             let hostPart = text[..<colon]
-            guard !hostPart.contains(":") else { throw bad("an IPv6 address needs brackets, e.g. [::1]:9464") }
+            guard !hostPart.contains(":") else { throw bad("an IPv6 address needs brackets, e.g. [::1]:10429") }
             host = hostPart.isEmpty ? defaultHost : String(hostPart)
             portText = String(text[text.index(after: colon)...])
         } else if text.allSatisfy(\.isASCIIDigit) {
             host = defaultHost
             portText = text
+        } else if let defaultPort {
+            host = text
+            portText = String(defaultPort)
         } else {
             throw bad("the port is missing")
         }
@@ -159,10 +191,19 @@ public enum MetricsServerError: Error, Equatable, CustomStringConvertible {
     case badListenAddress(String, problem: String)
     case cannotListen(host: String, port: Int, reason: String)
 
+    /// A bad address as `'VALUE': problem (expected …)`, without the flag: for a config file's
+    /// problem line or an environment variable's message.
+    public var detail: String {
+        switch self {
+        case let .badListenAddress(value, problem): "'\(value)': \(problem) (expected HOST:PORT, :PORT, PORT or HOST)"
+        case .cannotListen: description
+        }
+    }
+
     public var description: String {
         switch self {
         case let .badListenAddress(value, problem):
-            "--metrics-listen '\(value)': \(problem) (expected HOST:PORT, :PORT or PORT)"
+            "--metrics-listen '\(value)': \(problem) (expected HOST:PORT, :PORT, PORT or HOST)"
         case let .cannotListen(host, port, reason):
             "--metrics-listen: cannot listen on \(host.contains(":") ? "[\(host)]" : host):\(port): \(reason)"
         }

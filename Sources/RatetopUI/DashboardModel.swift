@@ -11,6 +11,16 @@ public struct DashboardModel: Sendable {
         }
     }
 
+    /// What the graphs plot (`v` switches).
+    public enum GraphKind: Equatable, Sendable {
+        /// Use per second against the refill rate: empty when idle, spikes when draining.
+        case activity
+        /// Each bucket's level (what is left) over time.
+        case level
+
+        public var other: GraphKind { self == .activity ? .level : .activity }
+    }
+
     /// The graph windows `w` cycles through, in minutes.
     public static let graphWindows = [1, 5, 15, 60]
 
@@ -18,11 +28,14 @@ public struct DashboardModel: Sendable {
     /// Epoch seconds; virtual in replay.
     public var clock: Double
     public var sources: [String]
+    /// Names the input in the header instead of the sources (`sample: a day on Tier 1`).
+    public var sourceLabel: String?
     /// One tab per model class, in order.
     public var classes: [ClassPanel]
     public var selectedClass: Int
     /// 1, 5, 15 or 60.
     public var graphWindowMinutes: Int
+    public var graphKind: GraphKind = .activity
     /// `source`, `project`, `session` or a field name.
     public var grouping: String
     public var linesRead: Int

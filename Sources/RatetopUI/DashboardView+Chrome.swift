@@ -35,7 +35,36 @@ extension DashboardView {
         return ((state.tier ?? "custom") + " (" + source + ")", .normal)
     }
 
+    /// `ratetop  ▶ replay ×60  2026-11-20 09:03:11Z  tier1 (headers)      samples/day.jsonl`: the
+    /// mode, the clock, the limits in force and, on the right, what is read (or its label). When
+    /// the name would be cut, the clock drops its date if that lets the name fit whole.
     static func drawHeader(_ model: DashboardModel, row: Rect, grid: inout CellGrid, glyphs: Glyphs, compact: Bool) {
+        var sources: String?
+        if let label = model.sourceLabel {
+            sources = label
+        } else if !model.sources.isEmpty {
+            sources = model.sources[0] + (model.sources.count > 1 ? " +\(model.sources.count - 1)" : "")
+        }
+        let need = sources.map { $0.unicodeScalars.count } ?? 0
+        var x = drawHeaderLeft(model, row: row, grid: &grid, glyphs: glyphs, compact: compact, dateless: compact)
+        if !compact, row.maxX - 1 - x < need {
+            let saved = NumberFormat.clock(model.clock).unicodeScalars.count
+                - (NumberFormat.timeOfDay(model.clock) + "Z").unicodeScalars.count
+            if row.maxX - 1 - x + saved >= need {
+                grid.fill(row, with: " ", style: .normal)
+                x = drawHeaderLeft(model, row: row, grid: &grid, glyphs: glyphs, compact: compact, dateless: true)
+            }
+        }
+        guard let sources else { return }
+        let room = row.maxX - 1 - x
+        guard room >= 6 else { return }
+        let fitted = Table.truncate(sources, to: room, glyphs: glyphs)
+        grid.put(fitted, x: row.maxX - 1 - fitted.unicodeScalars.count, y: row.y, style: .muted)
+    }
+
+    /// The header's left part; returns the column after it.
+    private static func drawHeaderLeft(_ model: DashboardModel, row: Rect, grid: inout CellGrid, glyphs: Glyphs,
+                                       compact: Bool, dateless: Bool) -> Int {
         var x = row.x + 1
         func segment(_ text: String, _ style: CellStyle, gap: Int = 2) {
             guard x < row.maxX else { return }
@@ -60,18 +89,12 @@ extension DashboardView {
             }
             segment(NumberFormat.speed(speed, glyphs: glyphs), .normal)
         }
-        segment(compact ? NumberFormat.timeOfDay(model.clock) + "Z" : NumberFormat.clock(model.clock), .normal)
+        segment(dateless ? NumberFormat.timeOfDay(model.clock) + "Z" : NumberFormat.clock(model.clock), .normal)
         if let state = model.selectedPanel?.state {
             let (text, style) = limitsSourceText(state)
             segment(compact ? (state.tier ?? "limits unknown") : text, compact && state.tier == nil ? .warning : style)
         }
-        guard !model.sources.isEmpty else { return }
-        var sources = model.sources[0]
-        if model.sources.count > 1 { sources += " +\(model.sources.count - 1)" }
-        let room = row.maxX - 1 - x
-        guard room >= 6 else { return }
-        let fitted = Table.truncate(sources, to: room, glyphs: glyphs)
-        grid.put(fitted, x: row.maxX - 1 - fitted.unicodeScalars.count, y: row.y, style: .muted)
+        return x
     }
 
     /// The tabs, one per class, each with its tightest bucket: the one-line overview.

@@ -161,15 +161,15 @@ extension DashboardView {
     static func windowText(_ minutes: Int) -> String { "\(minutes) min" }
 
     /// Three graphs side by side, or stacked (expanded).
-    static func drawGraphs(_ panel: ClassPanel, windowMinutes: Int, in rect: Rect, grid: inout CellGrid,
-                           glyphs: Glyphs, stacked: Bool) {
+    static func drawGraphs(_ panel: ClassPanel, kind: DashboardModel.GraphKind, windowMinutes: Int, in rect: Rect,
+                           grid: inout CellGrid, glyphs: Glyphs, stacked: Bool) {
         guard !rect.isEmpty else { return }
         let dimensions = Dimension.allCases
         if stacked {
             let each = rect.height / dimensions.count
             for (index, dimension) in dimensions.enumerated() {
                 let height = index == dimensions.count - 1 ? rect.height - each * index : each
-                drawGraph(panel, dimension: dimension, windowMinutes: windowMinutes,
+                drawGraph(panel, dimension: dimension, kind: kind, windowMinutes: windowMinutes,
                           in: Rect(x: rect.x, y: rect.y + each * index, width: rect.width, height: height),
                           grid: &grid, glyphs: glyphs, showWindow: true)
             }
@@ -180,23 +180,38 @@ extension DashboardView {
         for (index, dimension) in dimensions.enumerated() {
             let x = rect.x + index * (each + gap)
             let width = index == dimensions.count - 1 ? rect.maxX - x : each
-            drawGraph(panel, dimension: dimension, windowMinutes: windowMinutes,
+            drawGraph(panel, dimension: dimension, kind: kind, windowMinutes: windowMinutes,
                       in: Rect(x: x, y: rect.y, width: width, height: rect.height), grid: &grid, glyphs: glyphs,
                       showWindow: index == dimensions.count - 1)
         }
     }
 
-    /// One bucket's level over the window: a title rule and the graph below it.
-    static func drawGraph(_ panel: ClassPanel, dimension: Dimension, windowMinutes: Int, in rect: Rect,
-                          grid: inout CellGrid, glyphs: Glyphs, showWindow: Bool) {
+    /// The title of a bucket's graph: `ITPM 12%` (left) over the level graph, `ITPM use 87%`
+    /// (of the refill rate, over the last minute) over the activity graph.
+    static func graphTitle(_ state: BucketState, dimension: Dimension, kind: DashboardModel.GraphKind) -> String {
+        var title = dimension.limitName
+        switch kind {
+        case .level:
+            if let fraction = Headroom.fraction(state, dimension) { title += " " + NumberFormat.percent(fraction) }
+        case .activity:
+            title += " use"
+            if let limit = state.limits[dimension], limit > 0 {
+                title += " " + NumberFormat.percent(state.ratePerMinute[dimension] / Double(limit))
+            }
+        }
+        return title
+    }
+
+    /// One bucket's graph over the window: a title rule and the graph below it.
+    static func drawGraph(_ panel: ClassPanel, dimension: Dimension, kind: DashboardModel.GraphKind, windowMinutes: Int,
+                          in rect: Rect, grid: inout CellGrid, glyphs: Glyphs, showWindow: Bool) {
         guard !rect.isEmpty else { return }
         let state = panel.state
-        var title = dimension.limitName
-        if let fraction = Headroom.fraction(state, dimension) { title += " " + NumberFormat.percent(fraction) }
-        drawRule(title, right: showWindow ? windowText(windowMinutes) : nil, row: rect.row(0), grid: &grid, glyphs: glyphs)
+        drawRule(graphTitle(state, dimension: dimension, kind: kind), right: showWindow ? windowText(windowMinutes) : nil,
+                 row: rect.row(0), grid: &grid, glyphs: glyphs)
         let area = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
         guard !area.isEmpty else { return }
-        let series = panel.history[dimension]
+        let series = kind == .level ? panel.history[dimension] : panel.use[dimension]
         let message: String?
         if state.limits[dimension] == nil {
             message = "limits unknown"
@@ -211,9 +226,30 @@ extension DashboardView {
                      style: .muted, maxWidth: area.width)
             return
         }
-        let capacity = Double(state.limits[dimension] ?? 1)
-        LevelGraph(series: series, capacity: capacity) { CellStyle(Headroom.role(forFraction: $0)) }
-            .draw(in: area, grid: &grid, glyphs: glyphs)
+        let limit = Double(state.limits[dimension] ?? 1)
+        switch kind {
+        case .level:
+            LevelGraph(series: series, capacity: limit) { CellStyle(Headroom.role(forFraction: $0)) }
+                .draw(in: area, grid: &grid, glyphs: glyphs)
+        case .activity:
+            ActivityGraph(series: series, refillPerSecond: limit / 60).draw(in: area, grid: &grid, glyphs: glyphs)
+            labelLimitLine(in: area, grid: &grid, glyphs: glyphs)
+        }
+    }
+
+    /// `100%` on the activity graph's line, at its left end, over cells no bar covers.
+    static func labelLimitLine(in area: Rect, grid: inout CellGrid, glyphs: Glyphs) {
+        guard area.width >= 16, area.height >= 3 else { return }
+        let perCell = switch glyphs.graphStyle {
+        case .braille: 4
+        case .blocks: 8
+        case .ascii: 3
+        }
+        let lineLevel = max(0, area.height * perCell / 2 - 1)
+        let y = area.y + area.height - 1 - lineLevel / perCell
+        let label = Array("100%".unicodeScalars)
+        guard (0..<label.count).allSatisfy({ grid[area.x + $0, y].style == .muted }) else { return }
+        for (offset, scalar) in label.enumerated() { grid.set(scalar, x: area.x + offset, y: y, style: .muted) }
     }
 
     // MARK: Cache and throttling

@@ -16,6 +16,20 @@ public enum DashboardView {
     /// The smallest grid the compact layout is drawn in.
     public static let compactMinimum = (width: 44, height: 12)
 
+    /// The rows the selected class's detail needs below the overview in the full layout: what
+    /// an 80×23 terminal (80×24 under a tmux status bar) gives it below the tabs — buckets 5,
+    /// cache and throttling 4, the drainers and a graph of at least 4 rows under its rule.
+    public static let detailMinimumRows = 20
+
+    /// How many rows the one-line-per-class overview takes in place of the tabs: one per class
+    /// when there are several and the rows between the header and the status line leave the
+    /// detail its minimum (`rows - classes >= detailMinimumRows`); 0 (the tabs) otherwise, and
+    /// always in the compact layout.
+    public static func overviewRows(classes: Int, width: Int, height: Int) -> Int {
+        guard classes >= 2, layout(width: width, height: height) == .full else { return 0 }
+        return height - 2 - classes >= detailMinimumRows ? classes : 0
+    }
+
     public static func layout(width: Int, height: Int) -> Layout {
         if width >= fullMinimum.width && height >= fullMinimum.height { return .full }
         if width >= compactMinimum.width && height >= compactMinimum.height { return .compact }
@@ -42,9 +56,15 @@ public enum DashboardView {
                           compact: Bool) -> (panel: ClassPanel, body: Rect)? {
         let bounds = grid.bounds
         drawHeader(model, row: bounds.row(0), grid: &grid, glyphs: glyphs, compact: compact)
-        drawTabs(model, row: bounds.row(1), grid: &grid, glyphs: glyphs)
+        let overview = compact ? 0 : overviewRows(classes: model.classes.count, width: bounds.width, height: bounds.height)
+        if overview > 0 {
+            drawOverview(model, in: Rect(x: 0, y: 1, width: bounds.width, height: overview), grid: &grid, glyphs: glyphs)
+        } else {
+            drawTabs(model, row: bounds.row(1), grid: &grid, glyphs: glyphs)
+        }
         drawStatus(model, row: bounds.row(bounds.height - 1), grid: &grid, glyphs: glyphs)
-        let body = Rect(x: 0, y: 2, width: bounds.width, height: bounds.height - 3)
+        let top = 1 + max(1, overview)
+        let body = Rect(x: 0, y: top, width: bounds.width, height: bounds.height - 1 - top)
         guard let panel = model.selectedPanel else {
             drawWaiting(model, in: body, grid: &grid)
             return nil
@@ -58,9 +78,13 @@ public enum DashboardView {
 
     static func renderFull(_ model: DashboardModel, into grid: inout CellGrid, glyphs: Glyphs) {
         guard let (panel, body) = drawFrame(model, into: &grid, glyphs: glyphs, compact: false) else { return }
-        let (buckets, rest) = body.splitTop(5)
+        let (buckets, afterBuckets) = body.splitTop(5)
         drawBuckets(panel.state, in: buckets, grid: &grid, glyphs: glyphs)
-        // Fixed parts: buckets 5, cache and throttling 4; the rest is shared by the graph,
+        // The next request's wait: a row of its own, there before the first request too, so the
+        // layout does not move when it comes.
+        let (admission, rest) = afterBuckets.splitTop(1)
+        drawAdmission(panel.admission, row: admission, grid: &grid)
+        // Fixed parts: buckets 5 and the admission line, cache and throttling 4; the rest is shared by the graph,
         // the drainers and (when firing) the alerts, in a split that does not move with the data.
         let available = rest.height - 4
         var alertRows = 0
@@ -77,7 +101,8 @@ public enum DashboardView {
             cursor = after
         }
         let (graph, afterGraph) = cursor.splitTop(graphRows)
-        drawGraphs(panel, windowMinutes: model.graphWindowMinutes, in: graph, grid: &grid, glyphs: glyphs, stacked: false)
+        drawGraphs(panel, kind: model.graphKind, windowMinutes: model.graphWindowMinutes, in: graph, grid: &grid,
+                   glyphs: glyphs, stacked: false)
         let (middle, drainers) = afterGraph.splitTop(4)
         // Cache gets the wider half: its token line is the longest.
         let half = middle.width / 2 + 1
@@ -91,13 +116,19 @@ public enum DashboardView {
         guard let (panel, body) = drawFrame(model, into: &grid, glyphs: glyphs, compact: true) else { return }
         let (buckets, rest) = body.splitTop(4)
         drawBuckets(panel.state, in: buckets, grid: &grid, glyphs: glyphs, columnHeader: false)
-        let (lines, flexible) = rest.splitTop(2)
+        var (lines, flexible) = rest.splitTop(2)
         drawCacheSummary(panel.state, row: lines.row(0), grid: &grid, glyphs: glyphs)
         drawThrottlingSummary(panel.state, row: lines.row(1), grid: &grid, glyphs: glyphs)
+        // The admission line when the rest keeps room for a graph and a lower panel.
+        if flexible.height >= 8, let line = panel.admission {
+            let (row, after) = flexible.splitTop(1)
+            drawAdmission(line, row: row, grid: &grid)
+            flexible = after
+        }
         let lowerRows = flexible.height >= 5 ? (flexible.height + 1) / 2 : 0
         let (graph, lower) = flexible.splitTop(flexible.height - lowerRows)
         let dimension = Headroom.bindsFirst(panel.state) ?? .inputTokens
-        drawGraph(panel, dimension: dimension, windowMinutes: model.graphWindowMinutes, in: graph,
+        drawGraph(panel, dimension: dimension, kind: model.graphKind, windowMinutes: model.graphWindowMinutes, in: graph,
                   grid: &grid, glyphs: glyphs, showWindow: true)
         if model.alerts.isEmpty {
             drawDrainers(panel.drainers, grouping: model.grouping, in: lower, grid: &grid, glyphs: glyphs)
@@ -142,7 +173,8 @@ public enum DashboardView {
             drawBuckets(panel.state, in: buckets, grid: &grid, glyphs: glyphs)
             drawBucketDetails(panel.state, in: rest, grid: &grid, glyphs: glyphs)
         case .graph:
-            drawGraphs(panel, windowMinutes: model.graphWindowMinutes, in: body, grid: &grid, glyphs: glyphs, stacked: true)
+            drawGraphs(panel, kind: model.graphKind, windowMinutes: model.graphWindowMinutes, in: body, grid: &grid,
+                       glyphs: glyphs, stacked: true)
         case .cache:
             drawCache(panel.state, in: body, grid: &grid, glyphs: glyphs)
         case .throttling:

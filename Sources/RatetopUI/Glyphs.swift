@@ -21,6 +21,8 @@ public struct Glyphs: Sendable, Equatable {
     public var graphStyle: GraphStyle
     /// Lower blocks for 1/8 … 8/8 (block graphs).
     public var verticalEighths: [Unicode.Scalar]
+    /// The activity graph's 100 % line where no bar covers it (block and ASCII graphs).
+    public var limitLine: Unicode.Scalar
     public var horizontal: Unicode.Scalar
     public var vertical: Unicode.Scalar
     public var topLeft: Unicode.Scalar
@@ -49,7 +51,7 @@ public struct Glyphs: Sendable, Equatable {
         gaugeFull: "█", gaugeEighths: ["▏", "▎", "▍", "▌", "▋", "▊", "▉"], gaugeEmpty: "·",
         graphStyle: .braille,
         verticalEighths: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
-        horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
+        limitLine: "┄", horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
         ellipsis: "…", pointer: "▸", none: "—", dot: "·", multiply: "×",
         arrowLeft: "←", arrowRight: "→",
         live: "● live", playing: "▶ replay", paused: "❚❚ paused", finished: "■ finished")
@@ -67,7 +69,7 @@ public struct Glyphs: Sendable, Equatable {
         gaugeFull: "#", gaugeEighths: [" ", " ", " ", "=", "=", "=", "="], gaugeEmpty: ".",
         graphStyle: .ascii,
         verticalEighths: [".", ".", ":", ":", ":", "|", "|", "|"],
-        horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
+        limitLine: "-", horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
         ellipsis: "~", pointer: ">", none: "-", dot: "|", multiply: "x",
         arrowLeft: "<", arrowRight: ">",
         live: "* live", playing: "> replay", paused: "|| paused", finished: "[] finished")

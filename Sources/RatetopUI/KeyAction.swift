@@ -11,6 +11,8 @@ public enum KeyAction: Hashable, Sendable {
     case selectClass(Int)
     /// Cycles the graph window 1 → 5 → 15 → 60 minutes.
     case graphWindow
+    /// Switches the graphs between activity (use against the refill rate) and level.
+    case graphKind
     /// Cycles the "who is draining" grouping.
     case grouping
     /// Pauses or resumes the replay.
@@ -21,4 +23,7 @@ public enum KeyAction: Hashable, Sendable {
     case seekForward
     /// Expands the next panel (cycles, then back to the normal layout).
     case expand
+    /// Doubles or halves the request the admission line asks about (from the class's p95).
+    case largerRequest
+    case smallerRequest
 }

@@ -10,6 +10,8 @@ public enum KeyTable {
         KeyBinding(keys: (1...9).map { .character(Character(String($0))) }, label: "model class by number",
                    action: .selectClass(0)),
         KeyBinding(keys: [.character("w")], label: "graph window 1/5/15/60 min", hint: "window", action: .graphWindow),
+        KeyBinding(keys: [.character("v")], label: "graph use against refill, or level", hint: "graph",
+                   action: .graphKind),
         KeyBinding(keys: [.character("g")], label: "group drainers by source/project/session", hint: "group",
                    action: .grouping),
         KeyBinding(keys: [.character("e")], label: "expand the next panel", hint: "expand", action: .expand),
@@ -17,6 +19,9 @@ public enum KeyTable {
         KeyBinding(keys: [.character("+"), .character("=")], label: "faster", hint: "faster", action: .faster,
                    replayOnly: true),
         KeyBinding(keys: [.character("-")], label: "slower", hint: "slower", action: .slower, replayOnly: true),
+        // `+`/`-` are the replay's speed: the next request's size is on `]`/`[`, in both modes.
+        KeyBinding(keys: [.character("]")], label: "next request: twice the size", action: .largerRequest),
+        KeyBinding(keys: [.character("[")], label: "next request: half the size", action: .smallerRequest),
         KeyBinding(keys: [.left], label: "seek back", action: .seekBack, replayOnly: true),
         KeyBinding(keys: [.right], label: "seek forward", action: .seekForward, replayOnly: true),
     ]

@@ -15,6 +15,7 @@ struct Ratetop {
 
     static func main() {
         LoggingSystem.bootstrap { _ in StderrLogHandler() }
+        if let unknown = CommandSuggestion.unknownCommand(in: Array(CommandLine.arguments.dropFirst())) { fail(unknown) }
         do {
             var command = try RatetopRoot.parseAsRoot()
             try command.run()

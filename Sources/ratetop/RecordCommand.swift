@@ -26,7 +26,8 @@ struct RecordCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The API to forward to, e.g. https://api.anthropic.com.", valueName: "URL"))
     var upstream: String
 
-    @Option(help: ArgumentHelp("The exchange log to append to (created when missing).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("The exchange log to append to (created when missing).", valueName: "FILE"),
+            completion: .file(extensions: ["jsonl"]))
     var log: String
 
     @Option(name: .customLong("rotate-mb"), help: ArgumentHelp("Rename the log to FILE.<UTC time> once it reaches N MiB and start a new one.", valueName: "N"))
@@ -38,12 +39,13 @@ struct RecordCommand: ParsableCommand {
     @Flag(help: "Also show the live dashboard on the log in this terminal.")
     var watch = false
 
-    @OptionGroup var common: CommonOptions
+    /// The limits and rules of the `--watch` dashboard (the log's format is always exchange).
+    @OptionGroup var limits: LimitsOptions
 
     func run() throws {
         let address: (host: String, port: Int)
         do {
-            address = try MetricsServer.parse(listen: listen)
+            address = try MetricsServer.parse(listen: listen, defaultPort: nil)
         } catch let MetricsServerError.badListenAddress(value, problem) {
             throw UsageFailure("--listen '\(value)': \(problem) (expected HOST:PORT, :PORT or PORT)")
         }
@@ -59,8 +61,8 @@ struct RecordCommand: ParsableCommand {
             guard rotateMB > 0, rotateMB.isFinite else { throw UsageFailure("--rotate-mb \(rotateMB): expected a positive number of MiB") }
             rotateBytes = max(1, Int(rotateMB * 1_048_576))
         }
-        var resolved: CommonOptions.Resolved?
-        if watch { resolved = try common.resolve() }
+        var resolved: LimitsOptions.Resolved?
+        if watch { resolved = try limits.resolve() }
 
         // While the dashboard owns the screen nothing may be printed: messages wait for its end.
         let buffered = BufferedLines()

@@ -17,7 +17,8 @@ struct ReplayCommand: ParsableCommand {
         `state` objects every --interval of virtual time and a `summary` at the end.
         """)
 
-    @Argument(help: ArgumentHelp("Log files, directories (every *.jsonl under them), globs, or - for stdin.", valueName: "FILE"))
+    @Argument(help: ArgumentHelp("Log files, directories (every *.jsonl under them), globs, or - for stdin.", valueName: "FILE"),
+              completion: .file(extensions: ["jsonl", "json", "log"]))
     var files: [String] = []
 
     @Flag(help: "No screen: write JSON lines.")
@@ -31,10 +32,12 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var sinks: AlertOutputOptions
 
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when an alert of this severity or worse fired: warning or critical.", valueName: "LEVEL"))
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when an alert of this severity or worse fired: warning or critical.", valueName: "LEVEL"),
+            completion: .list(["warning", "critical"]))
     var failOn: String?
 
-    @Option(help: ArgumentHelp("What to write: state, alerts, summary (comma-separated).", valueName: "LIST"))
+    @Option(help: ArgumentHelp("What to write: state, alerts, summary (comma-separated).", valueName: "LIST"),
+            completion: .list(["summary", "state", "alerts", "alerts,summary", "state,summary", "state,alerts,summary"]))
     var emit: String = "summary"
 
     @Option(help: ArgumentHelp("Virtual time between state objects.", valueName: "DURATION"))
@@ -48,10 +51,15 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    func run() throws {
+    @OptionGroup var output: OutputOptions
+
+    func run() throws { try run(sourceLabel: nil) }
+
+    /// `sourceLabel` names the input in the dashboard's header instead of its paths (`ratetop demo`).
+    func run(sourceLabel: String?) throws {
         guard !files.isEmpty else { throw UsageFailure("replay: name at least one log file (or - for stdin)") }
         try Self.rejectLiveSources(files)
-        guard headless else { return try runDashboard() }
+        guard headless else { return try runDashboard(sourceLabel: sourceLabel) }
         let kinds = emit.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         for kind in kinds where !["state", "summary", "alerts"].contains(kind) {
             throw UsageFailure("--emit \(kind): unknown output (use state, alerts, summary)")
@@ -72,11 +80,15 @@ struct ReplayCommand: ParsableCommand {
         if let from = options.from, let to = options.to, to < from {
             throw UsageFailure("--to \(self.to ?? ""): is before --from \(self.from ?? "")")
         }
-        let sink = try common.openOutput()
+        let sink = try output.openOutput()
         let logger = Logger(label: "ratetop")
         let diagnostics = Diagnostics { logger.warning("\($0)") }
         let runner = try ReplayRunner(options: options, configuration: resolved.engineConfiguration,
                                       output: sink, diagnostics: diagnostics, rules: resolved.rules)
+        if !runner.hasEvents {
+            if let refusal = runner.input.refusal { throw UsageFailure(refusal) }
+            if let notice = runner.input.notice { FileHandle.standardError.write(Data("ratetop: \(notice)\n".utf8)) }
+        }
         let dispatcher = try sinks.dispatcher(config: resolved.config, logger: logger)
         if let dispatcher {
             runner.onEvaluation = { transitions in
@@ -121,17 +133,24 @@ struct ReplayCommand: ParsableCommand {
     }
 
     /// The dashboard on a virtual clock, with pause, speed and seek; holds the last frame.
-    private func runDashboard() throws {
+    private func runDashboard(sourceLabel: String?) throws {
         let speed = try checkedSpeed() ?? 60
-        guard sinks.isEmpty else {
-            throw UsageFailure("--alertmanager, --webhook and --exec need --headless (the dashboard shows alerts on screen)")
+        guard sinks.isEmpty, output.output == nil else {
+            throw UsageFailure("--alertmanager, --webhook, --exec and --output need --headless (the dashboard shows alerts on screen)")
         }
         let resolved = try common.resolve()
         try DashboardLauncher.run { diagnostics in
             let feed = try ReplayFeed(paths: files, format: resolved.format, models: ModelCatalog(), diagnostics: diagnostics,
                                       groupBy: groupBy)
-            return DashboardSession(input: .replay(feed, speed: speed), configuration: resolved.engineConfiguration,
-                                    models: feed.models, diagnostics: diagnostics, groupBy: groupBy, rules: resolved.rules)
+            if feed.firstTime == nil {
+                // Said before the screen opens: a dashboard of nothing would only hide why.
+                if let refusal = feed.input.refusal { throw UsageFailure(refusal) }
+                if let notice = feed.input.notice { diagnostics.notice(notice) }
+            }
+            let session = DashboardSession(input: .replay(feed, speed: speed), configuration: resolved.engineConfiguration,
+                                           models: feed.models, diagnostics: diagnostics, groupBy: groupBy, rules: resolved.rules)
+            session.sourceLabel = sourceLabel
+            return session
         }
     }
 }

@@ -22,7 +22,7 @@ extension WatchCommand {
         let options = HeadlessWatch.Options(emitAlerts: kinds.contains("alerts"), emitState: kinds.contains("state"), interval: seconds)
         let logger = Logger(label: "ratetop")
         let dispatcher = try sinks.dispatcher(config: resolved.config, logger: logger)
-        let output = try common.openOutput()
+        let output = try self.output.openOutput()
         let diagnostics = Diagnostics { logger.warning("\($0)") }
         let live = try LiveSources(arguments: arguments, format: resolved.format, models: ModelCatalog(), diagnostics: diagnostics,
                                    feeds: scraped + receivers as [any LiveFeed])
@@ -33,13 +33,18 @@ extension WatchCommand {
         var server: MetricsServer?
         let exporter = MetricsExporter(buildInfo: ["version": RatetopVersion.version, "limits_table": resolved.table.version])
         let admission = AdmissionDesk(table: resolved.table)
-        if let listen = metricsListen ?? resolved.config?.metricsListen {
+        let listenSetting = RatetopEnvironment.pick(metricsListen, flag: "--metrics-listen", RatetopEnvironment.metricsListen,
+                                                    ProcessInfo.processInfo.environment)
+        if let listen = listenSetting?.value ?? resolved.config?.metricsListen {
             do {
                 var serverLogger = logger
                 serverLogger.logLevel = .warning  // our own line says where it listens
                 server = try MetricsServer.start(listen: listen, exporter: exporter, admission: admission, logger: serverLogger)
             } catch let error as MetricsServerError {
-                if case .badListenAddress = error { throw UsageFailure(error.description) }
+                if case .badListenAddress = error {
+                    dispatcher?.close()
+                    throw UsageFailure(listenSetting.map { "\($0.origin) \(error.detail)" } ?? error.description)
+                }
                 logger.error("\(error.description)")
                 dispatcher?.close()
                 throw ExitCode(1)

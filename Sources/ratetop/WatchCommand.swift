@@ -21,7 +21,8 @@ struct WatchCommand: ParsableCommand {
         directories when they exist.
         """)
 
-    @Argument(help: ArgumentHelp("Log files, directories, globs, - for stdin, http(s)://HOST:PORT/metrics endpoints, or otlp://HOST:PORT receivers.", valueName: "SOURCE"))
+    @Argument(help: ArgumentHelp("Log files, directories, globs, - for stdin, http(s)://HOST:PORT/metrics endpoints, or otlp://HOST:PORT receivers.", valueName: "SOURCE"),
+              completion: .file(extensions: ["jsonl", "json", "log"]))
     var sources: [String] = []
 
     @Option(name: .customLong("scrape-interval"), help: ArgumentHelp("Time between scrapes of Prometheus sources (default 5s).", valueName: "DURATION"))
@@ -33,18 +34,23 @@ struct WatchCommand: ParsableCommand {
     @Flag(help: "No screen: evaluate the alert rules and write alerts (and --emit state) as JSON lines.")
     var headless = false
 
-    @Option(help: ArgumentHelp("With --headless, what to write: alerts, state (comma-separated).", valueName: "LIST"))
+    @Option(help: ArgumentHelp("With --headless, what to write: alerts, state (comma-separated).", valueName: "LIST"),
+            completion: .list(["alerts", "state", "alerts,state"]))
     var emit: String = "alerts"
 
     @Option(help: ArgumentHelp("With --headless, time between state objects (default 1s, or the config's interval).", valueName: "DURATION"))
     var interval: String?
 
-    @Option(name: .customLong("metrics-listen"), help: ArgumentHelp("With --headless, serve Prometheus metrics on /metrics at HOST:PORT (host 127.0.0.1 by default).", valueName: "HOST:PORT"))
+    @Option(name: .customLong("metrics-listen"),
+            help: ArgumentHelp("With --headless, serve Prometheus metrics on /metrics at HOST:PORT, :PORT or HOST (host 127.0.0.1, port 10429 by default). Env: RATETOP_METRICS_LISTEN.",
+                               valueName: "HOST:PORT"))
     var metricsListen: String?
 
     @OptionGroup var sinks: AlertOutputOptions
 
     @OptionGroup var common: CommonOptions
+
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let resolved = try common.resolve()
@@ -61,8 +67,8 @@ struct WatchCommand: ParsableCommand {
         if headless {
             return try runHeadless(arguments: files, scraped: scraped, receivers: receivers, resolved: resolved)
         }
-        guard sinks.isEmpty, metricsListen == nil else {
-            throw UsageFailure("--alertmanager, --webhook, --exec and --metrics-listen need --headless (the dashboard shows alerts on screen)")
+        guard sinks.isEmpty, metricsListen == nil, output.output == nil else {
+            throw UsageFailure("--alertmanager, --webhook, --exec, --metrics-listen and --output need --headless (the dashboard shows alerts on screen)")
         }
         try startReceivers(receivers)
         defer { receivers.forEach { $0.stop() } }
@@ -138,10 +144,11 @@ struct DemoCommand: ParsableCommand {
             throw ExitCode(1)
         }
         defer { unlink(sample) }
-        var arguments = [sample]
+        // The sample's format, whatever RATETOP_FORMAT or a config file say.
+        var arguments = [sample, "--format", "exchange"]
         if let speed { arguments += ["--speed", String(speed)] }
         if headless { arguments += ["--headless", "--emit", emit] }
         let replay = try ReplayCommand.parse(arguments)
-        try replay.run()
+        try replay.run(sourceLabel: "sample: \(BundledSample.description)")
     }
 }

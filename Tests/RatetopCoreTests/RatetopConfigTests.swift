@@ -15,7 +15,7 @@ import RatetopTestSupport
         alertmanager: http://127.0.0.1:9093
         webhook: [https://hooks.example/x, https://hooks.example/y]
         exec: ["notify-send ratetop"]
-        metrics_listen: 127.0.0.1:9464
+        metrics_listen: 127.0.0.1:10429
         rules:
           - id: headroom_low
             severity: warning
@@ -47,7 +47,7 @@ import RatetopTestSupport
         #expect(config.alertmanager == ["http://127.0.0.1:9093"])
         #expect(config.webhook == ["https://hooks.example/x", "https://hooks.example/y"])
         #expect(config.exec == ["notify-send ratetop"])
-        #expect(config.metricsListen == "127.0.0.1:9464")
+        #expect(config.metricsListen == "127.0.0.1:10429")
 
         let warning = try #require(config.rules.first { $0.id == "headroom_low" && $0.severity == .warning })
         #expect(warning.fire == 0.15 && warning.clear == 0.25 && warning.holdSeconds == 30 && warning.clearHoldSeconds == 60)

@@ -87,6 +87,48 @@ import Testing
         #expect(session.now == Self.start, "never before the first line")
     }
 
+    @Test func theActivityGraphIsTheUseThatDrainedTheBuckets() throws {
+        // Ten requests of 1,000 input tokens, one every 6 s, a 429, then a minute of nothing.
+        let (session, path) = try replaySession((0..<10).map { Self.line(Double($0) * 6, input: 1000, output: 100) }
+                                                + [Self.line(60, status: 429), Self.line(120, input: 10, output: 1)])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        session.tick(wallNow: 0)
+        session.tick(wallNow: 2)  // 120 s of log at 60×
+        var model = session.model()
+        #expect(model.graphKind == .activity)
+        let panel = try #require(model.classes.first)
+        let input = panel.use.inputTokens.compactMap { $0 }
+        let output = panel.use.outputTokens.compactMap { $0 }
+        // Every token is in the series once (input at the start, output over the call), and
+        // every attempt, the throttled one too, as in the use/min column.
+        #expect(abs(input.reduce(0, +) - 10_010) < 1e-6)
+        #expect(abs(output.reduce(0, +) - 1_001) < 1e-6)
+        #expect(input.filter { $0 > 0 }.count == 11)
+        #expect(abs(panel.use.requests.compactMap { $0 }.reduce(0, +) - 12) < 1e-6)
+        // The minute between the last burst and the final line is idle: zeros, not unknown.
+        #expect(panel.use.requests.suffix(50).dropLast(2).allSatisfy { $0 == 0 })
+        // The window before the log began is unknown.
+        #expect(panel.use.requests.first == .some(nil))
+        // `v` switches to the level graph (the activity series is then not computed) and back.
+        session.handle(.graphKind)
+        model = session.model()
+        #expect(model.graphKind == .level)
+        #expect(model.classes.first?.history.requests.contains { $0 != nil } == true)
+        #expect(model.classes.first?.use.requests.isEmpty == true)
+        session.handle(.graphKind)
+        #expect(session.model().graphKind == .activity)
+    }
+
+    @Test func aLabelNamesTheInputInsteadOfItsPath() throws {
+        let (session, path) = try replaySession([Self.line(0)])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(session.model().sourceLabel == nil)
+        session.sourceLabel = "sample: a day on Tier 1"
+        session.tick(wallNow: 0)
+        #expect(session.model().sourceLabel == "sample: a day on Tier 1")
+        #expect(session.model().sources == [path])
+    }
+
     @Test func keysChangeWhatIsShown() throws {
         let (session, path) = try replaySession([Self.line(0), Self.line(1, model: "claude-haiku-4-5-20251001")])
         defer { try? FileManager.default.removeItem(atPath: path) }

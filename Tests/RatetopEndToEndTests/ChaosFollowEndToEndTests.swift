@@ -18,8 +18,6 @@ import Testing
 /// 10 s sweep over every file); every alert firing on stdout is active in Alertmanager once it is
 /// up, with its labels; stdout is JSON lines only; SIGTERM still exits 0.
 @Suite(.serialized, .tags(.endToEnd)) struct ChaosFollowEndToEndTests {
-    static let alertmanager = "/usr/bin/prometheus-alertmanager"
-    static var canRun: Bool { FileManager.default.isExecutableFile(atPath: alertmanager) || Chaos.onCI }
 
     /// What the writer has put in the log: valid lines, garbage lines (non-blank lines the
     /// decoder must refuse, a torn last line and an oversized one included), tokens.
@@ -179,9 +177,9 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: canRun, "prometheus-alertmanager is not installed"))
+    @Test(ExternalTool.needs(.alertmanager))
     func aFollowedLogUnderAbuseIsCountedExactlyOnceAndItsAlertsReachAlertmanagerOnceItIsUp() async throws {
-        guard Chaos.require(tool: Self.alertmanager, package: "prometheus-alertmanager") else { return }
+        let alertmanagerPath = try ExternalTool.alertmanager.require()
         let started = Date()
         let scratch = Scratch()
         let log = scratch.file("app.jsonl")
@@ -216,7 +214,7 @@ import Testing
 
         // Alertmanager comes up.
         let config = scratch.write("alertmanager.yml", "route:\n  receiver: nowhere\n  group_wait: 1s\nreceivers:\n  - name: nowhere\n")
-        let alertmanager = try ChildProcess(Self.alertmanager, arguments: [
+        let alertmanager = try ChildProcess(alertmanagerPath, arguments: [
             "--config.file=\(config)", "--storage.path=\(scratch.file("am-data"))",
             "--web.listen-address=127.0.0.1:\(alertmanagerPort)", "--cluster.listen-address=",
         ], outputPath: scratch.file("alertmanager.log"), stderrToStdout: true)

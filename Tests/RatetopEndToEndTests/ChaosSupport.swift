@@ -4,23 +4,6 @@ import Testing
 
 /// Shared by the chaos suites (issue 14, "hostile and extreme input").
 enum Chaos {
-    /// CI (the `CI` variable is `true`) fails a test whose tool is missing; elsewhere it is
-    /// skipped with one line.
-    static var onCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
-
-    /// True when `path` is an executable; otherwise records why the test does not run (an issue
-    /// on CI, a one-line note elsewhere) and returns false.
-    static func require(tool path: String, package: String, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
-        if FileManager.default.isExecutableFile(atPath: path) { return true }
-        let message = "\(path) is missing: install the Debian package \(package) (.ci/run does); skipped"
-        if onCI {
-            Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
-        } else {
-            print("ratetop chaos: \(message)")
-        }
-        return false
-    }
-
     /// One sample of a Prometheus exposition: the value of the series written exactly `series`
     /// (name and labels as the exporter writes them).
     static func sample(_ exposition: String, _ series: String) -> Double? {

@@ -7,28 +7,10 @@ import Testing
 let packageRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
 
-/// External programs the release and contrib tests run. A missing one skips its test with one
-/// line, except under `CI=true`, where it is a failure (`.ci/run` installs them all).
-enum ExternalTool {
-    static var onCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
-
-    static let promtool = "/usr/bin/promtool"
-    static let prometheus = "/usr/bin/prometheus"
-    static let systemdAnalyze = "/usr/bin/systemd-analyze"
-
-    static func installed(_ path: String) -> Bool { FileManager.default.isExecutableFile(atPath: path) }
-
-    /// Whether a test that needs `path` runs: when it is installed, and always on CI (where
-    /// `require` then fails it).
-    static func runnable(_ path: String) -> Bool { installed(path) || onCI }
-
-    /// True when `path` is installed; otherwise records a failure (it only runs on CI then).
-    static func require(_ path: String, package: String, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
-        if installed(path) { return true }
-        Issue.record(Comment(rawValue: "\(path) is missing: install the Debian package \(package) (.ci/run does)"),
-                     sourceLocation: sourceLocation)
-        return false
-    }
+extension ExternalTool {
+    /// systemd's unit checker (Debian's `systemd`; not in scripts/install-test-tools: a missing
+    /// one skips the unit's check with one line).
+    static let systemdAnalyze = ExternalTool(program: "systemd-analyze", package: "systemd")
 }
 
 /// What a program run to completion did.
@@ -62,13 +44,13 @@ func runTool(_ program: String, _ arguments: [String], environment: [String]? = 
 
     // MARK: Prometheus rules
 
-    @Test(.enabled(if: ExternalTool.runnable(ExternalTool.promtool), "promtool is not installed (Debian package prometheus); skipped"))
+    @Test(ExternalTool.needs(.promtool))
     func promtoolChecksAndTestsTheShippedRules() throws {
-        guard ExternalTool.require(ExternalTool.promtool, package: "prometheus") else { return }
-        let check = try runTool(ExternalTool.promtool, ["check", "rules", Self.rules])
+        let promtool = try ExternalTool.promtool.require()
+        let check = try runTool(promtool, ["check", "rules", Self.rules])
         #expect(check.status == 0, "\(check.output)")
         #expect(check.output.contains("SUCCESS"), "\(check.output)")
-        let test = try runTool(ExternalTool.promtool, ["test", "rules", Self.rulesTest])
+        let test = try runTool(promtool, ["test", "rules", Self.rulesTest])
         #expect(test.status == 0, "\(test.output)")
         #expect(test.output.contains("SUCCESS"), "\(test.output)")
     }
@@ -128,10 +110,9 @@ func runTool(_ program: String, _ arguments: [String], environment: [String]? = 
     /// Every query of every panel, with the dashboard's variables substituted (their default,
     /// All, and the values their own queries find), is valid PromQL and returns data from a real
     /// Prometheus scraping a real ratetop that follows a log with traffic.
-    @Test(.enabled(if: ExternalTool.runnable(ExternalTool.prometheus), "prometheus is not installed (Debian package prometheus); skipped"),
-          .timeLimit(.minutes(3)))
+    @Test(ExternalTool.needs(.prometheus), .timeLimit(.minutes(3)))
     func everyDashboardQueryReturnsDataFromARealPrometheusScrapingRatetop() throws {
-        guard ExternalTool.require(ExternalTool.prometheus, package: "prometheus") else { return }
+        let program = try ExternalTool.prometheus.require()
         let dashboard = try GrafanaDashboard(path: Self.dashboard)
         #expect(dashboard.problems.isEmpty, "\(dashboard.problems)")
         #expect(dashboard.queries.count >= 20, "\(dashboard.queries)")
@@ -139,7 +120,7 @@ func runTool(_ program: String, _ arguments: [String], environment: [String]? = 
         let scratch = Scratch()
         let watch = try RatetopWatch(scratch: scratch)
         try #require(watch.waitForMetrics() != nil, "ratetop exported no alert series: \(watch.diagnostics)")
-        let prometheus = try RealPrometheus(scratch: scratch, target: "127.0.0.1:\(watch.port)")
+        let prometheus = try RealPrometheus(program, scratch: scratch, target: "127.0.0.1:\(watch.port)")
         try #require(prometheus.waitUntilReady(), "Prometheus was not ready: \(prometheus.process.outputTail())")
 
         // The variables, from their own queries (label_values(SELECTOR, LABEL), as Grafana runs it).
@@ -174,16 +155,16 @@ func runTool(_ program: String, _ arguments: [String], environment: [String]? = 
 
     // MARK: systemd
 
-    @Test(.enabled(if: ExternalTool.runnable(ExternalTool.systemdAnalyze), "systemd-analyze is not installed (Debian package systemd); skipped"))
+    @Test(ExternalTool.needs(.systemdAnalyze))
     func theSystemdUnitVerifies() throws {
-        guard ExternalTool.require(ExternalTool.systemdAnalyze, package: "systemd") else { return }
+        let analyze = try ExternalTool.systemdAnalyze.require()
         let scratch = Scratch()
         // systemd-analyze checks that ExecStart's program exists: point it at the built binary.
         let text = try String(contentsOfFile: Self.unit, encoding: .utf8)
         #expect(text.contains("ExecStart=/usr/local/bin/ratetop watch "))
         let unit = scratch.write("ratetop.service", text.replacingOccurrences(of: "/usr/local/bin/ratetop", with: ratetopBinary))
         // --man=no: the man page is installed only by a release (ReleaseEndToEndTests checks it there).
-        let verify = try runTool(ExternalTool.systemdAnalyze, ["verify", "--man=no", unit])
+        let verify = try runTool(analyze, ["verify", "--man=no", unit])
         #expect(verify.status == 0 && verify.output.isEmpty, "\(verify.output)")
         // Its own user, a read-only system, the env file, restarts, and metrics on loopback by default.
         for setting in ["DynamicUser=yes", "ProtectSystem=strict", "ProtectHome=read-only", "NoNewPrivileges=yes",
@@ -356,7 +337,7 @@ final class RealPrometheus {
     let port: Int
     let process: ChildProcess
 
-    init(scratch: Scratch, target: String) throws {
+    init(_ program: String, scratch: Scratch, target: String) throws {
         let config = scratch.write("prometheus.yml", """
             global:
               scrape_interval: 1s
@@ -367,7 +348,7 @@ final class RealPrometheus {
                   - targets: ["\(target)"]
             """)
         port = try LoopbackHTTP.freePort()
-        process = try ChildProcess(ExternalTool.prometheus, arguments: [
+        process = try ChildProcess(program, arguments: [
             "--config.file=\(config)", "--storage.tsdb.path=\(scratch.file("prometheus-data"))",
             "--web.listen-address=127.0.0.1:\(port)",
         ], outputPath: scratch.file("prometheus.log"), stderrToStdout: true)

@@ -36,6 +36,7 @@ import Testing
         }
 
         func start(_ command: String, width: Int = 100, height: Int = 30) throws {
+            try ExternalTool.tmux.require()
             try run(["-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", command])
         }
 
@@ -60,17 +61,13 @@ import Testing
         }
     }
 
-    static var tmuxAvailable: Bool {
-        FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/tmux")
-    }
-
     static func exchange(_ time: Double, model: String = "claude-sonnet-4-5-20250929", input: Int, output: Int,
                          remaining: (Int, Int, Int)) -> String {
         let stamp = RFC3339.format(time, fractionDigits: 3)
         return #"{"ts":"\#(stamp)","latency_ms":800,"model":"\#(model)","status":200,"usage":{"input_tokens":\#(input),"cache_read_input_tokens":0,"cache_creation_input_tokens":0,"output_tokens":\#(output)},"headers":{"anthropic-ratelimit-requests-limit":"50","anthropic-ratelimit-requests-remaining":"\#(remaining.0)","anthropic-ratelimit-input-tokens-limit":"30000","anthropic-ratelimit-input-tokens-remaining":"\#(remaining.1)","anthropic-ratelimit-output-tokens-limit":"8000","anthropic-ratelimit-output-tokens-remaining":"\#(remaining.2)"}}"#
     }
 
-    @Test(.enabled(if: tmuxAvailable, "tmux is not installed"))
+    @Test(ExternalTool.needs(.tmux))
     func replayShowsTheSameNumbersAsTheHeadlessEngine() throws {
         let scratch = Scratch()
         let start = 1_795_165_200.0
@@ -100,7 +97,7 @@ import Testing
         #expect(after.contains("RATETOP-EXITED 0"), "\(after)")
     }
 
-    @Test(.enabled(if: tmuxAvailable, "tmux is not installed"))
+    @Test(ExternalTool.needs(.tmux))
     func watchFollowsAppendedLinesResizesAndQuitsCleanly() throws {
         let scratch = Scratch()
         let now = Date().timeIntervalSince1970
@@ -143,7 +140,24 @@ import Testing
         #expect(!after.contains("OTPM"), "the dashboard is still on the screen:\n\(after)")
     }
 
-    @Test(.enabled(if: tmuxAvailable, "tmux is not installed"))
+    @Test(ExternalTool.needs(.tmux))
+    func theDemoNamesItsSampleAndVSwitchesTheGraphs() throws {
+        let tmux = Tmux()
+        try tmux.start("\(ratetopBinary) demo; echo RATETOP-EXITED $?; sleep 30", width: 120, height: 40)
+        let activity = try tmux.wait { $0.contains("sample: a day on Tier 1") && $0.contains("ITPM use") }
+        let header = activity.split(separator: "\n").first.map(String.init) ?? ""
+        // The header names the sample, not a path into the build directory.
+        #expect(header.hasSuffix("sample: a day on Tier 1") && !header.contains("/"), "\(activity)")
+        #expect(activity.contains("100%") && activity.contains("ITPM use"), "\(activity)")
+        try tmux.keys("v")
+        let level = try tmux.wait { !$0.contains("ITPM use") && $0.contains("── ITPM ") }
+        #expect(!level.contains("ITPM use") && level.contains("── ITPM "), "`v` did not switch to the level graph:\n\(level)")
+        try tmux.keys("q")
+        let after = try tmux.wait { $0.contains("RATETOP-EXITED") }
+        #expect(after.contains("RATETOP-EXITED 0"), "\(after)")
+    }
+
+    @Test(ExternalTool.needs(.tmux))
     func sigtermRestoresTheTerminal() throws {
         let scratch = Scratch()
         let log = scratch.write("live.jsonl", Self.exchange(Date().timeIntervalSince1970, input: 10, output: 1, remaining: (49, 29000, 8000)) + "\n")

@@ -17,16 +17,11 @@ func successLine(at time: Double) -> String {
 }
 
 @Suite(.serialized, .tags(.endToEnd)) struct HeadlessAlertingTests {
-    static var alertmanagerInstalled: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus-alertmanager") }
-
     /// A real Alertmanager (Debian's `prometheus-alertmanager`, installed by .ci/run) receives a
     /// firing alert from a headless replay, shows it through its own API with our labels, and
     /// drops it from the active list when the replay resolves it.
-    @Test func alertmanagerReceivesTheFiringAlertAndLaterItsResolution() throws {
-        guard Self.alertmanagerInstalled else {
-            Issue.record("/usr/bin/prometheus-alertmanager is missing: install the Debian package prometheus-alertmanager (.ci/run does)")
-            return
-        }
+    @Test(ExternalTool.needs(.alertmanager)) func alertmanagerReceivesTheFiringAlertAndLaterItsResolution() throws {
+        let alertmanagerPath = try ExternalTool.alertmanager.require()
         let scratch = Scratch()
         let port = try LoopbackHTTP.freePort()
         let config = scratch.write("alertmanager.yml", """
@@ -36,7 +31,7 @@ func successLine(at time: Double) -> String {
             receivers:
               - name: nowhere
             """)
-        let alertmanager = try ChildProcess("/usr/bin/prometheus-alertmanager", arguments: [
+        let alertmanager = try ChildProcess(alertmanagerPath, arguments: [
             "--config.file=\(config)", "--storage.path=\(scratch.file("data"))",
             "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=",
         ], outputPath: scratch.file("alertmanager.log"), stderrToStdout: true)

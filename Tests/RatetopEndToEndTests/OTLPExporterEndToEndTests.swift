@@ -9,20 +9,9 @@ enum PythonOTLP {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let venv = root.appendingPathComponent(".build/otlp-venv").path
     static let script = root.appendingPathComponent("Tests/Fixtures/otlp/claude_code_exporter.py").path
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
-
-    /// python3 on PATH, or nil.
-    static let python3: String? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
-
-    /// Runs the test when python3 exists, and always under CI (where its absence is a failure).
-    static var runnable: Bool { python3 != nil || isCI }
-
     /// The venv's python with the packages importable, made if needed; nil with the reason.
     static func prepare(scratch: Scratch) -> Result<String, SetupFailure> {
-        guard let python3 else { return .failure(SetupFailure(description: "python3 is not on PATH")) }
+        guard let python3 = ExternalTool.python3Venv.path else { return .failure(SetupFailure(description: ExternalTool.python3Venv.missingNote)) }
         let python = "\(venv)/bin/python"
         func run(_ program: String, _ arguments: [String], timeout: Double) -> String? {
             guard let child = try? ChildProcess(program, arguments: arguments, outputPath: scratch.file("setup.out"),
@@ -151,8 +140,9 @@ enum PythonOTLP {
                       cacheCreation: int(tokens, "cache_creation"))
     }
 
-    @Test(.enabled(if: PythonOTLP.runnable, "python3 not found: the OTLP exporter end-to-end test needs it (it fails instead under CI=true)"))
+    @Test(ExternalTool.needs(.python3Venv))
     func watchReceivesARealOTLPExporterAndAgreesWithTheTranscript() async throws {
+        try ExternalTool.python3Venv.require()
         let scratch = Scratch()
         let python: String
         switch PythonOTLP.prepare(scratch: scratch) {

@@ -223,7 +223,7 @@ let sampleLog = """
         let cases: [([String], String)] = [
             (["replay", "http://127.0.0.1:4000/metrics", "--headless"], "http://127.0.0.1:4000/metrics"),
             (["replay", "http://litellm.internal:4000"], "http://litellm.internal:4000/metrics"),
-            (["replay", log, "prometheus+https://app-1:9464/metrics", "--headless", "--emit", "summary"], "https://app-1:9464/metrics"),
+            (["replay", log, "prometheus+https://app-1:10429/metrics", "--headless", "--emit", "summary"], "https://app-1:10429/metrics"),
             (["replay", "https://user:sk-ant-SECRET@litellm.internal:4000/metrics?key=SECRET", "--headless"],
              "https://litellm.internal:4000/metrics"),
         ]
@@ -307,7 +307,9 @@ let sampleLog = """
                           ["replay", log, "--headless", "--format", "claude-code"],
                           ["replay", log, "--headless", "--format", "usage-report"]] {
             let run = try ratetop(arguments)
-            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+            // A format forced on lines of another can leave nothing to replay: exit 2, one line why.
+            let nothingUsable = run.status == 2 && run.stderrLines.last?.contains("no usable line") == true
+            #expect(run.status == 0 || (arguments.contains("--format") && nothingUsable), "\(arguments): \(run.stderr)")
             var everything = run.all
             if FileManager.default.fileExists(atPath: output) {
                 everything += (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""

@@ -100,10 +100,10 @@ import Testing
         #expect((summary?["lines"] as? NSNumber)?.intValue == 4, "\(replay.output)")
 
         // The unit as installed, pointed at the installed binary, with the man page it documents.
-        if ExternalTool.installed(ExternalTool.systemdAnalyze) {
+        if let analyze = ExternalTool.systemdAnalyze.path {
             let text = (try? String(contentsOfFile: prefix + "/share/ratetop/contrib/systemd/ratetop.service", encoding: .utf8)) ?? ""
             let unit = scratch.write("ratetop.service", text.replacingOccurrences(of: "/usr/local/bin/ratetop", with: prefix + "/bin/ratetop"))
-            let verify = try runTool(ExternalTool.systemdAnalyze, ["verify", unit],
+            let verify = try runTool(analyze, ["verify", unit],
                                      environment: ["PATH=/usr/bin:/bin", "MANPATH=\(prefix)/share/man"])
             #expect(verify.status == 0 && verify.output.isEmpty, "\(verify.output)")
         }

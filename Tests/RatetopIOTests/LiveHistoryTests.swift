@@ -53,10 +53,14 @@ import Testing
         let path = directory.write("old.jsonl", [0, 10, 20].map { exchange($0) }.joined(separator: "\n") + "\n")
         let now = Self.start + 86_400
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: Self.start + 30)], ofItemAtPath: path)
-        let live = try LiveSources(arguments: [path], format: nil, models: ModelCatalog(), diagnostics: Diagnostics())
+        let diagnostics = Diagnostics()
+        let live = try LiveSources(arguments: [path], format: nil, models: ModelCatalog(), diagnostics: diagnostics)
         var events: [Exchange] = []
         live.poll(now: now, into: &events)
         #expect(events.isEmpty && live.lines == 0)
+        // Said, with where the history is, instead of an unexplained "waiting for data".
+        #expect(diagnostics.messages == ["the file was last written 23 hours ago: watch shows what is written from now on; "
+                                         + "`ratetop replay` reads its history"], "\(diagnostics.messages)")
         let handle = try #require(FileHandle(forWritingAtPath: path))
         handle.seekToEndOfFile()
         handle.write(Data((exchange(86_399) + "\n").utf8))

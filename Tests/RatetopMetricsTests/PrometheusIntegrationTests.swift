@@ -7,12 +7,9 @@ import Testing
 /// The real Prometheus (Debian's `prometheus`, installed by CI) scrapes a `MetricsServer` on
 /// loopback, and PromQL returns the series the exporter wrote.
 @Suite(.serialized, .tags(.endToEnd)) struct PrometheusIntegrationEndToEndTests {
-    static let prometheus = "/usr/bin/prometheus"
-
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(1)), ExternalTool.needs(.prometheus))
     func prometheusScrapesTheEndpointAndAnswersPromQL() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.prometheus),
-                     "\(Self.prometheus) is missing: apt-get install prometheus (.ci/run installs it)")
+        try ExternalTool.prometheus.require()
         let exporter = MetricsExporter()
         exporter.update(state: MetricsFixtures.state, totals: [MetricsFixtures.totals()], linesRead: 1009, malformedLines: 2,
                         firingAlerts: [])
@@ -46,7 +43,7 @@ import Testing
 
         let port = try LoopbackHTTP.freePort()
         let process = try ChildProcess(
-            prometheus,
+            try ExternalTool.prometheus.require(),
             arguments: ["--config.file=\(config)", "--storage.tsdb.path=\(directory.appendingPathComponent("data").path)",
                         "--web.listen-address=127.0.0.1:\(port)"],
             outputPath: directory.appendingPathComponent("prometheus.log").path, stderrToStdout: true)

@@ -39,7 +39,27 @@ enum DashboardFixtures {
         }
     }
 
-    static let sonnet = ClassPanel(
+    /// Use per second, bursty: `count` seconds whose average share of the refill rate follows
+    /// `points` (fractions of the length → share), as spikes of three times that share in 3 of
+    /// every 11 seconds (a fixed pattern, so snapshots are stable).
+    static func useSeries(count: Int, limit: Double, points: [(Double, Double)], gapUntil: Int = 0) -> [Double?] {
+        let shares = series(count: count, capacity: 1, points: points, gapUntil: gapUntil)
+        return shares.enumerated().map { index, share in
+            guard let share else { return nil }
+            return (index * 37) % 11 < 3 ? share * 11 / 3 * limit / 60 : 0
+        }
+    }
+
+    /// Sonnet with its admission line: a p95 request of 14k input waits for ITPM (3.6k left,
+    /// refilling at 500/s while 435/s are consumed).
+    static let sonnet: ClassPanel = {
+        var panel = sonnetWithoutAdmission
+        let request = RequestSize(inputTokens: 14_000, outputTokens: 900)
+        panel.admission = AdmissionLine(request: request, scale: 0, forecast: AdmissionForecast.forecast(for: request, in: panel.state))
+        return panel
+    }()
+
+    static let sonnetWithoutAdmission = ClassPanel(
         state: state(classID: "sonnet-4.x", models: ["claude-sonnet-4-5-20250929"], tier: "tier1",
                      limits: PerDimension(requests: 50, inputTokens: 30_000, outputTokens: 8_000), source: .headers,
                      remaining: PerDimension(requests: 20.5, inputTokens: 3_600, outputTokens: 7_400),
@@ -54,17 +74,25 @@ enum DashboardFixtures {
             inputTokens: series(count: 300, capacity: 30_000, points: [(0, 1), (0.4, 0.7), (0.6, 0.9), (1, 0.12)],
                                 gapUntil: 20),
             outputTokens: series(count: 300, capacity: 8_000, points: [(0, 1), (0.5, 0.85), (1, 0.925)], gapUntil: 20)),
-        drainers: [
-            Drainer(name: "billing-agent", sharePerDimension: PerDimension(requests: 0.45, inputTokens: 0.62, outputTokens: 0.30),
-                    perMinute: PerDimension(requests: 14, inputTokens: 16_200, outputTokens: 870)),
-            Drainer(name: "support-bot", sharePerDimension: PerDimension(requests: 0.35, inputTokens: 0.25, outputTokens: 0.55),
-                    perMinute: PerDimension(requests: 11, inputTokens: 6_500, outputTokens: 1_600)),
-            Drainer(name: "claude-code: ~/src/ratetop (session 7f3a9c21-long-session-identifier)",
-                    sharePerDimension: PerDimension(requests: 0.15, inputTokens: 0.10, outputTokens: 0.12),
-                    perMinute: PerDimension(requests: 4.5, inputTokens: 2_600, outputTokens: 350)),
-            Drainer(name: "nightly-evals", sharePerDimension: PerDimension(requests: 0.05, inputTokens: 0.03, outputTokens: 0.03),
-                    perMinute: PerDimension(requests: 1.5, inputTokens: 800, outputTokens: 80)),
-        ])
+        drainers: sonnetDrainers,
+        use: PerDimension(
+            requests: useSeries(count: 300, limit: 50, points: [(0, 0.2), (0.3, 0.5), (0.5, 0.9), (0.7, 0.4), (1, 0.62)],
+                                gapUntil: 20),
+            inputTokens: useSeries(count: 300, limit: 30_000, points: [(0, 0.1), (0.4, 0.4), (0.6, 0.2), (1, 0.87)],
+                                   gapUntil: 20),
+            outputTokens: useSeries(count: 300, limit: 8_000, points: [(0, 0.3), (0.5, 0.4), (1, 0.36)], gapUntil: 20)))
+
+    static let sonnetDrainers = [
+        Drainer(name: "billing-agent", sharePerDimension: PerDimension(requests: 0.45, inputTokens: 0.62, outputTokens: 0.30),
+                perMinute: PerDimension(requests: 14, inputTokens: 16_200, outputTokens: 870)),
+        Drainer(name: "support-bot", sharePerDimension: PerDimension(requests: 0.35, inputTokens: 0.25, outputTokens: 0.55),
+                perMinute: PerDimension(requests: 11, inputTokens: 6_500, outputTokens: 1_600)),
+        Drainer(name: "claude-code: ~/src/ratetop (session 7f3a9c21-long-session-identifier)",
+                sharePerDimension: PerDimension(requests: 0.15, inputTokens: 0.10, outputTokens: 0.12),
+                perMinute: PerDimension(requests: 4.5, inputTokens: 2_600, outputTokens: 350)),
+        Drainer(name: "nightly-evals", sharePerDimension: PerDimension(requests: 0.05, inputTokens: 0.03, outputTokens: 0.03),
+                perMinute: PerDimension(requests: 1.5, inputTokens: 800, outputTokens: 80)),
+    ]
 
     static let haiku = ClassPanel(
         state: state(classID: "haiku-4.5", models: ["claude-haiku-4-5"], tier: "tier1",
@@ -72,7 +100,8 @@ enum DashboardFixtures {
                      remaining: PerDimension(requests: 44, inputTokens: 45_000, outputTokens: 9_800),
                      rate: PerDimension(requests: 6, inputTokens: 5_000, outputTokens: 200),
                      cacheHitRate: 0.1, rate429: 0, uncached: 20_000, cacheRead: 2_000, cacheCreation: 0),
-        history: PerDimension(repeating: series(count: 300, capacity: 1, points: [(0, 1), (1, 1)])))
+        history: PerDimension(repeating: series(count: 300, capacity: 1, points: [(0, 1), (1, 1)])),
+        use: PerDimension(repeating: Array(repeating: 0, count: 300)))
 
     static let opus = ClassPanel(
         state: state(classID: "opus-4.x", models: ["claude-opus-4-1"], tier: nil,

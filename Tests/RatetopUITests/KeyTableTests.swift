@@ -38,6 +38,7 @@ import RatetopTestSupport
         #expect(KeyTable.action(for: .character("1"), mode: live) == .selectClass(0))
         #expect(KeyTable.action(for: .character("9"), mode: live) == .selectClass(8))
         #expect(KeyTable.action(for: .character("w"), mode: live) == .graphWindow)
+        #expect(KeyTable.action(for: .character("v"), mode: live) == .graphKind)
         #expect(KeyTable.action(for: .character("e"), mode: live) == .expand)
         #expect(KeyTable.action(for: .character(" "), mode: live) == nil)
         #expect(KeyTable.action(for: .character(" "), mode: replay) == .pause)

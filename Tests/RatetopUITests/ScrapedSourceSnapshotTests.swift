@@ -6,7 +6,8 @@ import RatetopTestSupport
 
 /// A dashboard fed by a LiteLLM proxy's `/metrics`, built the way `DashboardSession` builds it but
 /// without its I/O: every scrape's text goes through Core's `PrometheusScrapeDecoder` into a real
-/// `UsageEngine`; the history graph samples the engine each second (`LevelHistory`) and who is
+/// `UsageEngine`; the level graph samples the engine each second (`LevelHistory`), the activity
+/// graph is the use each event took (`UseHistory`), and who is
 /// draining comes from a `DrainLedger` (a scraped endpoint is one consumer, named by its address).
 /// So the bucket the view draws — `limits_source` litellm, estimated ITPM/OTPM, the combined
 /// tokens remaining — is what the engine makes of LiteLLM's counters, not a hand-made value.
@@ -67,6 +68,7 @@ enum ScrapedDashboard {
         let decoder = PrometheusScrapeDecoder(host: "litellm.internal:4000", table: table)
         var history = LevelHistory()
         var ledger = DrainLedger()
+        var use = UseHistory()
         let lastScrape = start + Double(scrapes) * 5
         let now = lastScrape + failing
         var second = start
@@ -81,8 +83,10 @@ enum ScrapedDashboard {
             for event in result.events {
                 _ = engine.ingest(event)
                 if !event.isThrottled && !event.isOverloaded, let info = engine.modelClass(of: event) {
-                    ledger.record(event, classID: info.id,
-                                  countedInput: event.usage.countedInputTokens(cacheReadsCount: info.cacheReadsCountTowardITPM))
+                    let counted = event.usage.countedInputTokens(cacheReadsCount: info.cacheReadsCountTowardITPM)
+                    ledger.record(event, classID: info.id, countedInput: counted)
+                    use.record(classID: info.id, requests: Double(event.requests), input: Double(counted),
+                               output: Double(event.usage.outputTokens), start: event.start, end: event.end)
                 }
             }
         }
@@ -98,7 +102,11 @@ enum ScrapedDashboard {
                                              outputTokens: history.levels(classID: bucket.classID, dimension: .outputTokens, seconds: 300)),
                        drainers: ledger.top(classID: bucket.classID, now: now, limit: 8) { _ in url }.map {
                            Drainer(name: $0.name, sharePerDimension: $0.share, perMinute: $0.perMinute)
-                       })
+                       },
+                       use: PerDimension(
+                           requests: use.use(classID: bucket.classID, dimension: .requests, through: now, seconds: 300),
+                           inputTokens: use.use(classID: bucket.classID, dimension: .inputTokens, through: now, seconds: 300),
+                           outputTokens: use.use(classID: bucket.classID, dimension: .outputTokens, through: now, seconds: 300)))
         }
         var model = DashboardModel(mode: .live, clock: now, sources: [url], classes: panels, graphWindowMinutes: 5,
                                    grouping: "source", lastProblem: problem)

@@ -76,6 +76,37 @@ import RatetopTestSupport
     }
 }
 
+@Suite(.tags(.unit)) struct ActivityGraphTests {
+    func draw(_ series: [Double?], width: Int, height: Int, glyphs: Glyphs) -> CellGrid {
+        var grid = CellGrid(width: width, height: height)
+        ActivityGraph(series: series, refillPerSecond: 1).draw(in: grid.bounds, grid: &grid, glyphs: glyphs)
+        return grid
+    }
+
+    @Test func idleIsEmptyButForTheLimitLine() {
+        // Two rows of braille: eight dots from 0 to 200 %; 100 % is the fourth dot.
+        #expect(draw([0, 0, nil, nil], width: 2, height: 2, glyphs: .unicode).lines() == ["  ", "⠉⠉"])
+        #expect(draw([0, nil], width: 2, height: 1, glyphs: .unicodeBlocks).lines() == ["┄┄"])
+    }
+
+    @Test func barsAgainstTheRefillRate() {
+        // 25 % fills one dot, 100 % reaches the line, 200 % and more fill the graph.
+        let grid = draw([0.25, 1, 2, 3], width: 2, height: 2, glyphs: .unicode)
+        #expect(grid.lines() == [" ⣿", "⣹⣿"])
+        // Under the line: accent; the clipped column: critical, bold.
+        #expect(grid.styleLines() == ["mC", "aC"])
+        #expect(draw([0, 1, 2, nil], width: 4, height: 1, glyphs: .unicodeBlocks).lines() == ["┄▄█┄"])
+        #expect(draw([0, 1, 3], width: 3, height: 2, glyphs: .ascii).lines() == ["  |", "-||"])
+        #expect(draw([1.5], width: 1, height: 1, glyphs: .unicodeBlocks).styleLines() == ["w"])
+    }
+
+    @Test func resampleAveragesTheKnownSecondsOfEachColumn() {
+        #expect(ActivityGraph.resample([1, 3, nil, 5, nil, nil], columns: 3) == [2, 5, nil])
+        #expect(ActivityGraph.resample([4, 8], columns: 4) == [4, 4, 8, 8])
+        #expect(ActivityGraph.resample([], columns: 2) == [nil, nil])
+    }
+}
+
 @Suite(.tags(.unit)) struct NumberFormatTests {
     @Test(arguments: [
         (0.0, "0"), (7, "7"), (50, "50"), (41.25, "41.3"), (4.256, "4.26"), (999, "999"), (999.96, "1.00k"),

@@ -43,7 +43,7 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
 /// interval: 1s
 /// stale_after: 300s
 /// alertmanager: http://127.0.0.1:9093   # string or list (webhook, exec too)
-/// metrics_listen: 127.0.0.1:9464
+/// metrics_listen: 127.0.0.1:10429
 /// rules:
 ///   - id: headroom_low             # a built-in id overrides it (severity picks one of several)
 ///     severity: warning
@@ -81,6 +81,17 @@ public struct RatetopConfig: Sendable {
     public var rulesAdded = 0
     /// The line of `tier:` (for a tier the limits table does not know).
     public var tierLine = 0
+    /// The line of each top-level key that is set, and of each item of the keys that take a
+    /// list (`alertmanager`, `webhook`, `exec`, `sources`): for problems found by checks that
+    /// run after parsing (a sink URL, the listen address).
+    public var lines: [String: Int] = [:]
+    public var itemLines: [String: [Int]] = [:]
+
+    /// The line of `key`'s `index`th item, else of the key, else 1.
+    public func line(of key: String, item index: Int? = nil) -> Int {
+        if let index, let items = itemLines[key], index < items.count { return items[index] }
+        return lines[key] ?? 1
+    }
 
     /// The rules that are switched on.
     public var rulesInForce: [AlertRule] { rules.filter(\.enabled) }
@@ -101,14 +112,23 @@ public struct RatetopConfig: Sendable {
     /// Parses and checks a configuration file's text; `path` is only for messages. Every problem
     /// found is reported, not just the first.
     public static func parse(_ text: String, path: String, defaults: [AlertRule] = AlertRule.defaults) throws(ConfigError) -> RatetopConfig {
+        let (config, problems) = parseCollecting(text, path: path, defaults: defaults)
+        guard problems.isEmpty else { throw ConfigError(problems) }
+        return config
+    }
+
+    /// Parses and checks, returning what could be read with every problem found (in file
+    /// order), so that later checks (the tier, the sinks) can add theirs to the same report.
+    public static func parseCollecting(_ text: String, path: String,
+                                       defaults: [AlertRule] = AlertRule.defaults) -> (RatetopConfig, [ConfigProblem]) {
         var parser = ConfigParser(file: path)
         let config = parser.parse(text, defaults: defaults)
-        guard parser.problems.isEmpty else {
-            // In file order (rules are checked after the other settings).
-            let ordered = parser.problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }
-            throw ConfigError(ordered.map(\.element))
-        }
-        return config
+        return (config, ordered(parser.problems))
+    }
+
+    /// Problems in file order (rules are checked after the other settings); a stable sort.
+    public static func ordered(_ problems: [ConfigProblem]) -> [ConfigProblem] {
+        problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
     }
 
     /// Seconds in a duration: `500ms`, `30s`, `5m`, `1h`, or a bare number of seconds; nil when
@@ -127,9 +147,14 @@ public struct RatetopConfig: Sendable {
 
     /// Checks `tier` against the limits table in force (known only once `limits` is loaded).
     public func checkTier(in table: LimitsTable) throws(ConfigError) {
-        guard let tier, table.tier(named: tier) == nil else { return }
-        throw ConfigError([ConfigProblem(file: path, line: tierLine, keyPath: "tier",
-                                         message: "unknown tier \"\(tier)\" (known: \(table.tierIDs.joined(separator: ", ")))")])
+        if let problem = tierProblem(in: table) { throw ConfigError([problem]) }
+    }
+
+    /// The problem with `tier` in `table`, if any.
+    public func tierProblem(in table: LimitsTable) -> ConfigProblem? {
+        guard let tier, table.tier(named: tier) == nil else { return nil }
+        return ConfigProblem(file: path, line: tierLine, keyPath: "tier",
+                             message: "unknown tier \"\(tier)\" (known: \(table.tierIDs.joined(separator: ", ")))")
     }
 }
 
@@ -167,6 +192,8 @@ private struct ConfigParser {
                 problem(keyNode, "", "expected a setting name, got \(Self.kind(keyNode))")
                 continue
             }
+            config.lines[key] = keyNode.mark?.line ?? 1
+            if let items = value.sequence { config.itemLines[key] = items.map { $0.mark?.line ?? keyNode.mark?.line ?? 1 } }
             switch key {
             case "tier":
                 config.tier = string(value, key)
