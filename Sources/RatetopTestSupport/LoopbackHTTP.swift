@@ -77,7 +77,9 @@ public enum LoopbackHTTP {
             let utf8 = rest.utf8
             guard let end = utf8.index(start, offsetBy: size, limitedBy: utf8.endIndex) else { throw Failure.malformed(text) }
             body += String(decoding: utf8[start..<end], as: UTF8.self)
-            rest = rest[end...].dropFirst(2)
+            // Past the chunk's CRLF in bytes: as Characters, "\r\n" is one, and dropFirst(2) also
+            // took the next chunk's first size digit (every chunked answer was "malformed").
+            rest = Substring(rest.utf8[end...].dropFirst(2))
         }
         return body
     }
