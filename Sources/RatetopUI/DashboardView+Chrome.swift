@@ -187,16 +187,7 @@ extension DashboardView {
         let height = min(grid.height, lines.count + 4)
         let box = Rect(x: max(0, (grid.width - width) / 2), y: max(0, (grid.height - height) / 2),
                        width: width, height: height)
-        grid.fill(box, with: " ", style: .normal)
-        grid.fill(Rect(x: box.x, y: box.y, width: box.width, height: 1), with: glyphs.horizontal, style: .accent)
-        grid.fill(Rect(x: box.x, y: box.maxY - 1, width: box.width, height: 1), with: glyphs.horizontal, style: .accent)
-        grid.fill(Rect(x: box.x, y: box.y, width: 1, height: box.height), with: glyphs.vertical, style: .accent)
-        grid.fill(Rect(x: box.maxX - 1, y: box.y, width: 1, height: box.height), with: glyphs.vertical, style: .accent)
-        grid.set(glyphs.topLeft, x: box.x, y: box.y, style: .accent)
-        grid.set(glyphs.topRight, x: box.maxX - 1, y: box.y, style: .accent)
-        grid.set(glyphs.bottomLeft, x: box.x, y: box.maxY - 1, style: .accent)
-        grid.set(glyphs.bottomRight, x: box.maxX - 1, y: box.maxY - 1, style: .accent)
-        grid.put(" keys ", x: box.x + 2, y: box.y, style: .header, maxWidth: box.width - 4)
+        drawOverlayBox(box, title: " keys ", grid: &grid, glyphs: glyphs)
         let inner = box.width - 4
         for (offset, line) in lines.enumerated() {
             let y = box.y + 1 + offset
@@ -209,5 +200,19 @@ extension DashboardView {
             }
         }
         grid.put(footer, x: box.x + 2, y: box.maxY - 2, style: .muted, maxWidth: inner)
+    }
+
+    /// An overlay's frame (the help, the plan view): cleared inside, a border, the title on top.
+    static func drawOverlayBox(_ box: Rect, title: String, grid: inout CellGrid, glyphs: Glyphs) {
+        grid.fill(box, with: " ", style: .normal)
+        grid.fill(Rect(x: box.x, y: box.y, width: box.width, height: 1), with: glyphs.horizontal, style: .accent)
+        grid.fill(Rect(x: box.x, y: box.maxY - 1, width: box.width, height: 1), with: glyphs.horizontal, style: .accent)
+        grid.fill(Rect(x: box.x, y: box.y, width: 1, height: box.height), with: glyphs.vertical, style: .accent)
+        grid.fill(Rect(x: box.maxX - 1, y: box.y, width: 1, height: box.height), with: glyphs.vertical, style: .accent)
+        grid.set(glyphs.topLeft, x: box.x, y: box.y, style: .accent)
+        grid.set(glyphs.topRight, x: box.maxX - 1, y: box.y, style: .accent)
+        grid.set(glyphs.bottomLeft, x: box.x, y: box.maxY - 1, style: .accent)
+        grid.set(glyphs.bottomRight, x: box.maxX - 1, y: box.maxY - 1, style: .accent)
+        grid.put(title, x: box.x + 2, y: box.y, style: .header, maxWidth: box.width - 4)
     }
 }

@@ -53,16 +53,7 @@ extension DashboardView {
         let height = min(grid.height, body.count + 4)
         let box = Rect(x: max(0, (grid.width - boxWidth) / 2), y: max(0, (grid.height - height) / 2),
                        width: boxWidth, height: height)
-        grid.fill(box, with: " ", style: .normal)
-        grid.fill(Rect(x: box.x, y: box.y, width: box.width, height: 1), with: glyphs.horizontal, style: .accent)
-        grid.fill(Rect(x: box.x, y: box.maxY - 1, width: box.width, height: 1), with: glyphs.horizontal, style: .accent)
-        grid.fill(Rect(x: box.x, y: box.y, width: 1, height: box.height), with: glyphs.vertical, style: .accent)
-        grid.fill(Rect(x: box.maxX - 1, y: box.y, width: 1, height: box.height), with: glyphs.vertical, style: .accent)
-        grid.set(glyphs.topLeft, x: box.x, y: box.y, style: .accent)
-        grid.set(glyphs.topRight, x: box.maxX - 1, y: box.y, style: .accent)
-        grid.set(glyphs.bottomLeft, x: box.x, y: box.maxY - 1, style: .accent)
-        grid.set(glyphs.bottomRight, x: box.maxX - 1, y: box.maxY - 1, style: .accent)
-        grid.put(" plan: what the data on screen would have met ", x: box.x + 2, y: box.y, style: .header, maxWidth: box.width - 4)
+        drawOverlayBox(box, title: " plan: what the data on screen would have met ", grid: &grid, glyphs: glyphs)
         let innerWidth = box.width - 4
         for (offset, entry) in body.enumerated() {
             let y = box.y + 1 + offset

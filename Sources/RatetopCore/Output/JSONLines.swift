@@ -92,6 +92,9 @@ public enum JSONLines {
         return out.finish()
     }
 
+    /// A JSON string literal (quotes, backslashes and control characters escaped).
+    public static func quote(_ string: String) -> String { JSONObjectWriter.quote(string) }
+
     /// An error answer of the HTTP endpoints: `{"error": message}`.
     public static func error(_ message: String) -> String {
         var out = JSONObjectWriter()
