@@ -130,7 +130,8 @@ public struct PlanReport: Sendable {
         if source.count > width - 15 { source = "…" + source.suffix(width - 16) }
         lines.append("ratetop plan · \(source)")
         lines.append("\(PlanFormat.minute(observed.from))–\(PlanFormat.minute(observed.to).suffix(5)) UTC · "
-            + "\(PlanFormat.grouped(observed.attempts)) attempts → \(PlanFormat.grouped(demand.calls.count)) calls")
+            + "\(PlanFormat.grouped(observed.attempts)) attempt\(observed.attempts == 1 ? "" : "s") → "
+            + "\(PlanFormat.grouped(demand.calls.count)) call\(demand.calls.count == 1 ? "" : "s")")
         let retry = results.first(where: { !$0.scenario.isBaseline })?.scenario.retry ?? .sdkDefault
         let retryText = retry == .none ? "none" : "\(retry): \(retry.maxRetries) retries, 0.5–8 s, retry-after"
         lines.append("scheme \(setup.scheme?.name ?? "none") · retry \(retryText)")

@@ -114,7 +114,7 @@ func ratetop(_ arguments: [String], environment: [String: String], scratch: Scra
         #expect(try ratetop(["replya"]).stderrLines == ["ratetop: unknown command 'replya'; did you mean 'replay'?"])
         let nothing = try ratetop(["frobnicate"])
         #expect(nothing.status == 2)
-        #expect(nothing.stderrLines == ["ratetop: unknown command 'frobnicate' (commands: watch, replay, demo, limits, config, record)"])
+        #expect(nothing.stderrLines == ["ratetop: unknown command 'frobnicate' (commands: watch, replay, demo, limits, config, record, plan)"])
     }
 
     @Test func aMistypedOptionGetsTheClosest() throws {
