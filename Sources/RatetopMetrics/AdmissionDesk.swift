@@ -46,7 +46,7 @@ public final class AdmissionDesk: @unchecked Sendable {
 
         let buckets = state?.buckets ?? []
         let lowered = model.lowercased()
-        guard var classID = table.modelClass(for: model)?.id ?? table.modelClass(id: lowered)?.id
+        guard var classID = table.modelClass(named: model)?.id
             ?? buckets.first(where: { $0.classID == lowered || $0.models.contains(model) })?.classID else {
             return (404, JSONLines.error("model \(model.prefix(80)): not a model the limits table or the traffic knows"))
         }

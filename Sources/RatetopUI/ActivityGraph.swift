@@ -19,25 +19,15 @@ public struct ActivityGraph: Sendable {
 
     /// The mean of the known values of each of `columns` equal slices of the series.
     public static func resample(_ series: [Double?], columns: Int) -> [Double?] {
-        guard columns > 0 else { return [] }
-        let count = series.count
-        guard count > 0 else { return Array(repeating: nil, count: columns) }
-        var result: [Double?] = []
-        result.reserveCapacity(columns)
-        for column in 0..<columns {
-            let start = column * count / columns
-            let end = min(count, max(start + 1, (column + 1) * count / columns))
+        SeriesColumns.reduce(series, columns: columns) { slice in
             var sum = 0.0
             var known = 0
-            for index in start..<end {
-                if let value = series[index], value.isFinite {
-                    sum += value
-                    known += 1
-                }
+            for case let value? in slice where value.isFinite {
+                sum += value
+                known += 1
             }
-            result.append(known > 0 ? sum / Double(known) : nil)
+            return known > 0 ? sum / Double(known) : nil
         }
-        return result
     }
 
     /// The style of a bar at `share` of the refill rate.

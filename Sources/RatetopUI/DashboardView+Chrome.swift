@@ -181,13 +181,9 @@ extension DashboardView {
             let active = !binding.replayOnly || mode.isReplay
             return (binding.keyText(glyphs: glyphs), label, active)
         }
-        let footer = "? or esc closes"
-        let contentWidth = max(footer.count, lines.map { keyWidth + 2 + $0.1.unicodeScalars.count }.max() ?? 0)
-        let width = min(grid.width, contentWidth + 4)
-        let height = min(grid.height, lines.count + 4)
-        let box = Rect(x: max(0, (grid.width - width) / 2), y: max(0, (grid.height - height) / 2),
-                       width: width, height: height)
-        drawOverlayBox(box, title: " keys ", grid: &grid, glyphs: glyphs)
+        let contentWidth = lines.map { keyWidth + 2 + $0.1.unicodeScalars.count }.max() ?? 0
+        let box = drawOverlayBox(title: " keys ", footer: "? or esc closes", contentWidth: contentWidth, lines: lines.count,
+                                 grid: &grid, glyphs: glyphs)
         let inner = box.width - 4
         for (offset, line) in lines.enumerated() {
             let y = box.y + 1 + offset
@@ -199,11 +195,17 @@ extension DashboardView {
                          maxWidth: inner - keyWidth - 2)
             }
         }
-        grid.put(footer, x: box.x + 2, y: box.maxY - 2, style: .muted, maxWidth: inner)
     }
 
-    /// An overlay's frame (the help, the plan view): cleared inside, a border, the title on top.
-    static func drawOverlayBox(_ box: Rect, title: String, grid: inout CellGrid, glyphs: Glyphs) {
+    /// An overlay (the help, the plan view): a box centred on the screen, `contentWidth` by `lines`
+    /// inside (at most `maxWidth` wide, and the screen), cleared, framed, the title on top and the
+    /// footer on its last inner row. Returns the box; content goes from `y + 1`, `x + 2`.
+    @discardableResult
+    static func drawOverlayBox(title: String, footer: String, contentWidth: Int, lines: Int, maxWidth: Int? = nil,
+                               grid: inout CellGrid, glyphs: Glyphs) -> Rect {
+        let width = min(maxWidth ?? grid.width, grid.width, max(contentWidth, footer.count) + 4)
+        let height = min(grid.height, lines + 4)
+        let box = Rect(x: max(0, (grid.width - width) / 2), y: max(0, (grid.height - height) / 2), width: width, height: height)
         grid.fill(box, with: " ", style: .normal)
         grid.fill(Rect(x: box.x, y: box.y, width: box.width, height: 1), with: glyphs.horizontal, style: .accent)
         grid.fill(Rect(x: box.x, y: box.maxY - 1, width: box.width, height: 1), with: glyphs.horizontal, style: .accent)
@@ -214,5 +216,7 @@ extension DashboardView {
         grid.set(glyphs.bottomLeft, x: box.x, y: box.maxY - 1, style: .accent)
         grid.set(glyphs.bottomRight, x: box.maxX - 1, y: box.maxY - 1, style: .accent)
         grid.put(title, x: box.x + 2, y: box.y, style: .header, maxWidth: box.width - 4)
+        grid.put(footer, x: box.x + 2, y: box.maxY - 2, style: .muted, maxWidth: box.width - 4)
+        return box
     }
 }

@@ -48,18 +48,12 @@ extension DashboardView {
         body.append(("", .normal))
         for note in plan.notes { body.append((note, .muted)) }
         let footer = "\(plan.status) · p or esc closes"
-        let contentWidth = max(tableWidth, footer.count)
-        let boxWidth = min(width, contentWidth + 4)
-        let height = min(grid.height, body.count + 4)
-        let box = Rect(x: max(0, (grid.width - boxWidth) / 2), y: max(0, (grid.height - height) / 2),
-                       width: boxWidth, height: height)
-        drawOverlayBox(box, title: " plan: what the data on screen would have met ", grid: &grid, glyphs: glyphs)
-        let innerWidth = box.width - 4
+        let box = drawOverlayBox(title: " plan: what the data on screen would have met ", footer: footer,
+                                 contentWidth: tableWidth, lines: body.count, maxWidth: width, grid: &grid, glyphs: glyphs)
         for (offset, entry) in body.enumerated() {
             let y = box.y + 1 + offset
             guard y < box.maxY - 2 else { break }
-            grid.put(entry.0, x: box.x + 2, y: y, style: entry.1, maxWidth: innerWidth)
+            grid.put(entry.0, x: box.x + 2, y: y, style: entry.1, maxWidth: box.width - 4)
         }
-        grid.put(footer, x: box.x + 2, y: box.maxY - 2, style: .muted, maxWidth: innerWidth)
     }
 }

@@ -18,21 +18,11 @@ public struct LevelGraph: Sendable {
 
     /// The lowest known value of each of `columns` equal slices of the series.
     public static func resample(_ series: [Double?], columns: Int) -> [Double?] {
-        guard columns > 0 else { return [] }
-        let count = series.count
-        guard count > 0 else { return Array(repeating: nil, count: columns) }
-        var result: [Double?] = []
-        result.reserveCapacity(columns)
-        for column in 0..<columns {
-            let start = column * count / columns
-            let end = max(start + 1, (column + 1) * count / columns)
+        SeriesColumns.reduce(series, columns: columns) { slice in
             var lowest: Double?
-            for index in start..<min(end, count) {
-                if let value = series[index], value < (lowest ?? .infinity) { lowest = value }
-            }
-            result.append(lowest)
+            for case let value? in slice where value < (lowest ?? .infinity) { lowest = value }
+            return lowest
         }
-        return result
     }
 
     public func draw(in rect: Rect, grid: inout CellGrid, glyphs: Glyphs) {
@@ -101,5 +91,23 @@ public struct LevelGraph: Sendable {
                 grid.set(scalar, x: rect.x + column, y: rect.y + cellRow, style: style)
             }
         }
+    }
+}
+
+/// A series cut into `columns` equal slices (each at least one value), each reduced to one value:
+/// how a graph fits any number of seconds into the columns it has.
+enum SeriesColumns {
+    static func reduce(_ series: [Double?], columns: Int, _ reduce: (ArraySlice<Double?>) -> Double?) -> [Double?] {
+        guard columns > 0 else { return [] }
+        let count = series.count
+        guard count > 0 else { return Array(repeating: nil, count: columns) }
+        var result: [Double?] = []
+        result.reserveCapacity(columns)
+        for column in 0..<columns {
+            let start = column * count / columns
+            let end = min(count, max(start + 1, (column + 1) * count / columns))
+            result.append(reduce(series[start..<end]))
+        }
+        return result
     }
 }

@@ -81,13 +81,16 @@ struct LimitsOptions: ParsableArguments {
         return try ConfigValidation.load(path: path, environment: environment)
     }
 
-    /// The table, tier and rules in force, loaded once.
+    /// The table, tier and rules in force (and, for the commands that read logs, the format),
+    /// loaded once.
     struct Resolved {
         var table: LimitsTable
         var tier: String?
         var limitsFile: String?
         var rules: [AlertRule]
         var config: ConfigFile?
+        /// The forced log format, nil for detection (always nil for commands that read no logs).
+        var format: LogFormat? = nil
 
         var engineConfiguration: EngineConfiguration { EngineConfiguration(table: table, tierID: tier) }
     }
@@ -130,26 +133,16 @@ struct CommonOptions: ParsableArguments {
     var timezone: String?
 
     /// Everything the options, the environment and the config file decide together, loaded once.
-    struct Resolved {
-        var table: LimitsTable
-        var tier: String?
-        var limitsFile: String?
-        var format: LogFormat?
-        var rules: [AlertRule]
-        var config: ConfigFile?
-
-        var engineConfiguration: EngineConfiguration { EngineConfiguration(table: table, tierID: tier) }
-    }
+    typealias Resolved = LimitsOptions.Resolved
 
     func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Resolved {
         if let zone = RatetopEnvironment.pick(timezone, flag: "--timezone", RatetopEnvironment.timezone, environment) {
             try Self.useTimeZone(zone.value, origin: zone.origin)
         }
-        let resolved = try limits.resolve(environment: environment)
+        var resolved = try limits.resolve(environment: environment)
         let format = RatetopEnvironment.pick(self.format, flag: "--format", RatetopEnvironment.format, environment)
-        return Resolved(table: resolved.table, tier: resolved.tier, limitsFile: resolved.limitsFile,
-                        format: try Self.logFormat(format?.value ?? resolved.config?.format ?? "auto", origin: format?.origin ?? "--format"),
-                        rules: resolved.rules, config: resolved.config)
+        resolved.format = try Self.logFormat(format?.value ?? resolved.config?.format ?? "auto", origin: format?.origin ?? "--format")
+        return resolved
     }
 
     func loadConfig(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ConfigFile? {

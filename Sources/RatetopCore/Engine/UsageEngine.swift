@@ -172,7 +172,7 @@ public final class UsageEngine {
     /// unknown ids, then the shared `other`); says when a model has no price.
     private func classInfo(for name: String, at time: Double) -> ModelClassInfo {
         // A class id stands for its class (another ratetop's metrics name buckets, not models).
-        var info = configuration.table.modelClass(for: name) ?? configuration.table.modelClass(id: name.lowercased())
+        var info = configuration.table.modelClass(named: name)
             ?? ModelClassInfo(id: name.lowercased(), name: name, modelPatterns: [name.lowercased()])
         if configuration.table.modelClass(id: info.id) == nil, !trackers.contains(where: { $0.info.id == info.id }) {
             // A model the table does not know gets a class of its own, up to a cap; past it

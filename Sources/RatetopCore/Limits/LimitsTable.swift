@@ -158,6 +158,12 @@ public struct LimitsTable: Sendable, Equatable {
         classes.first { $0.id == id }
     }
 
+    /// The class a name stands for: a model id's, else the class whose id it is (another
+    /// ratetop's metrics and the admission endpoint name classes, not models).
+    public func modelClass(named name: String) -> ModelClassInfo? {
+        modelClass(for: name) ?? modelClass(id: name.lowercased())
+    }
+
     /// Finds a tier by its id or name, case-insensitively.
     public func tier(named name: String) -> (scheme: TierScheme, tier: Tier)? {
         let wanted = name.lowercased().filter { $0 != " " }
