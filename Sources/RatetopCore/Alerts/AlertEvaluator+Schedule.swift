@@ -49,8 +49,11 @@ extension AlertEvaluator {
     /// Steps the trackers of bucket `position` at the whole second `time` — every one when
     /// `all` (the bucket took an event), else those due then — in the stepped path's order,
     /// appending the transitions; reschedules them and returns the bucket's next due second.
-    mutating func stepBucket(_ position: Int, state bucket: BucketState, at time: Double, all: Bool,
-                             future: some BucketFuture, into events: inout [AlertEvent]) -> Double {
+    /// The rules read `bucket`'s numbers; `state` gives the whole state at `time`, asked for only
+    /// to word a transition.
+    mutating func stepBucket(_ position: Int, reading bucket: BucketReading, at time: Double, all: Bool,
+                             future: some BucketFuture, state: () -> BucketState,
+                             into events: inout [AlertEvent]) -> Double {
         var next = Double.infinity
         for index in plan.indices where !plan[index].perSource && plan[index].mask != 0 {
             let rulePlan = plan[index]
@@ -63,11 +66,11 @@ extension AlertEvaluator {
                     next = min(next, bucketDue[position][slot])
                     continue
                 }
-                let value = metric.value(of: bucket, dimension: dimension, at: time)
+                let value = metric.value(reading: bucket, dimension: dimension, at: time)
                 var due: Double
                 if let transition = trackers[position][slot].step(rulePlan.hysteresis, value: value, at: time) {
                     events.append(event(rules[index], transition, at: time, value: value, dimension: dimension,
-                                        subject: .bucket(bucket)))
+                                        subject: .bucket(state())))
                     // The condition that moves it now was not read at this step: read it at the next.
                     due = time + 1
                 } else {
@@ -144,7 +147,7 @@ extension AlertEvaluator {
     /// events: its hold completing, its metric jumping, or its metric crossing the threshold
     /// that moves it.
     static func nextChange(_ tracker: AlertTracker, _ rule: AlertRule.Hysteresis, metric: AlertMetric, dimension: Dimension?,
-                           value: Double?, bucket: BucketState, at time: Double, future: some BucketFuture) -> Double {
+                           value: Double?, bucket: BucketReading, at time: Double, future: some BucketFuture) -> Double {
         var next = tracker.holdCompletes(rule) ?? .infinity
         let moving = tracker.movingCondition(rule, value: value)
         // Values that cannot move without events.

@@ -56,6 +56,12 @@ public enum AlertMetric: String, Sendable, CaseIterable {
     /// The metric's value for a bucket (and dimension) at `time`, or nil when it cannot be told
     /// (unknown limits, not draining, too few attempts to be meaningful).
     public func value(of bucket: BucketState, dimension: Dimension?, at time: Double) -> Double? {
+        value(reading: bucket, dimension: dimension, at: time)
+    }
+
+    /// The same, from the numbers alone (the Monitor's scheduled path reads a `BucketReading`).
+    @inline(__always)
+    func value(reading bucket: some AlertInputs, dimension: Dimension?, at time: Double) -> Double? {
         switch self {
         case .headroom:
             guard let dimension, let remaining = bucket.remaining[dimension], let limit = bucket.limits[dimension], limit > 0 else { return nil }
@@ -95,7 +101,7 @@ public enum AlertMetric: String, Sendable, CaseIterable {
     }
 
     /// `limit_pressure` and the dimension it comes from (nil: the p95 alone decided nothing).
-    static func pressure(of bucket: BucketState) -> (share: Double, dimension: Dimension?)? {
+    static func pressure(of bucket: some AlertInputs) -> (share: Double, dimension: Dimension?)? {
         var best: (share: Double, dimension: Dimension?)?
         if bucket.trend.activeMinutes >= AlertRule.upgradeMinimumMinutes {
             for dimension in Dimension.allCases {

@@ -338,6 +338,32 @@ final class ClassTracker {
     func nextTrendChange(after time: Double) -> Double? { ring.nextChange(after: time) }
 
     func state(at time: Double, table: LimitsTable, models catalog: ModelCatalog) -> BucketState {
+        let reading = reading(at: time)
+        let limits = currentLimits
+        var bucket = BucketState(
+            classID: info.id, models: modelNames, tier: tierName(table: table, at: time),
+            limits: reading.limits, limitsSource: limitsSource, remaining: reading.remaining,
+            ratePerMinute: reading.ratePerMinute, secondsToEmpty: reading.secondsToEmpty,
+            cacheHitRate: reading.cacheHitRate, rate429: reading.rate429,
+            requests429: reading.requests429, requests529: reading.requests529,
+            untrackedPerMinute: reading.untrackedPerMinute, lastRetryAfter: lastRetryAfter,
+            uncachedInput5m: reading.uncachedInput5m, cacheRead5m: reading.cacheRead5m,
+            cacheCreation5m: reading.cacheCreation5m, cacheReadsCount: info.cacheReadsCountTowardITPM)
+        bucket.requests5m = reading.requests5m
+        bucket.requests429LastMinute = reading.requests429LastMinute
+        bucket.trend = reading.trend
+        bucket.upgrade = upgradeAdvice(trend: reading.trend, tier: bucket.tier, limits: limits, table: table, at: time)
+        bucket.lastLimitChange = reading.lastLimitChange
+        bucket.lastSpendCapAt = reading.lastSpendCapAt
+        bucket.lastSuccessAt = reading.lastSuccessAt
+        bucket.combinedTokensRemaining = combinedTokens
+        bucket.cacheSplitUnknown = reading.cacheSplitUnknown
+        return bucket
+    }
+
+    /// The numbers of the state at `time` (what the rules read), without its names, tier and
+    /// advice: the Monitor reads this at every evaluation, the whole state only to word an alert.
+    func reading(at time: Double) -> BucketReading {
         let second = Int64(time.rounded(.down))
         let (lastMinute, lastFive) = window.sums(endingAt: second)
         let limits = currentLimits
@@ -353,27 +379,16 @@ final class ClassTracker {
         // LiteLLM's input counter lumps cache reads and writes in with the rest: within 5 minutes of
         // its last aggregate the class's hit rate is unknown, not 0 %.
         let cacheSplitUnknown = time - lastLiteLLMAt < 300
-        var bucket = BucketState(
-            classID: info.id, models: modelNames, tier: tierName(table: table, at: time),
-            limits: limits.map { $0 > 0 ? $0 : nil }, limitsSource: limitsSource, remaining: remaining,
-            ratePerMinute: rates, secondsToEmpty: toEmpty,
+        return BucketReading(
+            limits: limits.map { $0 > 0 ? $0 : nil }, remaining: remaining, ratePerMinute: rates, secondsToEmpty: toEmpty,
             cacheHitRate: input > 0 && !cacheSplitUnknown ? lastFive.cacheRead / input : nil,
             rate429: lastFive.requests > 0 ? lastFive.throttled / lastFive.requests : nil,
             requests429: Int(saturating: lastFive.throttled), requests529: Int(saturating: lastFive.overloaded),
-            untrackedPerMinute: lastMinute.untracked, lastRetryAfter: lastRetryAfter,
+            requests5m: Int(saturating: lastFive.requests), requests429LastMinute: Int(saturating: lastMinute.throttled),
+            untrackedPerMinute: lastMinute.untracked,
             uncachedInput5m: lastFive.uncachedInput, cacheRead5m: lastFive.cacheRead, cacheCreation5m: lastFive.cacheCreation,
-            cacheReadsCount: info.cacheReadsCountTowardITPM)
-        bucket.requests5m = Int(saturating: lastFive.requests)
-        bucket.requests429LastMinute = Int(saturating: lastMinute.throttled)
-        let trend = ring.trend(at: time)
-        bucket.trend = trend
-        bucket.upgrade = upgradeAdvice(trend: trend, tier: bucket.tier, limits: limits, table: table, at: time)
-        bucket.lastLimitChange = lastLimitChange
-        bucket.lastSpendCapAt = lastSpendCap
-        bucket.lastSuccessAt = lastSuccess
-        bucket.combinedTokensRemaining = combinedTokens
-        bucket.cacheSplitUnknown = cacheSplitUnknown
-        return bucket
+            cacheSplitUnknown: cacheSplitUnknown, trend: ring.trend(at: time), lastLimitChange: lastLimitChange,
+            lastSpendCapAt: lastSpendCap, lastSuccessAt: lastSuccess)
     }
 
     /// The tier the last half hour's p95 needs, above the current one (cached until the trend,

@@ -101,6 +101,11 @@ public final class UsageEngine {
         trackers[position].state(at: time, table: configuration.table, models: models)
     }
 
+    /// The numbers the rules read of one bucket at `time` (`ClassTracker.reading(at:)`).
+    func bucketReading(_ position: Int, at time: Double) -> BucketReading {
+        trackers[position].reading(at: time)
+    }
+
     /// The tracker behind a bucket position (the Monitor reads its future from it).
     func classTracker(_ position: Int) -> ClassTracker { trackers[position] }
 

@@ -189,9 +189,11 @@ public final class Monitor {
         }
         bucketChanged[position] = false
         evaluations += 1
-        let state = engine.bucketState(position, at: time)
-        let future = ClassFuture(tracker: engine.classTracker(position), state: state)
-        let next = alerts.stepBucket(position, state: state, at: time, all: all, future: future, into: &events)
+        // The numbers only; the whole state (names, tier, advice) only when an alert is worded.
+        let reading = engine.bucketReading(position, at: time)
+        let future = ClassFuture(tracker: engine.classTracker(position), state: reading)
+        let next = alerts.stepBucket(position, reading: reading, at: time, all: all, future: future,
+                                     state: { [engine] in engine.bucketState(position, at: time) }, into: &events)
         schedule(order: position, at: next)
     }
 
@@ -261,7 +263,7 @@ struct ClassFuture: BucketFuture {
     let ratePerMinute: PerDimension<Double>
     let limitChangedAt: Double?
 
-    init(tracker: ClassTracker, state: BucketState) {
+    init(tracker: ClassTracker, state: BucketReading) {
         self.tracker = tracker
         limits = state.limits
         ratePerMinute = state.ratePerMinute
