@@ -22,6 +22,7 @@ public final class Diagnostics {
         malformedLines += 1
         let message = "\(path):\(line): \(reason)"
         lastMessage = message
+        waiting = false
         guard malformedShown < limit else { return }
         malformedShown += 1
         messages.append(message)
@@ -41,6 +42,7 @@ public final class Diagnostics {
         let message = "\(path):\(line): stamped \(Int(behind.rounded())) s before lines already applied (tolerance \(Int(tolerance)) s): "
             + "counted in the totals, not in the buckets (late lines of this file are counted in late_lines, not reported again)"
         lastMessage = message
+        waiting = false
         if lateReported.count <= limit { messages.append(message) }
         report(message)
     }
@@ -48,9 +50,27 @@ public final class Diagnostics {
     /// A word about the input that is not about one line (say, too many unknown models).
     public func notice(_ message: String) {
         lastMessage = message
+        waiting = false
         if messages.count < limit * 2 { messages.append(message) }
         report(message)
     }
+
+    /// A notice that holds only while no data comes (every followed file is old): shown as the
+    /// last message until `dataArrived()`, then withdrawn from the status line.
+    public func noticeUntilData(_ message: String) {
+        notice(message)
+        waiting = true
+    }
+
+    /// Lines arrived: a notice about waiting for them is no longer true.
+    public func dataArrived() {
+        guard waiting else { return }
+        waiting = false
+        lastMessage = nil
+    }
+
+    /// True while the last message is a `noticeUntilData`.
+    private var waiting = false
 
     /// A closing line when more problems were counted than shown, else nil.
     public var overflowMessage: String? {

@@ -298,7 +298,7 @@ public final class LiveSources {
         let age = now - newest
         let ago = age >= 2 * 86_400 ? "\(Int(age / 86_400)) days" : age >= 7_200 ? "\(Int(age / 3_600)) hours" : "\(Int(age / 60)) minutes"
         let what = files.count == 1 ? "the file was" : "all \(files.count) files were"
-        diagnostics.notice("\(what) last written \(ago) ago: watch shows what is written from now on; "
+        diagnostics.noticeUntilData("\(what) last written \(ago) ago: watch shows what is written from now on; "
                            + "`ratetop replay` reads \(files.count == 1 ? "its" : "their") history")
     }
 
@@ -431,6 +431,7 @@ public final class LiveSources {
             diagnostics.notice("\(name): `claude -p` output carries no time: its lines are placed at the time they are read "
                                + "(what the file held at start, at its modification time)")
         }
+        if decoding.lines > before { diagnostics.dataArrived() }
         lines += decoding.lines - before
         skipped.add(decoding.takeSkipped())
         if hadDecoder { entry.decoding = decoding }

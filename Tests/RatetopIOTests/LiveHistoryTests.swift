@@ -61,12 +61,16 @@ import Testing
         // Said, with where the history is, instead of an unexplained "waiting for data".
         #expect(diagnostics.messages == ["the file was last written 23 hours ago: watch shows what is written from now on; "
                                          + "`ratetop replay` reads its history"], "\(diagnostics.messages)")
+        #expect(diagnostics.lastMessage?.hasPrefix("the file was last written") == true)
         let handle = try #require(FileHandle(forWritingAtPath: path))
         handle.seekToEndOfFile()
         handle.write(Data((exchange(86_399) + "\n").utf8))
         try handle.close()
         live.poll(now: now + 1, into: &events)
         #expect(events.map { $0.end - Self.start } == [86_399])
+        // Data came: the status line no longer says the file is old (the message log keeps it).
+        #expect(diagnostics.lastMessage == nil)
+        #expect(diagnostics.messages.count == 1)
     }
 
     @Test func aFileJustCopiedHereWithOldLinesStartsAfterThem() throws {
