@@ -181,18 +181,24 @@ extension DashboardView {
             let active = !binding.replayOnly || mode.isReplay
             return (binding.keyText(glyphs: glyphs), label, active)
         }
-        let contentWidth = lines.map { keyWidth + 2 + $0.1.unicodeScalars.count }.max() ?? 0
-        let box = drawOverlayBox(title: " keys ", footer: "? or esc closes", contentWidth: contentWidth, lines: lines.count,
-                                 grid: &grid, glyphs: glyphs)
-        let inner = box.width - 4
-        for (offset, line) in lines.enumerated() {
-            let y = box.y + 1 + offset
-            guard y < box.maxY - 2 else { break }
+        let columnWidth = lines.map { keyWidth + 2 + $0.1.unicodeScalars.count }.max() ?? 0
+        // A screen too short for one column of keys gets two or more side by side, when they fit
+        // across; otherwise the one column is cut at the bottom.
+        let rowsAvailable = max(1, grid.height - 3)
+        var columns = (lines.count + rowsAvailable - 1) / rowsAvailable
+        if columns > 1 && columns * columnWidth + (columns - 1) * 3 > grid.width - 4 { columns = 1 }
+        let rows = (lines.count + columns - 1) / max(1, columns)
+        let box = drawOverlayBox(title: " keys ", footer: "? or esc closes", contentWidth: columns * columnWidth + (columns - 1) * 3,
+                                 lines: rows, grid: &grid, glyphs: glyphs)
+        let right = box.maxX - 2
+        for (index, line) in lines.enumerated() {
+            let y = box.y + 1 + index % rows
+            let x = box.x + 2 + (index / rows) * (columnWidth + 3)
+            guard y < box.maxY - 2, x < right else { continue }
             let keyStyle = line.2 ? CellStyle.accent.emphasized : .muted
-            grid.put(line.0, x: box.x + 2, y: y, style: keyStyle, maxWidth: inner)
-            if keyWidth + 2 < inner {
-                grid.put(line.1, x: box.x + 2 + keyWidth + 2, y: y, style: line.2 ? .normal : .muted,
-                         maxWidth: inner - keyWidth - 2)
+            grid.put(line.0, x: x, y: y, style: keyStyle, maxWidth: right - x)
+            if x + keyWidth + 2 < right {
+                grid.put(line.1, x: x + keyWidth + 2, y: y, style: line.2 ? .normal : .muted, maxWidth: right - x - keyWidth - 2)
             }
         }
     }

@@ -6,12 +6,15 @@ import RatetopTestSupport
     @Test func everyBindingAppearsInTheHelpOverlay() {
         var model = DashboardFixtures.model()
         model.showHelp = true
-        for glyphs in [Glyphs.unicode, .ascii] {
-            let text = DashboardFixtures.render(model, width: 80, height: 24, glyphs: glyphs).lines()
-            for binding in KeyTable.bindings {
-                let keys = binding.keyText(glyphs: glyphs)
-                #expect(text.contains { $0.contains(keys) && $0.contains(binding.label) },
-                        "help overlay lacks \(keys) \(binding.label)")
+        // 80×24 and 80×23 in one column; a short, wide screen in two.
+        for (width, height) in [(80, 24), (80, 23), (120, 16)] {
+            for glyphs in [Glyphs.unicode, .ascii] {
+                let text = DashboardFixtures.render(model, width: width, height: height, glyphs: glyphs).lines()
+                for binding in KeyTable.bindings {
+                    let keys = binding.keyText(glyphs: glyphs)
+                    #expect(text.contains { $0.contains(keys) && $0.contains(binding.label) },
+                            "help overlay at \(width)x\(height) lacks \(keys) \(binding.label)")
+                }
             }
         }
     }
