@@ -42,12 +42,14 @@ let package = Package(
         // Adapters at the edge: files, globs, the bundled limits table, output.
         .target(
             name: "RatetopIO",
-            dependencies: ["RatetopCore"],
+            dependencies: ["RatetopCore", "CThreadPriority"],
             // The limits table and the demo's sample are compiled in (no resource bundle to lose).
             exclude: ["Resources"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])],
             plugins: ["EmbedResources"]
         ),
+        // The calling thread's nice value (decode workers yield to the thread that runs the engine).
+        .systemLibrary(name: "CThreadPriority", path: "Sources/CThreadPriority"),
         // Writes a target's Resources/ files as Swift string constants, at build time.
         .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["ratetop-embed"]),
         .executableTarget(name: "ratetop-embed"),

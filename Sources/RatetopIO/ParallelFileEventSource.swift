@@ -46,6 +46,7 @@ public final class ParallelFileEventSource: EventSource {
         for worker in 0..<count {
             let shared = self.shared
             let thread = Thread {
+                WorkerPriority.lowerCurrentThread()
                 let catalog = ModelCatalog()
                 let decoder = SourceOpener.makeDecoder(format, models: catalog)
                 // Lines that stop fitting the format may switch to another whose lines decode
