@@ -131,8 +131,10 @@ extension AlertEvaluator {
     }
 
     /// True when stepping the source's rules at `time` would change nothing: no tracker firing
-    /// or holding, and no fire condition met by the source as it is now.
-    func sourceAtRest(_ position: Int, _ source: SourceActivity, at time: Double) -> Bool {
+    /// or holding, and no fire condition met by the source as it is now. (`mutating` though it
+    /// changes nothing: called through the Monitor's stored evaluator, a non-mutating call copied
+    /// the whole evaluator — every array retained and released — on each line.)
+    mutating func sourceAtRest(_ position: Int, _ source: SourceActivity, at time: Double) -> Bool {
         for index in plan.indices where plan[index].perSource && plan[index].mask != 0 {
             let tracker = sourceTrackers[position][index]
             let rulePlan = plan[index]

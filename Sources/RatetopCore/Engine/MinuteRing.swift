@@ -93,34 +93,38 @@ public struct MinuteRing: Sendable {
         let current = Int64((time / 60).rounded(.down))
         if let cached, cached.minute == current, cached.version == version { return cached.trend }
         var trend = MinuteTrend()
-        var requests: [Double] = []
-        var input: [Double] = []
-        var output: [Double] = []
-        requests.reserveCapacity(Self.trendMinutes)
-        input.reserveCapacity(Self.trendMinutes)
-        output.reserveCapacity(Self.trendMinutes)
-        var baselineRead = 0.0
-        for back in 1...Int64(Self.trendMinutes) {
-            guard let minute = totals(minute: current - back) else { continue }
-            if minute.limited > 0 { trend.limitedMinutes += 1 }
-            if back > Int64(Self.baselineSkip) {
-                trend.baselineInput += minute.allInput
-                baselineRead += minute.cacheRead
+        // Three columns of at most 30 values, on the stack: this runs about once a minute per
+        // class, and on a sparse log that is once an event.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * Self.trendMinutes) { columns in
+            var count = 0
+            var baselineRead = 0.0
+            for back in 1...Int64(Self.trendMinutes) {
+                guard let minute = totals(minute: current - back) else { continue }
+                if minute.limited > 0 { trend.limitedMinutes += 1 }
+                if back > Int64(Self.baselineSkip) {
+                    trend.baselineInput += minute.allInput
+                    baselineRead += minute.cacheRead
+                }
+                guard minute.requests > 0 || minute.countedInput > 0 || minute.output > 0 else { continue }
+                columns[count] = minute.requests
+                columns[Self.trendMinutes + count] = minute.countedInput
+                columns[2 * Self.trendMinutes + count] = minute.output
+                count += 1
             }
-            guard minute.requests > 0 || minute.countedInput > 0 || minute.output > 0 else { continue }
-            requests.append(minute.requests)
-            input.append(minute.countedInput)
-            output.append(minute.output)
+            trend.activeMinutes = count
+            func p95(_ column: Int) -> Double {
+                Self.p95(UnsafeMutableBufferPointer(rebasing: columns[(column * Self.trendMinutes)..<(column * Self.trendMinutes + count)]))
+            }
+            trend.p95PerMinute = PerDimension(requests: p95(0), inputTokens: p95(1), outputTokens: p95(2))
+            trend.cacheHitBaseline = trend.baselineInput > 0 ? baselineRead / trend.baselineInput : nil
         }
-        trend.activeMinutes = requests.count
-        trend.p95PerMinute = PerDimension(requests: Self.p95(&requests), inputTokens: Self.p95(&input), outputTokens: Self.p95(&output))
-        trend.cacheHitBaseline = trend.baselineInput > 0 ? baselineRead / trend.baselineInput : nil
         cached = (current, version, trend)
         return trend
     }
 
     /// The 95th percentile by nearest rank (0 for no values); sorts `values`.
-    static func p95(_ values: inout [Double]) -> Double {
+    static func p95(_ values: UnsafeMutableBufferPointer<Double>) -> Double {
+        var values = values
         guard !values.isEmpty else { return 0 }
         values.sort()
         let rank = Int((0.95 * Double(values.count)).rounded(.up))
