@@ -9,10 +9,16 @@ public protocol EventStream: AnyObject {
 /// Several streams merged by completion time: a heap of their next events, so a thousand
 /// sources cost a logarithm per event, not a scan. Within one stream events keep their order
 /// (a late line stays where it was written); between streams, ties go to the lower position.
+///
+/// With `dropCopies`, a transcript event whose `dedupKey` was first taken from another stream
+/// (a resumed session's copy of an older message, when each file was decoded with its own
+/// memory) is dropped here, in merge order, and `onCopy` is told the stream once per line.
 public struct MergedEvents {
     private let streams: [any EventStream]
     private var heads = Heap<Head>()
     private var started = false
+    private let copies: CrossStreamDedup?
+    private let onCopy: ((Int) -> Void)?
     /// The stream whose event was taken last: it is read again only when the next event is
     /// asked for, so nothing is read ahead of what the caller has seen.
     private var taken: Int?
@@ -26,8 +32,10 @@ public struct MergedEvents {
         static func < (lhs: Head, rhs: Head) -> Bool { lhs.end < rhs.end || (lhs.end == rhs.end && lhs.stream < rhs.stream) }
     }
 
-    public init(_ streams: [any EventStream]) {
+    public init(_ streams: [any EventStream], dropCopies: Bool = false, onCopy: ((Int) -> Void)? = nil) {
         self.streams = streams
+        copies = dropCopies && streams.count > 1 ? CrossStreamDedup() : nil
+        self.onCopy = onCopy
     }
 
     /// Reads every stream's first event (lazily: a stream is not touched before it is needed).
@@ -68,10 +76,21 @@ public struct MergedEvents {
 
     private mutating func refill() {
         if !started { start() }
-        guard let stream = taken else { return }
-        taken = nil
-        if let following = streams[stream].next() {
-            heads.insert(Head(end: following.end, stream: stream, event: following))
+        if let stream = taken {
+            taken = nil
+            if let following = streams[stream].next() {
+                heads.insert(Head(end: following.end, stream: stream, event: following))
+            }
+        }
+        guard let copies else { return }
+        // Copies are dropped before anyone sees them at the head (its time included).
+        while let head = heads.min, head.event.dedupKey != 0,
+              case .drop(let newLine) = copies.verdict(head.event, stream: head.stream) {
+            _ = heads.popMin()
+            if newLine { onCopy?(head.stream) }
+            if let following = streams[head.stream].next() {
+                heads.insert(Head(end: following.end, stream: head.stream, event: following))
+            }
         }
     }
 }
