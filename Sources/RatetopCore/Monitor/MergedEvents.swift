@@ -15,25 +15,29 @@ public protocol EventStream: AnyObject {
 /// memory) is dropped here, in merge order, and `onCopy` is told the stream once per line.
 public struct MergedEvents {
     private let streams: [any EventStream]
+    /// Each stream's time and position, its event kept apart in `pending` (the heap moves 16
+    /// bytes, not an event).
     private var heads = Heap<Head>()
+    private var pending: [Exchange?]
     private var started = false
     private let copies: CrossStreamDedup?
     private let onCopy: ((Int) -> Void)?
-    /// The stream whose event was taken last: it is read again only when the next event is
-    /// asked for, so nothing is read ahead of what the caller has seen.
+    /// The stream whose event was taken last (still the heap's minimum): it is read again only
+    /// when the next event is asked for, so nothing is read ahead of what the caller has seen.
     private var taken: Int?
+    /// The minimum was found not to be a copy (asked about once, not at every peek).
+    private var minimumChecked = false
 
     private struct Head: Comparable {
         var end: Double
         var stream: Int
-        var event: Exchange
 
-        static func == (lhs: Head, rhs: Head) -> Bool { lhs.end == rhs.end && lhs.stream == rhs.stream }
         static func < (lhs: Head, rhs: Head) -> Bool { lhs.end < rhs.end || (lhs.end == rhs.end && lhs.stream < rhs.stream) }
     }
 
     public init(_ streams: [any EventStream], dropCopies: Bool = false, onCopy: ((Int) -> Void)? = nil) {
         self.streams = streams
+        pending = Array(repeating: nil, count: streams.count == 1 ? 0 : streams.count)
         copies = dropCopies && streams.count > 1 ? CrossStreamDedup() : nil
         self.onCopy = onCopy
     }
@@ -42,7 +46,10 @@ public struct MergedEvents {
     private mutating func start() {
         started = true
         for (position, stream) in streams.enumerated() {
-            if let event = stream.next() { heads.insert(Head(end: event.end, stream: position, event: event)) }
+            if let event = stream.next() {
+                pending[position] = event
+                heads.insert(Head(end: event.end, stream: position))
+            }
         }
     }
 
@@ -61,9 +68,9 @@ public struct MergedEvents {
             return single
         }
         refill()
-        guard let head = heads.popMin() else { return nil }
+        guard let head = heads.min else { return nil }
         taken = head.stream
-        return head.event
+        return pending[head.stream]
     }
 
     /// One stream (a single log): no heap, just its next event, read when first asked for.
@@ -74,23 +81,31 @@ public struct MergedEvents {
         return single?.end
     }
 
+    /// Replaces the minimum by its stream's next event, or drops it when the stream is done.
+    private mutating func advance(_ stream: Int) {
+        minimumChecked = false
+        if let following = streams[stream].next() {
+            pending[stream] = following
+            _ = heads.replaceMin(with: Head(end: following.end, stream: stream))
+        } else {
+            pending[stream] = nil
+            _ = heads.popMin()
+        }
+    }
+
     private mutating func refill() {
         if !started { start() }
         if let stream = taken {
             taken = nil
-            if let following = streams[stream].next() {
-                heads.insert(Head(end: following.end, stream: stream, event: following))
-            }
+            advance(stream)
         }
-        guard let copies else { return }
+        guard let copies, !minimumChecked else { return }
         // Copies are dropped before anyone sees them at the head (its time included).
-        while let head = heads.min, head.event.dedupKey != 0,
-              case .drop(let newLine) = copies.verdict(head.event, stream: head.stream) {
-            _ = heads.popMin()
+        while let head = heads.min, let event = pending[head.stream], event.dedupKey != 0,
+              case .drop(let newLine) = copies.verdict(event, stream: head.stream) {
             if newLine { onCopy?(head.stream) }
-            if let following = streams[head.stream].next() {
-                heads.insert(Head(end: following.end, stream: head.stream, event: following))
-            }
+            advance(head.stream)
         }
+        minimumChecked = true
     }
 }
