@@ -19,7 +19,7 @@ public struct Prefetch: Sendable, Equatable {
     public var batchEvents: Int
     public var batchBytes: Int
 
-    public init(minFiles: Int = 5, workers: Int = SourceOpener.workers, budget: Int = 1 << 15, batchEvents: Int = 256,
+    public init(minFiles: Int = 1, workers: Int = SourceOpener.workers, budget: Int = 1 << 14, batchEvents: Int = 256,
                 batchBytes: Int = 256 << 10) {
         self.minFiles = minFiles
         self.workers = workers
@@ -215,11 +215,7 @@ final class PrefetchPool {
             pthread_cond_init(delivered, nil)
         }
 
-        var traceWaits = 0, traceSelf = 0, traceIdle = 0, traceBatches = 0, traceTaken = 0, traceMaxBuffered = 0
         deinit {
-            if ProcessInfo.processInfo.environment["RATETOP_TRACE_PREFETCH"] != nil {
-                FileHandle.standardError.write(Data("prefetch: waits \(traceWaits) self \(traceSelf) idle \(traceIdle) batches \(traceBatches) taken \(traceTaken) max \(traceMaxBuffered)\n".utf8))
-            }
             pthread_cond_destroy(delivered)
             pthread_cond_destroy(workToDo)
             pthread_mutex_destroy(mutex)
@@ -257,15 +253,12 @@ final class PrefetchPool {
                     pthread_mutex_lock(mutex)
                     release(slot, after: batch)
                     buffered += batch.events.count
-                    traceBatches += 1
-                    traceMaxBuffered = max(traceMaxBuffered, buffered)
                     slots[slot].queue.append(batch)
                     if consumerWaiting { pthread_cond_broadcast(delivered) }
                     continue
                 }
                 if active.isEmpty { break }
                 idleWorkers += 1
-                traceIdle += 1
                 pthread_cond_wait(workToDo, mutex)
                 idleWorkers -= 1
             }
@@ -306,7 +299,6 @@ final class PrefetchPool {
                 if !slots[slot].queue.isEmpty {
                     let batch = slots[slot].queue.removeFirst()
                     buffered -= batch.events.count
-                    traceTaken += 1
                     if idleWorkers > 0, buffered < configuration.budget { pthread_cond_signal(workToDo) }
                     pthread_mutex_unlock(mutex)
                     return batch
@@ -317,13 +309,11 @@ final class PrefetchPool {
                 }
                 if slots[slot].busy {
                     consumerWaiting = true
-                    traceWaits += 1
                     pthread_cond_wait(delivered, mutex)
                     consumerWaiting = false
                     continue
                 }
                 // Nobody holds the file: decode it here rather than wait.
-                traceSelf += 1
                 slots[slot].busy = true
                 let job = jobs[slot]
                 pthread_mutex_unlock(mutex)
