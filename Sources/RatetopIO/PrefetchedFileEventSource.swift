@@ -6,7 +6,7 @@ import Darwin
 import Foundation
 import RatetopCore
 
-/// How a replay of many files decodes them ahead of the merge (`SourceOpener.open`).
+/// How a replay decodes its files ahead of the merge (`SourceOpener.open`).
 public struct Prefetch: Sendable, Equatable {
     /// The fewest files (stdin apart) read through the pool; fewer are read on the caller's thread.
     public var minFiles: Int
