@@ -12,6 +12,9 @@ public protocol EventSource: EventStream {
     var skipped: SkipCounts { get }
     /// The source its lines count for in `source_stale` (`SourcePaths.alertSource`).
     var alertSource: String { get }
+    /// Counts a line whose event the merge dropped as a copy of another file's (a resumed
+    /// session's; `MergedEvents`' `dropCopies`) under `duplicate`.
+    func skipCopy()
 }
 
 /// The events of one file: lines read and handed to the source's `LineDecoding`, problems
@@ -49,7 +52,15 @@ public final class FileEventSource: EventSource {
     /// Non-empty lines read.
     public var lines: Int { decoding.lines }
     /// Lines not used, per reason (all but `late`).
-    public var skipped: SkipCounts { decoding.skipped }
+    public var skipped: SkipCounts {
+        var skipped = decoding.skipped
+        skipped[.duplicate] += copies
+        return skipped
+    }
+    /// Lines whose event the merge dropped as a copy.
+    private var copies = 0
+
+    public func skipCopy() { copies += 1 }
 
     /// The next event in file order, or nil at the end.
     @inline(__always)

@@ -105,12 +105,17 @@ struct LineDecoding {
     /// A switch handler that tells `diagnostics` (the first few switches of a file: a file
     /// that mixes formats line by line would say it on every line).
     static func announce(_ name: String, to diagnostics: Diagnostics) -> (Int, LogFormat, LogFormat) -> Void {
+        announce(name) { diagnostics.notice($0) }
+    }
+
+    /// The same, handing the notice to `say` (a decoding thread keeps it for the consumer).
+    static func announce(_ name: String, _ say: @escaping (String) -> Void) -> (Int, LogFormat, LogFormat) -> Void {
         var told = 0
         return { line, from, to in
             told += 1
             guard told <= 3 else { return }
-            diagnostics.notice("\(name):\(line): the lines look like \(to.rawValue), not \(from.rawValue), from here: read as \(to.rawValue)"
-                               + (told == 3 ? " (further switches in this file not reported)" : ""))
+            say("\(name):\(line): the lines look like \(to.rawValue), not \(from.rawValue), from here: read as \(to.rawValue)"
+                + (told == 3 ? " (further switches in this file not reported)" : ""))
         }
     }
 

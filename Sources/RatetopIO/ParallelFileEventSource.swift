@@ -71,6 +71,7 @@ public final class ParallelFileEventSource: EventSource {
 
     public var displayName: String { path }
     public var alertSource: String { path }
+    public func skipCopy() { skipped[.duplicate] += 1 }
 
     @inline(__always)
     public func next() -> Exchange? {

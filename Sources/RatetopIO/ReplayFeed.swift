@@ -29,8 +29,8 @@ public final class ReplayFeed {
         self.diagnostics = diagnostics
         // One thread: the dashboard's replay is paced by its clock, not by decoding speed.
         sources = try SourceOpener.open(paths: named, format: format, models: models, diagnostics: diagnostics,
-                                        parallelThreshold: .max, groupBy: groupBy, groups: groups)
-        var merged = MergedEvents(sources)
+                                        parallelThreshold: .max, groupBy: groupBy, groups: groups, copies: .atMerge)
+        var merged = MergedEvents(sources, dropCopies: true) { [sources] in sources[$0].skipCopy() }
         firstTime = merged.peekTime()
         self.merged = merged
     }

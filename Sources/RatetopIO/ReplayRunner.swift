@@ -18,11 +18,14 @@ public struct ReplayOptions: Sendable {
     public var parallelThreshold: Int
     /// Virtual seconds per real second; nil: as fast as the machine allows.
     public var speed: Double?
+    /// Many files are decoded on worker threads ahead of the merge (`.off`: on the caller's).
+    public var prefetch: Prefetch
 
     public init(paths: [String], format: LogFormat? = nil, interval: Double = 1, emitState: Bool = false,
                 emitSummary: Bool = true, emitAlerts: Bool = false, from: Double? = nil, to: Double? = nil,
-                parallelThreshold: Int = SourceOpener.parallelThreshold) {
+                parallelThreshold: Int = SourceOpener.parallelThreshold, prefetch: Prefetch = .standard) {
         self.parallelThreshold = parallelThreshold
+        self.prefetch = prefetch
         self.emitAlerts = emitAlerts
         self.paths = paths
         self.format = format
@@ -74,11 +77,13 @@ public final class ReplayRunner {
         monitor = Monitor(configuration: configuration, models: models, rules: rules, alertsFrom: options.from ?? -.infinity)
         monitor.engine.onNotice = { diagnostics.notice($0) }
         let paths = try SourcePaths.expandNamed(options.paths)
+        // Each file decoded on its own (on the prefetch threads when there are many), a resumed
+        // session's copies dropped where the files are merged.
         sources = try SourceOpener.open(paths: paths, format: options.format, models: models, diagnostics: diagnostics,
-                                        parallelThreshold: options.parallelThreshold)
+                                        parallelThreshold: options.parallelThreshold, copies: .atMerge, prefetch: options.prefetch)
         let sourceOf = monitor.addSources(sources.map(\.alertSource))
         // The first event is read now, so an input with none is known before anything is written.
-        var merged = MergedEvents(sources)
+        var merged = MergedEvents(sources, dropCopies: true) { [sources] in sources[$0].skipCopy() }
         hasEvents = merged.peekTime() != nil
         // Ticks only when state lines are written: a year of log time is 31 million of them.
         schedule = ReplaySchedule(monitor: monitor, events: merged,

@@ -10,7 +10,18 @@ import RatetopCore
 public enum SourceOpener {
     /// Files at least this large are decoded on several threads.
     public static let parallelThreshold = 16 << 20
-    static var workers: Int { min(4, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+    /// Decoding threads: one per core, at most 4.
+    public static var workers: Int { max(1, min(4, sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
+    /// Where a resumed session's copies of older messages (Claude Code transcripts) are found.
+    public enum CopiesAcrossFiles: Sendable {
+        /// One memory shared by the decoders of every file: for a reader that takes the files
+        /// one after another, without merging them (`plan`).
+        case sharedMemory
+        /// Each file its own memory (its decoding depends on nothing else, so it can run on
+        /// another thread); the merge drops the copies (`MergedEvents(_:dropCopies:onCopy:)`).
+        case atMerge
+    }
 
     static func fileSize(_ path: String) -> Int {
         guard path != SourcePaths.stdin else { return 0 }
@@ -20,15 +31,22 @@ public enum SourceOpener {
 
     public static func open(paths: [String], format forced: LogFormat?, models: ModelCatalog,
                             diagnostics: Diagnostics, parallelThreshold: Int = SourceOpener.parallelThreshold,
-                            groupBy: String? = nil, groups: ModelCatalog? = nil) throws(SourceError) -> [any EventSource] {
+                            groupBy: String? = nil, groups: ModelCatalog? = nil, copies: CopiesAcrossFiles = .sharedMemory,
+                            prefetch: Prefetch = .off) throws(SourceError) -> [any EventSource] {
         try open(paths: paths.map { SourcePaths.Named(path: $0, argument: $0) }, format: forced, models: models,
-                 diagnostics: diagnostics, parallelThreshold: parallelThreshold, groupBy: groupBy, groups: groups)
+                 diagnostics: diagnostics, parallelThreshold: parallelThreshold, groupBy: groupBy, groups: groups,
+                 copies: copies, prefetch: prefetch)
     }
 
     /// The same, knowing which argument named each file (what `source_stale` counts them under).
+    ///
+    /// With `copies: .atMerge`, `prefetch` may decode the files ahead of the merge on worker
+    /// threads (`PrefetchPool`): when there are at least `prefetch.minFiles` of them besides
+    /// stdin, and no `groupBy`.
     public static func open(paths named: [SourcePaths.Named], format forced: LogFormat?, models: ModelCatalog,
                             diagnostics: Diagnostics, parallelThreshold: Int = SourceOpener.parallelThreshold,
-                            groupBy: String? = nil, groups: ModelCatalog? = nil) throws(SourceError) -> [any EventSource] {
+                            groupBy: String? = nil, groups: ModelCatalog? = nil, copies: CopiesAcrossFiles = .sharedMemory,
+                            prefetch: Prefetch = .off) throws(SourceError) -> [any EventSource] {
         let paths = named.map(\.path)
         raiseDescriptorLimit()
         // Many files (a transcript directory): smaller buffers keep memory bounded.
@@ -36,6 +54,9 @@ public enum SourceOpener {
         var sources: [any EventSource] = []
         // Claude Code re-writes old messages into a resumed session's file: dedup across files.
         let transcriptMemory = TranscriptDedupMemory()
+        let files = paths.count(where: { $0 != SourcePaths.stdin })
+        let pool = copies == .atMerge && groupBy == nil && prefetch.workers > 0 && files >= prefetch.minFiles
+            ? PrefetchPool(prefetch) : nil
         for (index, path) in paths.enumerated() {
             let reader: LineReader
             if path == SourcePaths.stdin {
@@ -53,7 +74,21 @@ public enum SourceOpener {
                                                            diagnostics: diagnostics, workers: workers, redetect: forced == nil))
                 continue
             }
-            let decoderFor = decoders(models: models, transcriptMemory: transcriptMemory, groupBy: groupBy, groups: groups)
+            let memory = copies == .sharedMemory ? transcriptMemory : TranscriptDedupMemory()
+            if let pool, path != SourcePaths.stdin {
+                // Decoded on the pool's threads: a catalog of its own, translated by the consumer.
+                let catalog = ModelCatalog()
+                let decoderFor = decoders(models: catalog, transcriptMemory: memory, groupBy: nil, groups: nil)
+                let job = PrefetchJob(path: path, index: Int32(index), reader: reader, format: format,
+                                      decoder: sniffed.isDocument ? DocumentDecoder(format: format, models: catalog) : decoderFor(format),
+                                      catalog: catalog, redetect: forced != nil || sniffed.isDocument ? nil : decoderFor)
+                let source = PrefetchedFileEventSource(pool: pool, slot: pool.add(job), path: path, format: format, models: models,
+                                                       diagnostics: diagnostics)
+                source.alertSource = SourcePaths.alertSource(path: path, argument: named[index].argument, format: format)
+                sources.append(source)
+                continue
+            }
+            let decoderFor = decoders(models: models, transcriptMemory: memory, groupBy: groupBy, groups: groups)
             let source = FileEventSource(path: path, index: Int32(index), reader: reader, format: format,
                                          decoder: sniffed.isDocument ? DocumentDecoder(format: format, models: models) : decoderFor(format),
                                          diagnostics: diagnostics,
@@ -62,6 +97,7 @@ public enum SourceOpener {
             source.alertSource = SourcePaths.alertSource(path: path, argument: named[index].argument, format: format)
             sources.append(source)
         }
+        pool?.start()
         return sources
     }
 

@@ -23,6 +23,9 @@
 /// - **Across files.** Counted keys go into a `TranscriptDedupMemory` (64-bit hashes, bounded),
 ///   which can be shared by the decoders of every file of a source, so a resumed session that
 ///   re-writes old messages is not counted twice. A key is remembered from its first line on.
+///   Each event carries the key it was counted under (`Exchange.dedupKey`), so a replay that
+///   gives every file its own memory (files decoded apart, on several threads) drops the copies
+///   where the files are merged instead (`MergedEvents`).
 /// - **API errors.** A line with `isApiErrorMessage: true` is one failed attempt. Its status comes
 ///   from `apiErrorStatus` or, when absent, from the error text (`rate_limit`/`429`,
 ///   `overloaded`/`529`). It is emitted with zero usage and attributed to the model the same
@@ -180,7 +183,7 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         if let key {
             if let index = pending.lastIndex(where: { $0.key == key }) {
                 if usage.outputTokens >= pending[index].event.usage.outputTokens {
-                    pending[index].event = event(ts: ts, model: model, usage: usage, isBatch: fields.isBatch, origin: origin)
+                    pending[index].event = event(ts: ts, model: model, usage: usage, isBatch: fields.isBatch, origin: origin, key: key)
                 }
                 pending[index].seenAt = ts
                 pending[index].sequence = lineSequence
@@ -188,7 +191,7 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
             }
             guard memory.insert(key, at: ts) else { return .duplicate }
         }
-        hold(key: key, event(ts: ts, model: model, usage: usage, isBatch: fields.isBatch, origin: origin), at: ts,
+        hold(key: key, event(ts: ts, model: model, usage: usage, isBatch: fields.isBatch, origin: origin, key: key), at: ts,
              into: &events)
         return .decoded
     }
@@ -229,8 +232,10 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         }
     }
 
-    private func event(ts: Double, model: ModelRef, usage: Usage, isBatch: Bool, origin: LineOrigin) -> Exchange {
-        Exchange(end: ts, model: model, status: 200, requests: 1, usage: usage, isBatch: isBatch, origin: origin)
+    private func event(ts: Double, model: ModelRef, usage: Usage, isBatch: Bool, origin: LineOrigin, key: UInt64?) -> Exchange {
+        var event = Exchange(end: ts, model: model, status: 200, requests: 1, usage: usage, isBatch: isBatch, origin: origin)
+        event.dedupKey = key ?? 0
+        return event
     }
 
     private mutating func decodeAPIError(_ fields: Fields, ts: Double, session: UInt64?, origin: LineOrigin,
@@ -256,9 +261,11 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         guard let model = errorModel(fields, session: session) else {
             return .malformed("API error \(status) before any model was seen: cannot attribute it to a model class")
         }
-        if let uuid = fields.uuid, !memory.insert(Self.hash(uuid.raw, seed: Self.errorSeed), at: ts) { return .duplicate }
-        let event = Exchange(end: ts, model: model, status: status, requests: 1, usage: .zero, errorKind: kind,
+        let key = fields.uuid.map { Self.hash($0.raw, seed: Self.errorSeed) }
+        if let key, !memory.insert(key, at: ts) { return .duplicate }
+        var event = Exchange(end: ts, model: model, status: status, requests: 1, usage: .zero, errorKind: kind,
                              limitedDimension: kind == .rateLimited ? limited : nil, origin: origin)
+        event.dedupKey = key ?? 0
         // Never merged: a nil key keeps later lines from matching it.
         hold(key: nil, event, at: ts, into: &events)
         return .decoded
@@ -278,8 +285,9 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         var made: [Exchange] = []
         for (index, entry) in used.enumerated() {
             let requests = index == main ? min(max(1, fields.numTurns ?? 1), 100_000) : 1
-            let event = Exchange(end: ts, start: ts - latency, model: intern(entry.model), status: 200, requests: requests,
+            var event = Exchange(end: ts, start: ts - latency, model: intern(entry.model), status: 200, requests: requests,
                                  usage: entry.usage, origin: origin)
+            event.dedupKey = session.map { $0 ^ Self.resultSeed } ?? 0
             do { try Plausible.check(event) } catch { return .malformed(error.reason) }
             made.append(event)
         }
@@ -297,9 +305,11 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         guard let model = errorModel(fields, session: session) else {
             return .malformed("subscription limit before any model was seen: cannot attribute it to a model class")
         }
-        if let uuid = fields.uuid, !memory.insert(Self.hash(uuid.raw, seed: Self.errorSeed), at: ts) { return .duplicate }
-        let event = Exchange(end: ts, model: model, status: 429, requests: 0, usage: .zero, errorKind: .subscriptionLimit,
+        let key = fields.uuid.map { Self.hash($0.raw, seed: Self.errorSeed) }
+        if let key, !memory.insert(key, at: ts) { return .duplicate }
+        var event = Exchange(end: ts, model: model, status: 429, requests: 0, usage: .zero, errorKind: .subscriptionLimit,
                              retryAfter: resetsAt.map { max(0, $0 - ts) } ?? -1, origin: origin)
+        event.dedupKey = key ?? 0
         hold(key: nil, event, at: ts, into: &events)
         return .decoded
     }

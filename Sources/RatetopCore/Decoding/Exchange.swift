@@ -136,6 +136,11 @@ public struct Exchange: Sendable {
     public var coarseSeconds: Int32 = 0
     /// The kind of source: a log, or a scraped Prometheus endpoint.
     public var feed: ExchangeFeed = .log
+    /// The key a transcript decoder counted this event under (a message, an API error, a
+    /// `claude -p` run; see `TranscriptDedupMemory`), 0 for none: a replay whose files keep
+    /// their own memories drops a copy from another file where the files are merged
+    /// (`MergedEvents`). Events of one line share it.
+    public var dedupKey: UInt64 = 0
 
     public init(end: Double, start: Double? = nil, headersAt: Double? = nil, model: ModelRef, status: Int = 200,
                 requests: Int = 1, usage: Usage = .zero, headers: RateLimitHeaders? = nil,

@@ -9,32 +9,47 @@ public protocol EventStream: AnyObject {
 /// Several streams merged by completion time: a heap of their next events, so a thousand
 /// sources cost a logarithm per event, not a scan. Within one stream events keep their order
 /// (a late line stays where it was written); between streams, ties go to the lower position.
+///
+/// With `dropCopies`, a transcript event whose `dedupKey` was first taken from another stream
+/// (a resumed session's copy of an older message, when each file was decoded with its own
+/// memory) is dropped here, in merge order, and `onCopy` is told the stream once per line.
 public struct MergedEvents {
     private let streams: [any EventStream]
+    /// Each stream's time and position, its event kept apart in `pending` (the heap moves 16
+    /// bytes, not an event).
     private var heads = Heap<Head>()
+    private var pending: [Exchange?]
     private var started = false
-    /// The stream whose event was taken last: it is read again only when the next event is
-    /// asked for, so nothing is read ahead of what the caller has seen.
+    private let copies: CrossStreamDedup?
+    private let onCopy: ((Int) -> Void)?
+    /// The stream whose event was taken last (still the heap's minimum): it is read again only
+    /// when the next event is asked for, so nothing is read ahead of what the caller has seen.
     private var taken: Int?
+    /// The minimum was found not to be a copy (asked about once, not at every peek).
+    private var minimumChecked = false
 
     private struct Head: Comparable {
         var end: Double
         var stream: Int
-        var event: Exchange
 
-        static func == (lhs: Head, rhs: Head) -> Bool { lhs.end == rhs.end && lhs.stream == rhs.stream }
         static func < (lhs: Head, rhs: Head) -> Bool { lhs.end < rhs.end || (lhs.end == rhs.end && lhs.stream < rhs.stream) }
     }
 
-    public init(_ streams: [any EventStream]) {
+    public init(_ streams: [any EventStream], dropCopies: Bool = false, onCopy: ((Int) -> Void)? = nil) {
         self.streams = streams
+        pending = Array(repeating: nil, count: streams.count == 1 ? 0 : streams.count)
+        copies = dropCopies && streams.count > 1 ? CrossStreamDedup() : nil
+        self.onCopy = onCopy
     }
 
     /// Reads every stream's first event (lazily: a stream is not touched before it is needed).
     private mutating func start() {
         started = true
         for (position, stream) in streams.enumerated() {
-            if let event = stream.next() { heads.insert(Head(end: event.end, stream: position, event: event)) }
+            if let event = stream.next() {
+                pending[position] = event
+                heads.insert(Head(end: event.end, stream: position))
+            }
         }
     }
 
@@ -53,9 +68,9 @@ public struct MergedEvents {
             return single
         }
         refill()
-        guard let head = heads.popMin() else { return nil }
+        guard let head = heads.min else { return nil }
         taken = head.stream
-        return head.event
+        return pending[head.stream]
     }
 
     /// One stream (a single log): no heap, just its next event, read when first asked for.
@@ -66,12 +81,31 @@ public struct MergedEvents {
         return single?.end
     }
 
+    /// Replaces the minimum by its stream's next event, or drops it when the stream is done.
+    private mutating func advance(_ stream: Int) {
+        minimumChecked = false
+        if let following = streams[stream].next() {
+            pending[stream] = following
+            _ = heads.replaceMin(with: Head(end: following.end, stream: stream))
+        } else {
+            pending[stream] = nil
+            _ = heads.popMin()
+        }
+    }
+
     private mutating func refill() {
         if !started { start() }
-        guard let stream = taken else { return }
-        taken = nil
-        if let following = streams[stream].next() {
-            heads.insert(Head(end: following.end, stream: stream, event: following))
+        if let stream = taken {
+            taken = nil
+            advance(stream)
         }
+        guard let copies, !minimumChecked else { return }
+        // Copies are dropped before anyone sees them at the head (its time included).
+        while let head = heads.min, let event = pending[head.stream], event.dedupKey != 0,
+              case .drop(let newLine) = copies.verdict(event, stream: head.stream) {
+            if newLine { onCopy?(head.stream) }
+            advance(head.stream)
+        }
+        minimumChecked = true
     }
 }
