@@ -172,7 +172,10 @@ final class PrefetchPool {
         started = true
         for worker in 0..<configuration.workers {
             let shared = self.shared
-            let thread = Thread { shared.work() }
+            let thread = Thread {
+                WorkerPriority.lowerCurrentThread()
+                shared.work()
+            }
             thread.name = "ratetop-prefetch-\(worker)"
             thread.stackSize = 1 << 20
             thread.start()
