@@ -249,12 +249,7 @@ final class PrefetchPool {
             pthread_mutex_lock(mutex)
             while !cancelled {
                 if buffered < configuration.budget, let slot = mostUrgent() {
-                    slots[slot].busy = true
-                    let job = jobs[slot]
-                    pthread_mutex_unlock(mutex)
-                    let batch = job.decodeBatch(maxEvents: configuration.batchEvents, maxBytes: configuration.batchBytes)
-                    pthread_mutex_lock(mutex)
-                    release(slot, after: batch)
+                    let batch = decodeOutsideLock(slot)
                     buffered += batch.events.count
                     slots[slot].queue.append(batch)
                     if consumerWaiting { pthread_cond_broadcast(delivered) }
@@ -317,15 +312,22 @@ final class PrefetchPool {
                     continue
                 }
                 // Nobody holds the file: decode it here rather than wait.
-                slots[slot].busy = true
-                let job = jobs[slot]
-                pthread_mutex_unlock(mutex)
-                let batch = job.decodeBatch(maxEvents: configuration.batchEvents, maxBytes: configuration.batchBytes)
-                pthread_mutex_lock(mutex)
-                release(slot, after: batch)
+                let batch = decodeOutsideLock(slot)
                 pthread_mutex_unlock(mutex)
                 return batch
             }
+        }
+
+        /// Takes the free file in `slot`, decodes a batch of it with the lock released, and
+        /// gives the file back (called, and returning, with the lock held).
+        private func decodeOutsideLock(_ slot: Int) -> PrefetchBatch {
+            slots[slot].busy = true
+            let job = jobs[slot]
+            pthread_mutex_unlock(mutex)
+            let batch = job.decodeBatch(maxEvents: configuration.batchEvents, maxBytes: configuration.batchBytes)
+            pthread_mutex_lock(mutex)
+            release(slot, after: batch)
+            return batch
         }
     }
 }
