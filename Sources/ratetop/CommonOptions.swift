@@ -53,7 +53,7 @@ enum TierNames {
 /// Which limits apply: `--tier`, `--limits`, and the config file that can set both.
 struct LimitsOptions: ParsableArguments {
     @Option(name: .customLong("tier"),
-            help: ArgumentHelp("The tier the organization is on when headers do not say: tier1–tier4, start, build, scale. Env: RATETOP_TIER.",
+            help: ArgumentHelp("The tier the organization is on when headers do not say (plan: the tiers to compare, comma-separated, or all): tier1–tier4, start, build, scale. Env: RATETOP_TIER.",
                                valueName: "NAME"),
             completion: .list(TierNames.all))
     var tier: String?
