@@ -55,31 +55,26 @@ extension AlertEvaluator {
                              future: some BucketFuture, state: () -> BucketState,
                              into events: inout [AlertEvent]) -> Double {
         var next = Double.infinity
-        for index in plan.indices where !plan[index].perSource && plan[index].mask != 0 {
-            let rulePlan = plan[index]
-            let metric = Self.metricList[rulePlan.metricIndex]
-            for dimension in Self.dimensionSlots where rulePlan.perDimension == (dimension != nil) {
-                let raw = dimension?.rawValue ?? 0
-                if dimension != nil && rulePlan.mask & (1 << UInt8(raw)) == 0 { continue }
-                let slot = index * 3 + raw
-                guard all || bucketDue[position][slot] <= time else {
-                    next = min(next, bucketDue[position][slot])
-                    continue
-                }
-                let value = metric.value(reading: bucket, dimension: dimension, at: time)
-                var due: Double
-                if let transition = trackers[position][slot].step(rulePlan.hysteresis, value: value, at: time) {
-                    events.append(event(rules[index], transition, at: time, value: value, dimension: dimension,
-                                        subject: .bucket(state())))
-                    // The condition that moves it now was not read at this step: read it at the next.
-                    due = time + 1
-                } else {
-                    due = Self.nextChange(trackers[position][slot], rulePlan.hysteresis, metric: metric, dimension: dimension,
-                                          value: value, bucket: bucket, at: time, future: future)
-                }
-                bucketDue[position][slot] = due
-                next = min(next, due)
+        for entry in bucketSlots {
+            let slot = entry.slot
+            guard all || bucketDue[position][slot] <= time else {
+                next = min(next, bucketDue[position][slot])
+                continue
             }
+            let metric = Self.metricList[entry.metricIndex]
+            let value = metric.value(reading: bucket, dimension: entry.dimension, at: time)
+            var due: Double
+            if let transition = trackers[position][slot].step(entry.hysteresis, value: value, at: time) {
+                events.append(event(rules[entry.rule], transition, at: time, value: value, dimension: entry.dimension,
+                                    subject: .bucket(state())))
+                // The condition that moves it now was not read at this step: read it at the next.
+                due = time + 1
+            } else {
+                due = Self.nextChange(trackers[position][slot], entry.hysteresis, metric: metric, dimension: entry.dimension,
+                                      value: value, bucket: bucket, at: time, future: future)
+            }
+            bucketDue[position][slot] = due
+            next = min(next, due)
         }
         return next
     }

@@ -122,6 +122,33 @@ public struct AlertEvaluator: Sendable {
     public private(set) var rules: [AlertRule]
     /// Per rule: where its metric's values sit in `values`, and the dimensions it watches.
     private(set) var plan: [Plan] = []
+    /// The bucket slots the scheduled path steps, in the stepped path's order: every enabled
+    /// per-bucket rule with each dimension it watches (or none), listed once per rule set.
+    private(set) var bucketSlots: [BucketSlot] = []
+
+    /// One tracker of a bucket: a rule, its dimension (nil for a rule on the whole class), and
+    /// the tracker's position (`rule * 3 + dimension`).
+    struct BucketSlot: Sendable {
+        var rule: Int
+        var dimension: Dimension?
+        var slot: Int
+        var metricIndex: Int
+        var hysteresis: AlertRule.Hysteresis
+    }
+
+    static func bucketSlots(_ plan: [Plan]) -> [BucketSlot] {
+        var slots: [BucketSlot] = []
+        for index in plan.indices where !plan[index].perSource && plan[index].mask != 0 {
+            let rulePlan = plan[index]
+            for dimension in dimensionSlots where rulePlan.perDimension == (dimension != nil) {
+                let raw = dimension?.rawValue ?? 0
+                if dimension != nil && rulePlan.mask & (1 << UInt8(raw)) == 0 { continue }
+                slots.append(BucketSlot(rule: index, dimension: dimension, slot: index * 3 + raw,
+                                        metricIndex: rulePlan.metricIndex, hysteresis: rulePlan.hysteresis))
+            }
+        }
+        return slots
+    }
     /// Per bucket (in the engine's order, which only ever grows): a tracker per rule and
     /// dimension slot (`rule * 3 + dimension`).
     var trackers: [[AlertTracker]] = []
@@ -155,6 +182,7 @@ public struct AlertEvaluator: Sendable {
     public init(rules: [AlertRule] = AlertRule.defaults) {
         self.rules = rules
         plan = Self.plan(rules)
+        bucketSlots = Self.bucketSlots(plan)
         values = [Double?](repeating: nil, count: AlertMetric.allCases.count * 3)
     }
 
@@ -205,6 +233,7 @@ public struct AlertEvaluator: Sendable {
         sourceDue = sourceDue.map { _ in [Double](repeating: .infinity, count: newRules.count) }
         rules = newRules
         plan = Self.plan(newRules)
+        bucketSlots = Self.bucketSlots(plan)
     }
 
     /// The transitions the state at its time causes.
