@@ -69,7 +69,10 @@ public struct ExecSink: AlertSink {
         sigemptyset(&defaults)
         for signalNumber in [SIGPIPE, SIGINT, SIGTERM, SIGHUP] { sigaddset(&defaults, signalNumber) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        // A process group of its own: a timeout kills the command and everything it started
+        // (`sh -c "a; b"` forks `a`; killing the shell alone left `a` running, holding our stderr).
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
 
         let arguments = ["/bin/sh", "-c", command]
         let argv = arguments.map { strdup($0) } + [nil]
@@ -103,7 +106,7 @@ public struct ExecSink: AlertSink {
             if done == pid { break }
             if done < 0 && errno != EINTR { throw SinkError("lost the command: \(String(cString: strerror(errno)))") }
             if ContinuousClock.now >= deadline {
-                kill(pid, SIGKILL)
+                kill(-pid, SIGKILL)
                 _ = waitpid(pid, &status, 0)
                 throw SinkError("timed out after \(formatSeconds(timeout)); killed")
             }

@@ -38,7 +38,9 @@ import RatetopTestSupport
     @Test func aCommandThatIgnoresStdinOrHangsDoesNotHurt() async throws {
         try await ExecSink(command: "true").deliver([notification("x")])
         let start = ContinuousClock.now
-        let hanging = try ExecSink(command: "sleep 300", timeout: 0.3)
+        // The shell forks the sleep (it is not the last command) and says its pid.
+        let dir = scratch()
+        let hanging = try ExecSink(command: "sleep 300 & echo $! > \(dir)/pid; wait; true", timeout: 0.3)
         let message = notification("x")
         // On the sinks' own executor, as SinkQueue runs deliveries: the timeout's polling must not
         // wait for a cooperative pool that the rest of a loaded test run keeps busy.
@@ -55,6 +57,19 @@ import RatetopTestSupport
         // that holds every dispatch thread for a while (a CI run once took 32.7 s to get back to
         // the poll after its 10 ms sleep), and is still far below the command's 300 s.
         #expect(ContinuousClock.now - start < .seconds(120))
+        // Everything the command started is gone too, not only the shell.
+        let child = try #require(Int32(try String(contentsOfFile: "\(dir)/pid", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let gone = ContinuousClock.now + .seconds(10)
+        while Self.isRunning(child), ContinuousClock.now < gone { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!Self.isRunning(child), "the command's own child \(child) outlived the timeout")
+    }
+
+    /// True while `pid` exists and is not a zombie (an orphan waits for init to reap it).
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return !stat[close...].dropFirst(2).hasPrefix("Z")
     }
 
     @Test func theNameShowsOnlyTheProgram() throws {
