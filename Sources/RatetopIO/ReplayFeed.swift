@@ -30,7 +30,7 @@ public final class ReplayFeed {
         // One thread: the dashboard's replay is paced by its clock, not by decoding speed.
         sources = try SourceOpener.open(paths: named, format: format, models: models, diagnostics: diagnostics,
                                         parallelThreshold: .max, groupBy: groupBy, groups: groups, copies: .atMerge)
-        var merged = MergedEvents(sources, dropCopies: true) { [sources] in sources[$0].skipCopy() }
+        var merged = SourceOpener.merged(sources)
         firstTime = merged.peekTime()
         self.merged = merged
     }

@@ -83,7 +83,7 @@ public final class ReplayRunner {
                                         parallelThreshold: options.parallelThreshold, copies: .atMerge, prefetch: options.prefetch)
         let sourceOf = monitor.addSources(sources.map(\.alertSource))
         // The first event is read now, so an input with none is known before anything is written.
-        var merged = MergedEvents(sources, dropCopies: true) { [sources] in sources[$0].skipCopy() }
+        var merged = SourceOpener.merged(sources)
         hasEvents = merged.peekTime() != nil
         // Ticks only when state lines are written: a year of log time is 31 million of them.
         schedule = ReplaySchedule(monitor: monitor, events: merged,

@@ -120,6 +120,13 @@ public enum SourceOpener {
         }
     }
 
+    /// The sources of one `open(…, copies: .atMerge)` merged by time, a copy of another file's
+    /// transcript event dropped and counted under its own source's `duplicate`: the other half
+    /// of `.atMerge` (each file's own memory lets the copies through to here).
+    public static func merged(_ sources: [any EventSource]) -> MergedEvents {
+        MergedEvents(sources, dropCopies: true) { [sources] in sources[$0].skipCopy() }
+    }
+
     /// Says, once per file, in which zone its times without a zone are read.
     static func sayHowNaiveTimesAreRead(_ head: [[UInt8]], name: String, _ diagnostics: Diagnostics) {
         guard LiteLLMDecoder.hasNaiveTimes(head) else { return }
