@@ -122,13 +122,31 @@ public struct MinuteRing: Sendable {
         return trend
     }
 
-    /// The 95th percentile by nearest rank (0 for no values); sorts `values`.
+    /// The 95th percentile by nearest rank (0 for no values); may reorder `values`.
     static func p95(_ values: UnsafeMutableBufferPointer<Double>) -> Double {
         var values = values
         guard !values.isEmpty else { return 0 }
-        values.sort()
-        let rank = Int((0.95 * Double(values.count)).rounded(.up))
-        return values[max(0, min(values.count, rank) - 1)]
+        let rank = max(1, min(values.count, Int((0.95 * Double(values.count)).rounded(.up))))
+        // Up to 39 values the rank is the largest or the second largest value: one pass, no sort (on a
+        // sparse log the trend is recomputed about once an event).
+        switch values.count - rank {
+        case 0:
+            return values.max()!
+        case 1:
+            var first = -Double.infinity, second = -Double.infinity
+            for value in values {
+                if value > first {
+                    second = first
+                    first = value
+                } else if value > second {
+                    second = value
+                }
+            }
+            return second
+        default:
+            values.sort()
+            return values[rank - 1]
+        }
     }
 }
 
