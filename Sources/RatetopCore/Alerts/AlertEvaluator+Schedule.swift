@@ -70,7 +70,7 @@ extension AlertEvaluator {
                 // The condition that moves it now was not read at this step: read it at the next.
                 due = time + 1
             } else {
-                due = Self.nextChange(trackers[position][slot], entry.hysteresis, metric: metric, dimension: entry.dimension,
+                due = Self.nextChange(trackers[position][slot].phase(entry.hysteresis), entry.hysteresis, metric: metric, dimension: entry.dimension,
                                       value: value, bucket: bucket, at: time, future: future)
             }
             bucketDue[position][slot] = due
@@ -143,9 +143,9 @@ extension AlertEvaluator {
     /// The next second after `time` at which a tracker that just stepped can change with no new
     /// events: its hold completing, its metric jumping, or its metric crossing the threshold
     /// that moves it.
-    static func nextChange(_ tracker: AlertTracker, _ rule: AlertRule.Hysteresis, metric: AlertMetric, dimension: Dimension?,
+    static func nextChange(_ tracker: AlertTracker.Phase, _ rule: AlertRule.Hysteresis, metric: AlertMetric, dimension: Dimension?,
                            value: Double?, bucket: BucketReading, at time: Double, future: some BucketFuture) -> Double {
-        var next = tracker.holdCompletes(rule) ?? .infinity
+        var next = tracker.holdCompletes ?? .infinity
         let moving = tracker.movingCondition(rule, value: value)
         // Values that cannot move without events.
         switch metric {

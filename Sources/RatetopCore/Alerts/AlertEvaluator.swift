@@ -63,6 +63,7 @@ public struct AlertTracker: Sendable {
     }
 
     /// The same, with just the numbers (no copy of the rule's strings on the per-second path).
+    @inline(__always)
     public mutating func step(_ rule: AlertRule.Hysteresis, value: Double?, at time: Double) -> Transition? {
         if !firing {
             let past = value.map { rule.isFiring($0) } ?? false
@@ -82,8 +83,32 @@ public struct AlertTracker: Sendable {
     /// firing, the clear condition while it is (an unknown value as `step` reads it).
     @inline(__always)
     func movingCondition(_ rule: AlertRule.Hysteresis, value: Double?) -> Bool {
-        if !firing { return value.map { rule.isFiring($0) } ?? false }
-        return value.map { rule.isClear($0) } ?? !rule.unknownKeepsState
+        Phase.movingCondition(firing: firing, rule, value: value)
+    }
+
+    /// What the scheduled path reads of a tracker it just stepped: whether it fires, and when
+    /// the hold running now completes. Two scalars, not a copy of the tracker: copying it right
+    /// after the step's narrow stores stalled on store forwarding, at every slot of every
+    /// evaluation.
+    struct Phase {
+        var firing: Bool
+        var holdCompletes: Double?
+
+        @inline(__always)
+        func movingCondition(_ rule: AlertRule.Hysteresis, value: Double?) -> Bool {
+            Self.movingCondition(firing: firing, rule, value: value)
+        }
+
+        @inline(__always)
+        static func movingCondition(firing: Bool, _ rule: AlertRule.Hysteresis, value: Double?) -> Bool {
+            if !firing { return value.map { rule.isFiring($0) } ?? false }
+            return value.map { rule.isClear($0) } ?? !rule.unknownKeepsState
+        }
+    }
+
+    @inline(__always)
+    func phase(_ rule: AlertRule.Hysteresis) -> Phase {
+        Phase(firing: firing, holdCompletes: holdCompletes(rule))
     }
 
     /// The whole second at which the hold running now completes (the tracker fires or resolves
@@ -96,6 +121,7 @@ public struct AlertTracker: Sendable {
 
     /// True once `condition` has been true without a break for `hold` seconds; `since` keeps
     /// when the current run started.
+    @inline(__always)
     private static func held(_ condition: Bool, since: inout Double?, at time: Double, for hold: Double) -> Bool {
         guard condition else {
             since = nil
