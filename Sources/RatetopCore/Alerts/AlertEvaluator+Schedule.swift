@@ -26,6 +26,20 @@ extension AlertMetric {
         case continuous
     }
 
+    /// True when an applied event that made `change` can move this metric (now or later):
+    /// the scheduled path re-reads the other rules only when they are due. Every applied event
+    /// moves the levels and the windows' usage; the rest move only with what they read.
+    func isMoved(by change: BucketChange) -> Bool {
+        switch self {
+        case .headroom, .secondsToEmpty, .rate429, .rate529, .cacheHitRatio: !change.isEmpty
+        case .throttledPerMinute: change.contains(.throttles)
+        case .limitPressure: !change.isDisjoint(with: [.trend, .limits])
+        case .secondsSinceLimitChange: change.contains(.limitChange)
+        case .spendCapped: change.contains(.spend)
+        case .secondsSinceLastLine: false
+        }
+    }
+
     var motion: Motion {
         switch self {
         case .spendCapped: .constant
@@ -46,18 +60,20 @@ extension AlertEvaluator {
     /// the tracker is looked at again.
     static let horizon = 1e9
 
-    /// Steps the trackers of bucket `position` at the whole second `time` — every one when
-    /// `all` (the bucket took an event), else those due then — in the stepped path's order,
+    /// Steps the trackers of bucket `position` at the whole second `time` — those whose metric
+    /// the bucket's events since the last evaluation can have moved (`changed`), and those due
+    /// then — in the stepped path's order,
     /// appending the transitions; reschedules them and returns the bucket's next due second.
     /// The rules read `bucket`'s numbers; `state` gives the whole state at `time`, asked for only
     /// to word a transition.
-    mutating func stepBucket(_ position: Int, reading bucket: BucketReading, at time: Double, all: Bool,
+    mutating func stepBucket(_ position: Int, reading bucket: BucketReading, at time: Double, changed: BucketChange,
                              future: some BucketFuture, state: () -> BucketState,
                              into events: inout [AlertEvent]) -> Double {
         var next = Double.infinity
+        let moved = Self.movedMetrics[Int(changed.rawValue)]
         for entry in bucketSlots {
             let slot = entry.slot
-            guard all || bucketDue[position][slot] <= time else {
+            guard moved & (1 << entry.metricIndex) != 0 || bucketDue[position][slot] <= time else {
                 next = min(next, bucketDue[position][slot])
                 continue
             }

@@ -175,6 +175,15 @@ public struct AlertEvaluator: Sendable {
         }
         return slots
     }
+    /// Per `BucketChange` (its raw value): the metrics it can move, a bit per `metricList` index.
+    static let movedMetrics: [UInt32] = (0...Int(BucketChange.all.rawValue)).map { raw in
+        var bits: UInt32 = 0
+        for (index, metric) in metricList.enumerated() where metric.isMoved(by: BucketChange(rawValue: UInt8(raw))) {
+            bits |= 1 << index
+        }
+        return bits
+    }
+
     /// Per bucket (in the engine's order, which only ever grows): a tracker per rule and
     /// dimension slot (`rule * 3 + dimension`).
     var trackers: [[AlertTracker]] = []

@@ -203,6 +203,36 @@ final class ClassTracker {
                     input: Int(saturating: countedInput), output: usage.outputTokens)
     }
 
+    /// What the rules read that an ordinary event leaves alone (compared before and after an
+    /// event: `change(since:by:)`).
+    struct QuietInputs: Equatable {
+        var ring: MinuteRing.Revision
+        var limits: PerDimension<Int>
+        var limitChangeAt: Double?
+        var spendCap: Double?
+        var succeeded: Bool
+    }
+
+    var quietInputs: QuietInputs {
+        QuietInputs(ring: ring.revision, limits: headerLimits, limitChangeAt: lastLimitChange?.at, spendCap: lastSpendCap,
+                    succeeded: lastSuccess != nil)
+    }
+
+    /// What applying `event` changed, from the quiet inputs before it.
+    func change(since before: QuietInputs, by event: Exchange) -> BucketChange {
+        var change = BucketChange.usage
+        if event.isThrottled { change.insert(.throttles) }
+        if ring.revision != before.ring { change.insert(.trend) }
+        if headerLimits != before.limits { change.insert(.limits) }
+        if lastLimitChange?.at != before.limitChangeAt { change.insert(.limitChange) }
+        // The cap's value reads when it last refused and whether a success came after: any
+        // success while a refusal is on record, or the first success, can move it.
+        if lastSpendCap != before.spendCap || lastSpendCap != nil || (lastSuccess != nil) != before.succeeded {
+            change.insert(.spend)
+        }
+        return change
+    }
+
     /// A line stamped too long before lines already applied: it counts in the totals, never in
     /// the buckets, windows or per-minute statistics (their past is already written).
     func countLate(_ event: Exchange, table: LimitsTable, models catalog: ModelCatalog, countInSummary: Bool) {
@@ -481,12 +511,14 @@ struct MinuteStatistics {
     /// Closes the open minute into the distribution.
     mutating func close() {
         guard minute != .min, current.requests > 0 || current.inputTokens > 0 || current.outputTokens > 0 else { return }
-        if histograms == nil { histograms = PerDimension(repeating: MinuteStatistics.makeHistogram()) }
+        // Taken out and put back: reached through the optional, each record copied all three.
+        var recorded = histograms.take() ?? PerDimension(repeating: MinuteStatistics.makeHistogram())
         for dimension in Dimension.allCases {
             let value = current[dimension]
             peak[dimension] = max(peak[dimension], value)
-            _ = histograms?[dimension].record(UInt64(max(0, value)))
+            _ = recorded[dimension].record(UInt64(max(0, value)))
         }
+        histograms = recorded
         current = PerDimension(repeating: 0)
     }
 

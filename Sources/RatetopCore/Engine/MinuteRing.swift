@@ -53,6 +53,15 @@ public struct MinuteRing: Sendable {
         body(&slots[index])
     }
 
+    /// Changes whenever the trend at some time can change: a slot starts holding another minute,
+    /// or a minute already complete changes.
+    public struct Revision: Equatable, Sendable {
+        var layout: Int
+        var version: Int
+    }
+
+    public var revision: Revision { Revision(layout: layout, version: version) }
+
     /// The totals of one minute, or nil when the ring holds nothing for it.
     public func totals(minute: Int64) -> MinuteTotals? {
         let index = Int(UInt64(bitPattern: minute) % UInt64(Self.minutes))

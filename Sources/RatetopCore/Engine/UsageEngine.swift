@@ -27,6 +27,28 @@ public enum IngestResult: Equatable, Sendable {
     case late(behind: Double)
 }
 
+/// What an applied event changed in its bucket, beyond its usage (which every applied event
+/// adds: levels and the rolling windows): the Monitor re-reads only the rules whose metric can
+/// have moved (`AlertMetric.isMoved(by:)`).
+public struct BucketChange: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// Levels and the rolling windows' usage: every applied event.
+    public static let usage = BucketChange(rawValue: 1 << 0)
+    /// A throttled attempt entered the rolling windows.
+    public static let throttles = BucketChange(rawValue: 1 << 1)
+    /// The half-hour trend's minutes: a minute began, or one already complete changed.
+    public static let trend = BucketChange(rawValue: 1 << 2)
+    /// The limits (from headers).
+    public static let limits = BucketChange(rawValue: 1 << 3)
+    /// The latest change of a limit.
+    public static let limitChange = BucketChange(rawValue: 1 << 4)
+    /// The spend cap's state (a refusal, or the first success, or any success after a refusal).
+    public static let spend = BucketChange(rawValue: 1 << 5)
+    public static let all = BucketChange(rawValue: 0x3f)
+}
+
 /// The pure core of ratetop: rebuilds every model class's buckets from events and answers
 /// what the state is at a time. It does no I/O and never reads a clock: time is what the
 /// events and the caller say. Live, replay and tests all drive this same type.
@@ -72,10 +94,15 @@ public final class UsageEngine {
         }
         if event.end > now { now = event.end }
         let tracker = tracker(for: event.model, fast: event.usage.isFast, at: event.start)
+        let before = tracker.quietInputs
         tracker.apply(event, now: now, table: configuration.table, models: models,
                       countInSummary: event.end >= configuration.summaryFrom)
+        lastChange = tracker.change(since: before, by: event)
         return .applied
     }
+
+    /// What the last applied event changed in its bucket.
+    public private(set) var lastChange = BucketChange.all
 
     /// How many model classes have been seen (bucket positions are `0..<bucketCount`, in order
     /// of first appearance, and never change).

@@ -36,9 +36,10 @@ public final class Monitor {
     /// O(buckets + sources) entries however many events arrive.
     private var staleEntries = 0
     /// Per bucket and per source: the second it waits in the queue for (`.infinity`: not
-    /// queued), and whether it changed since it was last evaluated (then every rule is read).
+    /// queued), and what changed since it was last evaluated (the rules that can have moved are
+    /// read; for a source, every rule).
     private var bucketQueued: [Double] = []
-    private var bucketChanged: [Bool] = []
+    private var bucketChanged: [BucketChange] = []
     private var sourceQueued: [Double] = []
     private var sourceChanged: [Bool] = []
 
@@ -118,7 +119,7 @@ public final class Monitor {
         // A bucket seen for the first time (even through a late line) is read at the next second.
         while bucketQueued.count < engine.bucketCount {
             bucketQueued.append(.infinity)
-            bucketChanged.append(true)
+            bucketChanged.append(.all)
             alerts.addBuckets(upTo: bucketQueued.count)
             schedule(order: bucketQueued.count - 1, at: firstDue(after: event.end))
         }
@@ -127,8 +128,12 @@ public final class Monitor {
             return result
         }
         guard let position = engine.bucketPosition(of: event) else { return result }
-        bucketChanged[position] = true
-        schedule(order: position, at: firstDue(after: event.end))
+        let due = firstDue(after: event.end)
+        var change = engine.lastChange
+        // Read at a later minute than its own, the event's minute is already part of the trend.
+        if (due / 60).rounded(.down) > (event.end / 60).rounded(.down) { change.insert(.trend) }
+        bucketChanged[position].formUnion(change)
+        schedule(order: position, at: due)
         return result
     }
 
@@ -138,7 +143,7 @@ public final class Monitor {
         alerts.replaceRules(rules)
         let next = firstDue(after: evaluatedThrough + 1)
         for position in bucketQueued.indices {
-            bucketChanged[position] = true
+            bucketChanged[position] = .all
             schedule(order: position, at: next)
         }
         for position in sourceQueued.indices where sources[position].lastLineAt != nil {
@@ -182,17 +187,17 @@ public final class Monitor {
     private func evaluateBucket(_ position: Int, at time: Double, into events: inout [AlertEvent]) {
         guard bucketQueued[position] == time else { return }  // superseded by an earlier second
         bucketQueued[position] = .infinity
-        let all = bucketChanged[position]
-        guard all || alerts.nextDue(bucket: position) <= time else {
+        let changed = bucketChanged[position]
+        guard !changed.isEmpty || alerts.nextDue(bucket: position) <= time else {
             schedule(order: position, at: alerts.nextDue(bucket: position))
             return
         }
-        bucketChanged[position] = false
+        bucketChanged[position] = []
         evaluations += 1
         // The numbers only; the whole state (names, tier, advice) only when an alert is worded.
         let reading = engine.bucketReading(position, at: time)
         let future = ClassFuture(tracker: engine.classTracker(position), state: reading)
-        let next = alerts.stepBucket(position, reading: reading, at: time, all: all, future: future,
+        let next = alerts.stepBucket(position, reading: reading, at: time, changed: changed, future: future,
                                      state: { [engine] in engine.bucketState(position, at: time) }, into: &events)
         schedule(order: position, at: next)
     }
@@ -295,12 +300,20 @@ struct ClassFuture: BucketFuture {
         case .rate429, .rate529:
             tracker.nextWindowChange(after: time, span: Int64(RollingWindow.seconds))
         case .cacheHitRatio:
-            [tracker.nextWindowChange(after: time, span: Int64(RollingWindow.seconds)), tracker.nextTrendChange(after: time)]
-                .compactMap { $0 }.min()
+            // Not `[a, b].compactMap { $0 }.min()`: two arrays allocated at every evaluation.
+            Self.earliest(tracker.nextWindowChange(after: time, span: Int64(RollingWindow.seconds)), tracker.nextTrendChange(after: time))
         case .limitPressure:
             tracker.nextTrendChange(after: time)
         case .headroom, .secondsSinceLimitChange, .spendCapped, .secondsSinceLastLine:
             nil
         }
+    }
+
+    /// The earlier of two instants, either of which may be missing.
+    @inline(__always)
+    static func earliest(_ a: Double?, _ b: Double?) -> Double? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return min(a, b)
     }
 }
