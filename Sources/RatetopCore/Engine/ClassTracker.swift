@@ -41,7 +41,7 @@ final class ClassTracker {
     /// When a LiteLLM aggregate last arrived (its input counter does not split out the cache).
     private var lastLiteLLMAt = -Double.infinity
     /// Per model index: the price rule and the time span it is valid for.
-    private var prices: [CachedPrice?] = []
+    private var prices: [CachedPrice] = []
 
     /// Fast-mode traffic of its class: its own limits (only from headers) and its own prices.
     let isFast: Bool
@@ -292,15 +292,14 @@ final class ClassTracker {
         let usage = event.usage
         guard usage.inputTokens | usage.outputTokens | usage.cacheReadInputTokens | usage.cacheCreationInputTokens | usage.webSearchRequests != 0 else { return 0 }
         let index = Int(event.model.index)
-        while prices.count <= index { prices.append(nil) }
-        var cached = prices[index]
-        if cached == nil || event.end < cached!.validFrom || event.end >= cached!.validUntil {
+        while prices.count <= index { prices.append(CachedPrice()) }
+        if !(event.end >= prices[index].validFrom && event.end < prices[index].validUntil) {
             let rule = table.price(for: catalog.name(event.model), at: event.end, fast: isFast)
-            cached = CachedPrice(rule: rule, validFrom: rule?.from ?? -.infinity, validUntil: rule?.until ?? .infinity)
-            prices[index] = cached
+            prices[index] = CachedPrice(priced: rule != nil, rates: rule.map(PriceRates.init) ?? prices[index].rates,
+                                        validFrom: rule?.from ?? -.infinity, validUntil: rule?.until ?? .infinity)
         }
-        guard let rule = cached?.rule else { return nil }
-        return table.prices.dollars(for: usage, rule: rule, isBatch: event.isBatch)
+        guard prices[index].priced else { return nil }
+        return table.prices.dollars(for: usage, rates: prices[index].rates, isBatch: event.isBatch)
     }
 
     // MARK: Reading state
@@ -468,10 +467,13 @@ final class ClassTracker {
         var saturated = false
     }
 
+    /// A model's rates (when it has a price) and the span they hold for; the empty span (the
+    /// start) holds nothing.
     private struct CachedPrice {
-        var rule: PriceRule?
-        var validFrom: Double
-        var validUntil: Double
+        var priced = false
+        var rates = PriceRates(PriceRule(modelPatterns: [], inputPerMTok: 0, outputPerMTok: 0))
+        var validFrom = Double.infinity
+        var validUntil = -Double.infinity
     }
 }
 
