@@ -226,7 +226,7 @@ public final class Monitor {
         if order < Self.sourceOrder { bucketQueued[order] = time } else { sourceQueued[order - Self.sourceOrder] = time }
         if queued.isFinite { staleEntries += 1 }
         queue.insert(Due(at: time, order: order))
-        if staleEntries > 64 && staleEntries > queue.count / 2 { rebuildQueue() }
+        if staleEntries > 8 && staleEntries > queue.count / 2 { rebuildQueue() }
     }
 
     /// True when the entry is the one its bucket or source waits for.
