@@ -99,8 +99,11 @@ public final class AlertDispatcher: Sendable {
         return left.withLock { $0 }
     }
 
-    /// Stops every queue's worker.
+    /// Stops every queue's worker, and what a delivery still runs (after `flush`, on exit).
     public func close() {
-        for queue in queues { queue.close() }
+        for queue in queues {
+            queue.close()
+            queue.sink.stop()
+        }
     }
 }

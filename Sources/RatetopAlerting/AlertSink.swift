@@ -12,6 +12,9 @@ public protocol AlertSink: Sendable {
     var batchesTransitions: Bool { get }
     /// Delivers the notifications; throws `SinkError` when they did not arrive.
     func deliver(_ notifications: [AlertNotification]) async throws(SinkError)
+    /// Ratetop is exiting and has waited long enough: stops whatever a delivery still runs
+    /// (a notification command and what it started), so nothing outlives ratetop.
+    func stop()
 }
 
 /// Why a delivery failed, in words for one log line.
@@ -28,4 +31,6 @@ public struct SinkError: Error, Sendable, CustomStringConvertible {
 
 extension AlertSink {
     public var batchesTransitions: Bool { false }
+    /// An HTTP request in flight ends with the process; nothing to stop.
+    public func stop() {}
 }

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import RatetopCore
+import Synchronization
 
 /// `--exec CMD`: runs `/bin/sh -c CMD` once per transition with the alert's JSON object (the
 /// `alert` line of the JSON-lines contract) on stdin and `RATETOP_RULE`, `RATETOP_STATE`,
@@ -15,6 +16,12 @@ public struct ExecSink: AlertSink {
     public let command: String
     /// A command running longer than this is killed and counts as failed (seconds).
     public let timeout: Double
+    /// The process groups of the commands running now (`stop` kills them).
+    private let running = RunningCommands()
+
+    private final class RunningCommands: Sendable {
+        let groups = Mutex<Set<pid_t>>([])
+    }
 
     public init(command: String, timeout: Double = 30, flag: String = "--exec") throws(SinkConfigurationError) {
         guard !command.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -29,6 +36,13 @@ public struct ExecSink: AlertSink {
     /// The program's name only: arguments may hold tokens.
     public var displayName: String {
         "exec \(command.split(separator: " ").first.map(String.init) ?? command)"
+    }
+
+    /// Kills every command still running (ratetop is exiting) with all it started.
+    public func stop() {
+        running.groups.withLock { groups in
+            for group in groups { kill(-group, SIGKILL) }
+        }
     }
 
     public func deliver(_ notifications: [AlertNotification]) async throws(SinkError) {
@@ -82,12 +96,19 @@ public struct ExecSink: AlertSink {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp)
+        // Spawned and recorded under the lock: `stop` either sees the group or runs before it exists.
+        let spawned = running.groups.withLock { groups in
+            let result = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp)
+            if result == 0 { groups.insert(pid) }
+            return result
+        }
         close(pipe[0])
         guard spawned == 0 else {
             close(pipe[1])
             throw SinkError("cannot run /bin/sh: \(String(cString: strerror(spawned)))", permanent: true)
         }
+        // Forgotten once reaped: the pid (the group's id) may then be reused.
+        defer { _ = running.groups.withLock { $0.remove(pid) } }
         input.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count {

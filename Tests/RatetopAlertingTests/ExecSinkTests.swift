@@ -65,6 +65,26 @@ import RatetopTestSupport
         #expect(!Self.isRunning(child), "the command's own child \(child) outlived the timeout")
     }
 
+    @Test func aCommandStillRunningWhenRatetopExitsIsStoppedWithWhatItStarted() async throws {
+        let dir = scratch()
+        let sink = try ExecSink(command: "sleep 300 & echo $! > \(dir)/pid; wait", timeout: 600)
+        let dispatcher = AlertDispatcher(sinks: [sink], instance: "h", policy: fastRetries, resendInterval: 60,
+                                         logger: LogLines().logger)
+        dispatcher.publish([alertEvent("a", summary: "A")], wallNow: 1000)
+        let started = ContinuousClock.now + .seconds(30)
+        while !FileManager.default.fileExists(atPath: "\(dir)/pid"), ContinuousClock.now < started {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let child = try #require(Int32(try String(contentsOfFile: "\(dir)/pid", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        // The exit path: a short wait for the queue, then close.
+        #expect(await dispatcher.flush(timeout: 0.1) == 1)
+        dispatcher.close()
+        let gone = ContinuousClock.now + .seconds(10)
+        while Self.isRunning(child), ContinuousClock.now < gone { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!Self.isRunning(child), "the command's child \(child) outlived ratetop's exit")
+    }
+
     /// True while `pid` exists and is not a zombie (an orphan waits for init to reap it).
     static func isRunning(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
