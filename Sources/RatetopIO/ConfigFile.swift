@@ -38,14 +38,34 @@ public struct ConfigFile: Sendable {
     public var exec: [String] { config.exec }
     public var metricsListen: String? { config.metricsListen }
 
+    /// The whole file, read to its end (nil when it cannot be opened or read). Not
+    /// `contents(atPath:)`: it gives nothing for /dev/null or a pipe (`--config <(…)`), which are
+    /// files to read like any other.
+    static func readToEnd(_ path: String) -> Data? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { return nil }  // a directory: EISDIR
+            if count == 0 { return data }
+            data.append(contentsOf: buffer[0..<count])
+        }
+    }
+
     /// Reads, parses and checks the file (its tier against the bundled table overlaid with its
     /// `limits:` file), then runs `checks` (what the modules that use the settings verify: sink
     /// URLs, the listen address, sources) on what could be read. Every problem found, of all of
     /// these, is reported at once: a `ConfigError` with one located line each.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
                             checks: (ConfigFile) -> [ConfigProblem] = { _ in [] }) throws(ConfigError) -> ConfigFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
+        guard let data = readToEnd(path) else {
+            var directory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &directory)
+            let reason = !exists ? "no such file" : directory.boolValue ? "a directory, not a file" : "cannot read the file"
             throw ConfigError([ConfigProblem(file: path, line: 0, keyPath: "", message: reason)])
         }
         guard let text = String(data: data, encoding: .utf8) else {

@@ -27,6 +27,25 @@ import RatetopTestSupport
         }
     }
 
+    @Test func anEmptyDeviceOrAPipeIsReadLikeAFileAndADirectoryIsNamedAsOne() throws {
+        // /dev/null: an empty configuration (the defaults), not "cannot read".
+        #expect(try ConfigFile.load(path: "/dev/null").tier == nil)
+        // A pipe, as `--config <(generate)` gives one.
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        let text = Array("tier: tier2\n".utf8)
+        #expect(write(ends[1], text, text.count) == text.count)
+        close(ends[1])
+        defer { close(ends[0]) }
+        #expect(try ConfigFile.load(path: "/dev/fd/\(ends[0])").tier == "tier2")
+        let directory = TemporaryDirectory()
+        #expect {
+            _ = try ConfigFile.load(path: directory.path)
+        } throws: { error in
+            (error as? ConfigError)?.description == "\(directory.path): a directory, not a file"
+        }
+    }
+
     @Test func theDefaultPathFollowsXDGConfigHome() {
         #expect(ConfigFile.defaultPath(environment: ["HOME": "/home/me", "XDG_CONFIG_HOME": "/etc/xdg-me"]) == "/etc/xdg-me/ratetop/config.yaml")
         // Empty or relative: ignored (the XDG Base Directory rule).
