@@ -271,12 +271,18 @@ final class ClassTracker {
     }
 
     private func learnLimits(from headers: RateLimitHeaders, at time: Double, feed: ExchangeFeed) {
+        // The usual line repeats the limits already known, from the same kind of source.
+        let source: LimitsSource = feed == .ratetop ? .ratetop : .headers
+        func known(_ dimension: Dimension) -> Bool {
+            headers.limit[dimension] <= 0 || (headers.limit[dimension] == headerLimits[dimension] && sources[dimension] == source)
+        }
+        if known(.requests) && known(.inputTokens) && known(.outputTokens) { return }
         var changed = false
         var before = headerLimits
         for dimension in Dimension.allCases where headers.limit[dimension] > 0 {
             if headerLimits[dimension] > 0 && headerLimits[dimension] != headers.limit[dimension] { changed = true }
             headerLimits[dimension] = headers.limit[dimension]
-            sources[dimension] = feed == .ratetop ? .ratetop : .headers
+            sources[dimension] = source
             self[bucket: dimension].setCapacity(Double(headers.limit[dimension]), at: time)
         }
         guard changed else { return }
