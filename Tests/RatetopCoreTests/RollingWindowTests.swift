@@ -14,6 +14,32 @@ import RatetopTestSupport
         }
     }
 
+    @Test("the next change of the window's sums: the held seconds searched from the newest back equal a brute-force scan",
+          arguments: [11, 12, 13, 14, 15] as [UInt64])
+    func nextChangeEqualsABruteForceScan(seed: UInt64) {
+        var window = RollingWindow()
+        var random = Random(state: seed)
+        // What each ring slot holds: the latest second written to it (an older one is dropped).
+        var slots: [Int: Int64] = [:]
+        var now: Int64 = 2_000_000
+        for _ in 0..<3_000 {
+            // Sparse and dense stretches, late seconds, an occasional second ahead of `now`.
+            now += Int64([0, 1, 7, 45, 400][random.next(5)])
+            let second = now - Int64(random.next(4) == 0 ? random.next(40) : 0) + Int64(random.next(20) == 0 ? 90 : 0)
+            window.withSlot(second: second) { $0.requests += 1 }
+            let index = Int(UInt64(bitPattern: second) % UInt64(RollingWindow.seconds))
+            if (slots[index] ?? .min) <= second { slots[index] = second }
+            let asked = now - Int64(random.next(3) == 0 ? random.next(120) : 0)
+            for span in [60, 300] as [Int64] {
+                let held = slots.values
+                let leaving = held.filter { $0 > asked - span && $0 <= asked }.map { $0 + span }.min()
+                let entering = held.filter { $0 > asked }.min()
+                let expected = [leaving, entering].compactMap { $0 }.min()
+                #expect(window.nextChange(after: asked, span: span) == expected, "after \(asked), span \(span)")
+            }
+        }
+    }
+
     @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
     func incrementalSumsEqualAFullScan(seed: UInt64) {
         var window = RollingWindow()

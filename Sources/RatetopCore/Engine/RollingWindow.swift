@@ -141,11 +141,21 @@ public struct RollingWindow: Sendable {
         return next == .max ? nil : next
     }
 
-    /// The position in `held` of the first second after `second`.
+    /// The position in `held` of the first second after `second`. Galloping back from the newest
+    /// first: the seconds asked about are near it (the window's start, the present), while on a
+    /// sparse log `held` reaches back far beyond the window.
     @inline(__always)
-    private func firstHeld(after second: Int64) -> Int {
-        var low = 0
+    func firstHeld(after second: Int64) -> Int {
+        // Invariant: every held second from `high` on is after `second`.
         var high = held.count
+        var probe = high - 1
+        var step = 1
+        while probe >= 0, held[probe] > second {
+            high = probe
+            probe -= step
+            step *= 2
+        }
+        var low = max(probe + 1, 0)
         while low < high {
             let middle = (low + high) / 2
             if held[middle] <= second { low = middle + 1 } else { high = middle }
