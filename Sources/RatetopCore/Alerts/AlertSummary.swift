@@ -17,35 +17,55 @@ enum AlertSummary {
             }
             return "resolved: \(what) on \(subject.name), now \(now)"
         }
-        var text = rule.summary
-        let fill: (String, () -> String) -> Void = { placeholder, replacement in
-            guard text.contains(placeholder) else { return }
-            text = text.split(separator: placeholder, omittingEmptySubsequences: false).joined(separator: replacement())
-        }
         var bucket: BucketState?
         if case .bucket(let state) = subject { bucket = state }
-        fill("{rule}") { rule.id }
-        fill("{bucket}") { bucket?.classID ?? "" }
-        fill("{source}") { if case .source(let source) = subject { source.name } else { "" } }
-        fill("{dimension}") { dimension?.jsonKey ?? "" }
-        fill("{limit_name}") { dimension?.limitName ?? "" }
-        fill("{value}") { value.map { format($0, metric: rule.metric) } ?? "unknown" }
-        fill("{threshold}") { format(rule.fire, metric: rule.metric) }
-        fill("{idle}") { value.map(duration) ?? "unknown" }
-        guard let bucket else { return text }
-        fill("{cache_hit_rate}") { bucket.cacheHitRate.map(percent) ?? "unknown" }
-        fill("{baseline}") { bucket.trend.cacheHitBaseline.map(percent) ?? "unknown" }
-        fill("{tier}") { bucket.tier.map { $0 == "custom" ? "its custom limits" : $0 } ?? "its limits" }
-        fill("{pressure}") { pressure(bucket) }
-        fill("{advice}") {
-            switch bucket.upgrade {
-            case .tier(let tier): TierAdvice(tier: tier, classID: bucket.classID).text
-            case .custom: "no published tier fits: ask Anthropic sales for custom limits"
-            case nil: "no tier table for this class: check the Console's limits"
+        // The value of one placeholder; nil leaves it as written (unknown, or about a bucket
+        // when the alert is about a source).
+        func fill(_ name: Substring) -> String? {
+            switch name {
+            case "rule": return rule.id
+            case "bucket": return bucket?.classID ?? ""
+            case "source": if case .source(let source) = subject { return source.name } else { return "" }
+            case "dimension": return dimension?.jsonKey ?? ""
+            case "limit_name": return dimension?.limitName ?? ""
+            case "value": return value.map { format($0, metric: rule.metric) } ?? "unknown"
+            case "threshold": return format(rule.fire, metric: rule.metric)
+            case "idle": return value.map(duration) ?? "unknown"
+            default: break
+            }
+            guard let bucket else { return nil }
+            switch name {
+            case "cache_hit_rate": return bucket.cacheHitRate.map(percent) ?? "unknown"
+            case "baseline": return bucket.trend.cacheHitBaseline.map(percent) ?? "unknown"
+            case "tier": return bucket.tier.map { $0 == "custom" ? "its custom limits" : $0 } ?? "its limits"
+            case "pressure": return pressure(bucket)
+            case "advice":
+                switch bucket.upgrade {
+                case .tier(let tier): return TierAdvice(tier: tier, classID: bucket.classID).text
+                case .custom: return "no published tier fits: ask Anthropic sales for custom limits"
+                case nil: return "no tier table for this class: check the Console's limits"
+                }
+            case "change": return bucket.lastLimitChange?.text ?? ""
+            case "tier_change": return bucket.tier.map { " (now \($0))" } ?? ""
+            default: return nil
             }
         }
-        fill("{change}") { bucket.lastLimitChange?.text ?? "" }
-        fill("{tier_change}") { bucket.tier.map { " (now \($0))" } ?? "" }
+        // One pass over the template: what a placeholder is replaced by is never read again (a
+        // source named "{value}" stays so), and no search per placeholder name.
+        var text = ""
+        var rest = Substring(rule.summary)
+        while let open = rest.firstIndex(of: "{") {
+            text += rest[..<open]
+            let name = rest.index(after: open)
+            if let close = rest[name...].firstIndex(of: "}"), let replacement = fill(rest[name..<close]) {
+                text += replacement
+                rest = rest[rest.index(after: close)...]
+            } else {
+                text += "{"
+                rest = rest[name...]
+            }
+        }
+        text += rest
         return text
     }
 
