@@ -152,6 +152,17 @@ import RatetopTestSupport
         #expect(object["source"] as? String == "/logs/a.jsonl")
     }
 
+    @Test func aSummaryIsFilledInOnePass() throws {
+        let stale = try #require(AlertRule.defaults.first { $0.id == "source_stale" })
+        // A replaced value is not read for placeholders again; an unknown name, or a bucket's
+        // name on a source's alert, stays as written.
+        var rule = stale
+        rule.summary = "{rule}: {source} {{idle}} {nope} {tier} {"
+        let text = AlertSummary.text(rule, subject: .source(SourceActivity(name: "/logs/{value}.jsonl")), dimension: nil,
+                                     value: 301, at: creditEra, resolved: false)
+        #expect(text == "source_stale: /logs/{value}.jsonl {5m01s} {nope} {tier} {")
+    }
+
     @Test func staleAfterChangesTheSourceRulesThreshold() {
         let rule = AlertRule.defaults(staleAfter: 60).first { $0.id == "source_stale" }
         #expect(rule?.fire == 60 && rule?.clear == 60)
