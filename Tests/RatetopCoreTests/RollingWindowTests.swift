@@ -40,6 +40,29 @@ import RatetopTestSupport
         }
     }
 
+    @Test("with fractions (unexplained usage) the slid sums stay within rounding of a full scan",
+          arguments: [21, 22, 23] as [UInt64])
+    func fractionalSumsStayCloseToAFullScan(seed: UInt64) {
+        var window = RollingWindow()
+        var random = Random(state: seed)
+        var now: Int64 = 3_000_000
+        for _ in 0..<5_000 {
+            now += Int64([0, 0, 1, 3, 20, 61, 400][random.next(7)])
+            let second = now - Int64(random.next(5) == 0 ? random.next(30) : 0)
+            let amount = Double(random.next(100_000)) / 7
+            window.withSlot(second: second) { slot in
+                slot.requests += 1
+                slot.untracked.inputTokens += amount
+            }
+            guard random.next(2) == 0 else { continue }
+            let (minute, five) = window.sums(endingAt: now)
+            let (scannedMinute, scannedFive) = window.scan(endingAt: now)
+            #expect(minute.requests == scannedMinute.requests && five.requests == scannedFive.requests)
+            #expect(abs(minute.untracked.inputTokens - scannedMinute.untracked.inputTokens) < 1e-6)
+            #expect(abs(five.untracked.inputTokens - scannedFive.untracked.inputTokens) < 1e-6)
+        }
+    }
+
     @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
     func incrementalSumsEqualAFullScan(seed: UInt64) {
         var window = RollingWindow()
