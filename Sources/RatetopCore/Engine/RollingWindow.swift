@@ -177,8 +177,14 @@ public struct RollingWindow: Sendable {
         if held.first == second {
             held.removeFirst()  // the usual case: the oldest leaves (at most 300 to move)
         } else {
-            let position = firstHeld(after: second) - 1
-            if position >= 0, held[position] == second { held.remove(at: position) }
+            // Anywhere in the list (on a sparse log, seconds far apart share slots): a plain bisection.
+            var low = 0
+            var high = held.count
+            while low < high {
+                let middle = (low + high) / 2
+                if held[middle] < second { low = middle + 1 } else { high = middle }
+            }
+            if low < held.count, held[low] == second { held.remove(at: low) }
         }
     }
 
