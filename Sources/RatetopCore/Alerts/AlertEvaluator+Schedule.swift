@@ -72,32 +72,33 @@ extension AlertEvaluator {
         var next = Double.infinity
         let moved = Self.movedMetrics[Int(changed.rawValue)]
         for entry in bucketSlots {
-            let slot = entry.slot
-            guard moved & (1 << entry.metricIndex) != 0 || bucketDue[position][slot] <= time else {
-                next = min(next, bucketDue[position][slot])
+            let slot = bucketSlot(position, entry.slot)
+            guard moved & (1 << entry.metricIndex) != 0 || bucketDue[slot] <= time else {
+                next = min(next, bucketDue[slot])
                 continue
             }
             let metric = Self.metricList[entry.metricIndex]
             let value = metric.value(reading: bucket, dimension: entry.dimension, at: time)
             var due: Double
-            if let transition = trackers[position][slot].step(entry.hysteresis, value: value, at: time) {
+            if let transition = trackers[slot].step(entry.hysteresis, value: value, at: time) {
                 events.append(event(rules[entry.rule], transition, at: time, value: value, dimension: entry.dimension,
                                     subject: .bucket(state())))
                 // The condition that moves it now was not read at this step: read it at the next.
                 due = time + 1
             } else {
-                due = Self.nextChange(trackers[position][slot].phase(entry.hysteresis), entry.hysteresis, metric: metric, dimension: entry.dimension,
+                due = Self.nextChange(trackers[slot].phase(entry.hysteresis), entry.hysteresis, metric: metric, dimension: entry.dimension,
                                       value: value, bucket: bucket, at: time, future: future)
             }
-            bucketDue[position][slot] = due
+            bucketDue[slot] = due
             next = min(next, due)
         }
+        bucketNextDue[position] = next
         return next
     }
 
     /// The earliest due second of a bucket's trackers.
     func nextDue(bucket position: Int) -> Double {
-        bucketDue[position].min() ?? .infinity
+        bucketNextDue[position]
     }
 
     /// Steps the source rules of source `position` at `time` (all of them when `all`: it gave a

@@ -185,8 +185,14 @@ public struct AlertEvaluator: Sendable {
     }
 
     /// Per bucket (in the engine's order, which only ever grows): a tracker per rule and
-    /// dimension slot (`rule * 3 + dimension`).
-    var trackers: [[AlertTracker]] = []
+    /// dimension slot (`rule * 3 + dimension`), the buckets one after another in one array
+    /// (`bucketSlot(position, slot)`): one lookup, not an array of arrays, on the hot path.
+    var trackers: [AlertTracker] = []
+    /// Trackers per bucket: `rules.count * 3`.
+    var slotsPerBucket: Int { rules.count * 3 }
+
+    @inline(__always)
+    func bucketSlot(_ position: Int, _ slot: Int) -> Int { position * slotsPerBucket + slot }
     /// Per source (in the order sources were first seen): a tracker per rule (only source
     /// rules use theirs).
     var sourceTrackers: [[AlertTracker]] = []
@@ -194,7 +200,9 @@ public struct AlertEvaluator: Sendable {
     private var sourcePositions: [String: Int] = [:]
     /// The scheduled path (`Monitor`): per bucket and slot, and per source and rule, the next
     /// whole second at which that tracker can change without new events (`.infinity`: never).
-    var bucketDue: [[Double]] = []
+    var bucketDue: [Double] = []
+    /// Per bucket: the earliest of its trackers' due seconds (what `stepBucket` last returned).
+    var bucketNextDue: [Double] = []
     var sourceDue: [[Double]] = []
     /// The metric values of the bucket being evaluated (kept to avoid an allocation per tick).
     private var values: [Double?] = []
@@ -261,10 +269,14 @@ public struct AlertEvaluator: Sendable {
             }
             return fresh
         }
-        trackers = trackers.map { remap($0, perRule: 3) }
+        let buckets = bucketNextDue.count
+        trackers = (0..<buckets).flatMap { position in
+            remap(Array(trackers[bucketSlot(position, 0)..<bucketSlot(position + 1, 0)]), perRule: 3)
+        }
         sourceTrackers = sourceTrackers.map { remap($0, perRule: 1) }
         // The scheduled path re-reads every tracker at its next instant (the Monitor marks all).
-        bucketDue = bucketDue.map { _ in [Double](repeating: .infinity, count: newRules.count * 3) }
+        bucketDue = [Double](repeating: .infinity, count: buckets * newRules.count * 3)
+        bucketNextDue = [Double](repeating: .infinity, count: buckets)
         sourceDue = sourceDue.map { _ in [Double](repeating: .infinity, count: newRules.count) }
         rules = newRules
         plan = Self.plan(newRules)
@@ -296,7 +308,7 @@ public struct AlertEvaluator: Sendable {
                     if dimension != nil && rulePlan.mask & (1 << UInt8(raw)) == 0 { continue }
                     let slot = index * 3 + raw
                     let value = values[rulePlan.metricIndex * 3 + raw]
-                    guard let transition = trackers[position][slot].step(rulePlan.hysteresis, value: value, at: state.at) else { continue }
+                    guard let transition = trackers[bucketSlot(position, slot)].step(rulePlan.hysteresis, value: value, at: state.at) else { continue }
                     events.append(event(rules[index], transition, at: state.at, value: value, dimension: dimension,
                                         subject: .bucket(bucket)))
                 }
@@ -347,8 +359,11 @@ public struct AlertEvaluator: Sendable {
 
     /// Room for the trackers of every bucket up to `count`.
     mutating func addBuckets(upTo count: Int) {
-        while trackers.count < count { trackers.append(Array(repeating: AlertTracker(), count: rules.count * 3)) }
-        while bucketDue.count < count { bucketDue.append(Array(repeating: .infinity, count: rules.count * 3)) }
+        while bucketNextDue.count < count {
+            trackers.append(contentsOf: repeatElement(AlertTracker(), count: slotsPerBucket))
+            bucketDue.append(contentsOf: repeatElement(.infinity, count: slotsPerBucket))
+            bucketNextDue.append(.infinity)
+        }
     }
 
     mutating func event(_ rule: AlertRule, _ transition: AlertTracker.Transition, at time: Double, value: Double?,
