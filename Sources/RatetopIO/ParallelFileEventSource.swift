@@ -19,13 +19,22 @@ public final class ParallelFileEventSource: EventSource {
     private let diagnostics: Diagnostics
     private let shared: Shared
     private var threads: [Thread] = []
-    private var current: ChunkResult?
+    /// The chunk being handed out, in properties of their own (not a `ChunkResult` kept whole:
+    /// reading one through an optional copied it, four arrays retained and released, per event).
+    private var events: [Exchange] = []
+    private var problems: [Problem] = []
+    private var names: [String] = []
+    private var worker = 0
+    private var chunkLines = 0
+    private var hasChunk = false
     private var position = 0
     private var problemPosition = 0
     private var nextSequence = 0
     private var lineBase = 0
     /// Per worker: its catalog index → the shared catalog's reference.
     private var translation: [[ModelRef]]
+    /// `translation` of the current chunk's worker (stored back when the chunk is done).
+    private var map: [ModelRef] = []
 
     public static func supports(_ format: LogFormat) -> Bool {
         format == .exchange || format == .litellm
@@ -75,22 +84,22 @@ public final class ParallelFileEventSource: EventSource {
 
     @inline(__always)
     public func next() -> Exchange? {
-        if let chunk = current, position < chunk.events.count {
-            var event = chunk.events[position]
-            position += 1
-            // Problems on earlier lines are reported first, as the sequential reader would.
-            if problemPosition < chunk.problems.count { reportProblems(of: chunk, before: event.origin.line) }
-            event.model = translate(event.model, worker: chunk.worker, names: chunk.modelNames)
-            event.origin.line += lineBase
-            event.origin.source = index
-            return event
-        }
-        return advanceChunk()
+        guard position < events.count else { return advanceChunk() }
+        let at = position
+        position += 1
+        // Problems on earlier lines are reported first, as the sequential reader would.
+        if problemPosition < problems.count { reportProblems(before: events[at].origin.line) }
+        var event = events[at]
+        let model = Int(event.model.index)
+        event.model = model < map.count ? map[model] : translate(model)
+        event.origin.line += lineBase
+        event.origin.source = index
+        return event
     }
 
-    private func reportProblems(of chunk: ChunkResult, before line: Int) {
-        while problemPosition < chunk.problems.count, chunk.problems[problemPosition].line < line {
-            let problem = chunk.problems[problemPosition]
+    private func reportProblems(before line: Int) {
+        while problemPosition < problems.count, problems[problemPosition].line < line {
+            let problem = problems[problemPosition]
             diagnostics.malformed(path: path, line: lineBase + problem.line, reason: problem.reason)
             problemPosition += 1
         }
@@ -98,31 +107,40 @@ public final class ParallelFileEventSource: EventSource {
 
     private func advanceChunk() -> Exchange? {
         while true {
-            if let chunk = current {
-                reportProblems(of: chunk, before: .max)
-                lineBase += chunk.lineCount
-                current = nil
+            if hasChunk {
+                reportProblems(before: .max)
+                lineBase += chunkLines
+                translation[worker] = map
+                hasChunk = false
             }
+            events = []
+            problems = []
+            map = []
             guard let chunk = shared.take(sequence: nextSequence) else { return nil }
             nextSequence += 1
             lines += chunk.nonEmptyLines
             skipped.add(chunk.skipped)
-            current = chunk
+            events = chunk.events
+            problems = chunk.problems
+            names = chunk.modelNames
+            worker = chunk.worker
+            chunkLines = chunk.lineCount
+            map = translation[worker]
+            hasChunk = true
             position = 0
             problemPosition = 0
-            if chunk.events.isEmpty { continue }
+            if events.isEmpty { continue }
             return next()
         }
     }
 
-    @inline(__always)
-    private func translate(_ ref: ModelRef, worker: Int, names: [String]) -> ModelRef {
-        let index = Int(ref.index)
-        if index < translation[worker].count { return translation[worker][index] }
-        while translation[worker].count <= index {
-            translation[worker].append(models.intern(names[translation[worker].count]))
+    /// The shared catalog's reference for the current worker's model `index`, interning the
+    /// worker's names up to it, in their order.
+    private func translate(_ index: Int) -> ModelRef {
+        while map.count <= index {
+            map.append(models.intern(names[map.count]))
         }
-        return translation[worker][index]
+        return map[index]
     }
 
     // MARK: Workers
