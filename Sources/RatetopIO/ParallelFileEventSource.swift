@@ -112,6 +112,7 @@ public final class ParallelFileEventSource: EventSource {
                 lineBase += chunkLines
                 translation[worker] = map
                 hasChunk = false
+                shared.recycle(events: &events)
             }
             events = []
             problems = []
@@ -147,13 +148,15 @@ public final class ParallelFileEventSource: EventSource {
 
     private static func work(shared: Shared, worker: Int, catalog: ModelCatalog, decoding: LineDecoding) {
         var decoding = decoding
-        while let chunk = shared.nextChunk() {
+        while var chunk = shared.nextChunk() {
             var result = ChunkResult(sequence: chunk.sequence, worker: worker)
-            result.events.reserveCapacity(chunk.bytes.count / 512)
+            result.events = shared.takeEventBuffer()
+            result.events.reserveCapacity(chunk.count / 512)
             let linesBefore = decoding.lines
             var problems: [Problem] = []
             let report: (Int, String) -> Void = { problems.append(Problem(line: $0, reason: $1)) }
-            chunk.bytes.withUnsafeBytes { raw in
+            chunk.bytes.withUnsafeBytes { whole in
+                let raw = UnsafeRawBufferPointer(rebasing: whole[..<chunk.count])
                 guard let base = raw.baseAddress else { return }
                 var start = 0
                 var lineNumber = 0
@@ -182,7 +185,7 @@ public final class ParallelFileEventSource: EventSource {
             result.skipped = decoding.takeSkipped()
             result.problems = problems
             result.modelNames = catalog.names
-            shared.deliver(result)
+            shared.deliver(result, recycling: &chunk.bytes)
         }
     }
 
@@ -204,7 +207,9 @@ public final class ParallelFileEventSource: EventSource {
 
     struct Chunk {
         var sequence: Int
+        /// A pooled buffer: the chunk is its first `count` bytes.
         var bytes: [UInt8]
+        var count: Int
         /// The chunk ends at the end of the file without a newline.
         var unterminated: Bool
         /// After the chunk's lines, one line longer than the cap was skipped.
@@ -214,6 +219,7 @@ public final class ParallelFileEventSource: EventSource {
     /// State shared by the reader side, the workers and the consumer, behind one condition.
     final class Shared: @unchecked Sendable {
         static let chunkBytes = 1 << 20
+        static let carryRoom = 64 << 10
         let maxLineBytes: Int
         private let fd: Int32
         private let maxInFlight: Int
@@ -225,6 +231,12 @@ public final class ParallelFileEventSource: EventSource {
         private var consumed = 0
         private var results: [Int: ChunkResult] = [:]
         private var activeWorkers = 0
+        /// Buffers given back, used again: a fresh megabyte per chunk was page-faulted in,
+        /// zeroed by the kernel and unmapped again when freed, each time.
+        private var spareBytes: [[UInt8]] = []
+        private var spareEvents: [[Exchange]] = []
+        /// The most buffers of each kind kept (enough for every chunk in flight).
+        private var spareLimit: Int { maxInFlight + 2 }
 
         init(fd: Int32, maxLineBytes: Int, maxInFlight: Int) {
             self.fd = fd
@@ -253,39 +265,79 @@ public final class ParallelFileEventSource: EventSource {
         }
 
         /// Reads about a chunk's worth, cut after the last newline (called with the lock held).
+        /// Each read asks for `chunkBytes` after what is there, as the chunk grows.
         private func readChunk(sequence: Int) -> Chunk {
-            var bytes = carry
+            var bytes = spareBytes.popLast() ?? []
+            var count = carry.count
+            if bytes.count < count + Self.chunkBytes {
+                // Room for a chunk after the carried part of a line (most lines are far shorter).
+                bytes = [UInt8](repeating: 0, count: max(count, Self.carryRoom) + Self.chunkBytes)
+            }
+            if count > 0 {
+                bytes.withUnsafeMutableBufferPointer { buffer in
+                    carry.withUnsafeBufferPointer { source in
+                        buffer.baseAddress!.update(from: source.baseAddress!, count: count)
+                    }
+                }
+            }
             carry = []
             while true {
                 if !eof {
-                    let old = bytes.count
-                    var readCount = 0
-                    let grown = [UInt8](unsafeUninitializedCapacity: old + Self.chunkBytes) { buffer, initialized in
-                        if old > 0 {
+                    if bytes.count < count + Self.chunkBytes {
+                        // A long line: more room, what is read so far kept.
+                        var grown = [UInt8](repeating: 0, count: count + Self.chunkBytes)
+                        grown.withUnsafeMutableBufferPointer { buffer in
                             bytes.withUnsafeBufferPointer { source in
-                                _ = buffer.baseAddress!.initialize(from: source.baseAddress!, count: old)
+                                buffer.baseAddress!.update(from: source.baseAddress!, count: count)
                             }
                         }
-                        repeat {
-                            readCount = read(fd, buffer.baseAddress! + old, Self.chunkBytes)
-                        } while readCount < 0 && errno == EINTR
-                        initialized = old + max(0, readCount)
+                        bytes = grown
                     }
-                    bytes = grown
+                    var readCount = 0
+                    bytes.withUnsafeMutableBytes { buffer in
+                        repeat {
+                            readCount = read(fd, buffer.baseAddress! + count, Self.chunkBytes)
+                        } while readCount < 0 && errno == EINTR
+                    }
+                    count += max(0, readCount)
                     if readCount <= 0 { eof = true }
                 }
                 if eof {
-                    return Chunk(sequence: sequence, bytes: bytes, unterminated: bytes.last.map { $0 != 0x0A } ?? false, oversized: false)
+                    return Chunk(sequence: sequence, bytes: bytes, count: count,
+                                 unterminated: count > 0 && bytes[count - 1] != 0x0A, oversized: false)
                 }
-                if let lastNewline = bytes.lastIndex(of: 0x0A) {
-                    if lastNewline + 1 < bytes.count { carry = Array(bytes[(lastNewline + 1)...]) }
-                    bytes.removeSubrange((lastNewline + 1)...)
-                    return Chunk(sequence: sequence, bytes: bytes, unterminated: false, oversized: false)
+                if let lastNewline = bytes[..<count].lastIndex(of: 0x0A) {
+                    if lastNewline + 1 < count { carry = Array(bytes[(lastNewline + 1)..<count]) }
+                    return Chunk(sequence: sequence, bytes: bytes, count: lastNewline + 1, unterminated: false, oversized: false)
                 }
-                if bytes.count >= maxLineBytes {
+                if count >= maxLineBytes {
+                    recycle(bytes)
                     return skipOversizedLine(sequence: sequence)
                 }
             }
+        }
+
+        /// Keeps a chunk's buffer for another chunk (called with the lock held).
+        private func recycle(_ bytes: [UInt8]) {
+            // One grown for a long line is let go, as `LineReader` gives its room back.
+            guard spareBytes.count < spareLimit, bytes.count <= Self.chunkBytes * 4 else { return }
+            spareBytes.append(bytes)
+        }
+
+        /// An empty event buffer, with the room of one used before when there is one.
+        func takeEventBuffer() -> [Exchange] {
+            condition.lock()
+            defer { condition.unlock() }
+            return spareEvents.popLast() ?? []
+        }
+
+        /// Gives back the event buffer of a chunk that was handed out.
+        func recycle(events: inout [Exchange]) {
+            events.removeAll(keepingCapacity: true)
+            condition.lock()
+            if spareEvents.count < spareLimit, events.capacity > 0 { spareEvents.append(events) }
+            condition.unlock()
+            events = []
         }
 
         /// Drops the rest of a line longer than the cap (called with the lock held).
@@ -302,11 +354,14 @@ public final class ParallelFileEventSource: EventSource {
                     break
                 }
             }
-            return Chunk(sequence: sequence, bytes: [], unterminated: false, oversized: true)
+            return Chunk(sequence: sequence, bytes: [], count: 0, unterminated: false, oversized: true)
         }
 
-        func deliver(_ result: ChunkResult) {
+        /// Hands over a chunk's result, and keeps its buffer (moved out of `bytes`).
+        func deliver(_ result: ChunkResult, recycling bytes: inout [UInt8]) {
             condition.lock()
+            recycle(bytes)
+            bytes = []
             results[result.sequence] = result
             condition.broadcast()
             condition.unlock()
