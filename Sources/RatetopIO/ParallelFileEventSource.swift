@@ -19,13 +19,22 @@ public final class ParallelFileEventSource: EventSource {
     private let diagnostics: Diagnostics
     private let shared: Shared
     private var threads: [Thread] = []
-    private var current: ChunkResult?
+    /// The chunk being handed out, in properties of their own (not a `ChunkResult` kept whole:
+    /// reading one through an optional copied it, four arrays retained and released, per event).
+    private var events: [Exchange] = []
+    private var problems: [Problem] = []
+    private var names: [String] = []
+    private var worker = 0
+    private var chunkLines = 0
+    private var hasChunk = false
     private var position = 0
     private var problemPosition = 0
     private var nextSequence = 0
     private var lineBase = 0
     /// Per worker: its catalog index → the shared catalog's reference.
     private var translation: [[ModelRef]]
+    /// `translation` of the current chunk's worker (stored back when the chunk is done).
+    private var map: [ModelRef] = []
 
     public static func supports(_ format: LogFormat) -> Bool {
         format == .exchange || format == .litellm
@@ -75,22 +84,22 @@ public final class ParallelFileEventSource: EventSource {
 
     @inline(__always)
     public func next() -> Exchange? {
-        if let chunk = current, position < chunk.events.count {
-            var event = chunk.events[position]
-            position += 1
-            // Problems on earlier lines are reported first, as the sequential reader would.
-            if problemPosition < chunk.problems.count { reportProblems(of: chunk, before: event.origin.line) }
-            event.model = translate(event.model, worker: chunk.worker, names: chunk.modelNames)
-            event.origin.line += lineBase
-            event.origin.source = index
-            return event
-        }
-        return advanceChunk()
+        guard position < events.count else { return advanceChunk() }
+        let at = position
+        position += 1
+        // Problems on earlier lines are reported first, as the sequential reader would.
+        if problemPosition < problems.count { reportProblems(before: events[at].origin.line) }
+        var event = events[at]
+        let model = Int(event.model.index)
+        event.model = model < map.count ? map[model] : translate(model)
+        event.origin.line += lineBase
+        event.origin.source = index
+        return event
     }
 
-    private func reportProblems(of chunk: ChunkResult, before line: Int) {
-        while problemPosition < chunk.problems.count, chunk.problems[problemPosition].line < line {
-            let problem = chunk.problems[problemPosition]
+    private func reportProblems(before line: Int) {
+        while problemPosition < problems.count, problems[problemPosition].line < line {
+            let problem = problems[problemPosition]
             diagnostics.malformed(path: path, line: lineBase + problem.line, reason: problem.reason)
             problemPosition += 1
         }
@@ -98,44 +107,56 @@ public final class ParallelFileEventSource: EventSource {
 
     private func advanceChunk() -> Exchange? {
         while true {
-            if let chunk = current {
-                reportProblems(of: chunk, before: .max)
-                lineBase += chunk.lineCount
-                current = nil
+            if hasChunk {
+                reportProblems(before: .max)
+                lineBase += chunkLines
+                translation[worker] = map
+                hasChunk = false
+                shared.recycle(events: &events)
             }
+            events = []
+            problems = []
+            map = []
             guard let chunk = shared.take(sequence: nextSequence) else { return nil }
             nextSequence += 1
             lines += chunk.nonEmptyLines
             skipped.add(chunk.skipped)
-            current = chunk
+            events = chunk.events
+            problems = chunk.problems
+            names = chunk.modelNames
+            worker = chunk.worker
+            chunkLines = chunk.lineCount
+            map = translation[worker]
+            hasChunk = true
             position = 0
             problemPosition = 0
-            if chunk.events.isEmpty { continue }
+            if events.isEmpty { continue }
             return next()
         }
     }
 
-    @inline(__always)
-    private func translate(_ ref: ModelRef, worker: Int, names: [String]) -> ModelRef {
-        let index = Int(ref.index)
-        if index < translation[worker].count { return translation[worker][index] }
-        while translation[worker].count <= index {
-            translation[worker].append(models.intern(names[translation[worker].count]))
+    /// The shared catalog's reference for the current worker's model `index`, interning the
+    /// worker's names up to it, in their order.
+    private func translate(_ index: Int) -> ModelRef {
+        while map.count <= index {
+            map.append(models.intern(names[map.count]))
         }
-        return translation[worker][index]
+        return map[index]
     }
 
     // MARK: Workers
 
     private static func work(shared: Shared, worker: Int, catalog: ModelCatalog, decoding: LineDecoding) {
         var decoding = decoding
-        while let chunk = shared.nextChunk() {
+        while var chunk = shared.nextChunk() {
             var result = ChunkResult(sequence: chunk.sequence, worker: worker)
-            result.events.reserveCapacity(chunk.bytes.count / 512)
+            result.events = shared.takeEventBuffer()
+            result.events.reserveCapacity(chunk.count / 512)
             let linesBefore = decoding.lines
             var problems: [Problem] = []
             let report: (Int, String) -> Void = { problems.append(Problem(line: $0, reason: $1)) }
-            chunk.bytes.withUnsafeBytes { raw in
+            chunk.bytes.withUnsafeBytes { whole in
+                let raw = UnsafeRawBufferPointer(rebasing: whole[..<chunk.count])
                 guard let base = raw.baseAddress else { return }
                 var start = 0
                 var lineNumber = 0
@@ -164,7 +185,7 @@ public final class ParallelFileEventSource: EventSource {
             result.skipped = decoding.takeSkipped()
             result.problems = problems
             result.modelNames = catalog.names
-            shared.deliver(result)
+            shared.deliver(result, recycling: &chunk.bytes)
         }
     }
 
@@ -186,7 +207,9 @@ public final class ParallelFileEventSource: EventSource {
 
     struct Chunk {
         var sequence: Int
+        /// A pooled buffer: the chunk is its first `count` bytes.
         var bytes: [UInt8]
+        var count: Int
         /// The chunk ends at the end of the file without a newline.
         var unterminated: Bool
         /// After the chunk's lines, one line longer than the cap was skipped.
@@ -196,6 +219,7 @@ public final class ParallelFileEventSource: EventSource {
     /// State shared by the reader side, the workers and the consumer, behind one condition.
     final class Shared: @unchecked Sendable {
         static let chunkBytes = 1 << 20
+        static let carryRoom = 64 << 10
         let maxLineBytes: Int
         private let fd: Int32
         private let maxInFlight: Int
@@ -207,6 +231,12 @@ public final class ParallelFileEventSource: EventSource {
         private var consumed = 0
         private var results: [Int: ChunkResult] = [:]
         private var activeWorkers = 0
+        /// Buffers given back, used again: a fresh megabyte per chunk was page-faulted in,
+        /// zeroed by the kernel and unmapped again when freed, each time.
+        private var spareBytes: [[UInt8]] = []
+        private var spareEvents: [[Exchange]] = []
+        /// The most buffers of each kind kept (enough for every chunk in flight).
+        private var spareLimit: Int { maxInFlight + 2 }
 
         init(fd: Int32, maxLineBytes: Int, maxInFlight: Int) {
             self.fd = fd
@@ -235,39 +265,79 @@ public final class ParallelFileEventSource: EventSource {
         }
 
         /// Reads about a chunk's worth, cut after the last newline (called with the lock held).
+        /// Each read asks for `chunkBytes` after what is there, as the chunk grows.
         private func readChunk(sequence: Int) -> Chunk {
-            var bytes = carry
+            var bytes = spareBytes.popLast() ?? []
+            var count = carry.count
+            if bytes.count < count + Self.chunkBytes {
+                // Room for a chunk after the carried part of a line (most lines are far shorter).
+                bytes = [UInt8](repeating: 0, count: max(count, Self.carryRoom) + Self.chunkBytes)
+            }
+            if count > 0 {
+                bytes.withUnsafeMutableBufferPointer { buffer in
+                    carry.withUnsafeBufferPointer { source in
+                        buffer.baseAddress!.update(from: source.baseAddress!, count: count)
+                    }
+                }
+            }
             carry = []
             while true {
                 if !eof {
-                    let old = bytes.count
-                    var readCount = 0
-                    let grown = [UInt8](unsafeUninitializedCapacity: old + Self.chunkBytes) { buffer, initialized in
-                        if old > 0 {
+                    if bytes.count < count + Self.chunkBytes {
+                        // A long line: more room, what is read so far kept.
+                        var grown = [UInt8](repeating: 0, count: count + Self.chunkBytes)
+                        grown.withUnsafeMutableBufferPointer { buffer in
                             bytes.withUnsafeBufferPointer { source in
-                                _ = buffer.baseAddress!.initialize(from: source.baseAddress!, count: old)
+                                buffer.baseAddress!.update(from: source.baseAddress!, count: count)
                             }
                         }
-                        repeat {
-                            readCount = read(fd, buffer.baseAddress! + old, Self.chunkBytes)
-                        } while readCount < 0 && errno == EINTR
-                        initialized = old + max(0, readCount)
+                        bytes = grown
                     }
-                    bytes = grown
+                    var readCount = 0
+                    bytes.withUnsafeMutableBytes { buffer in
+                        repeat {
+                            readCount = read(fd, buffer.baseAddress! + count, Self.chunkBytes)
+                        } while readCount < 0 && errno == EINTR
+                    }
+                    count += max(0, readCount)
                     if readCount <= 0 { eof = true }
                 }
                 if eof {
-                    return Chunk(sequence: sequence, bytes: bytes, unterminated: bytes.last.map { $0 != 0x0A } ?? false, oversized: false)
+                    return Chunk(sequence: sequence, bytes: bytes, count: count,
+                                 unterminated: count > 0 && bytes[count - 1] != 0x0A, oversized: false)
                 }
-                if let lastNewline = bytes.lastIndex(of: 0x0A) {
-                    if lastNewline + 1 < bytes.count { carry = Array(bytes[(lastNewline + 1)...]) }
-                    bytes.removeSubrange((lastNewline + 1)...)
-                    return Chunk(sequence: sequence, bytes: bytes, unterminated: false, oversized: false)
+                if let lastNewline = bytes[..<count].lastIndex(of: 0x0A) {
+                    if lastNewline + 1 < count { carry = Array(bytes[(lastNewline + 1)..<count]) }
+                    return Chunk(sequence: sequence, bytes: bytes, count: lastNewline + 1, unterminated: false, oversized: false)
                 }
-                if bytes.count >= maxLineBytes {
+                if count >= maxLineBytes {
+                    recycle(bytes)
                     return skipOversizedLine(sequence: sequence)
                 }
             }
+        }
+
+        /// Keeps a chunk's buffer for another chunk (called with the lock held).
+        private func recycle(_ bytes: [UInt8]) {
+            // One grown for a long line is let go, as `LineReader` gives its room back.
+            guard spareBytes.count < spareLimit, bytes.count <= Self.chunkBytes * 4 else { return }
+            spareBytes.append(bytes)
+        }
+
+        /// An empty event buffer, with the room of one used before when there is one.
+        func takeEventBuffer() -> [Exchange] {
+            condition.lock()
+            defer { condition.unlock() }
+            return spareEvents.popLast() ?? []
+        }
+
+        /// Gives back the event buffer of a chunk that was handed out.
+        func recycle(events: inout [Exchange]) {
+            events.removeAll(keepingCapacity: true)
+            condition.lock()
+            if spareEvents.count < spareLimit, events.capacity > 0 { spareEvents.append(events) }
+            condition.unlock()
+            events = []
         }
 
         /// Drops the rest of a line longer than the cap (called with the lock held).
@@ -284,11 +354,14 @@ public final class ParallelFileEventSource: EventSource {
                     break
                 }
             }
-            return Chunk(sequence: sequence, bytes: [], unterminated: false, oversized: true)
+            return Chunk(sequence: sequence, bytes: [], count: 0, unterminated: false, oversized: true)
         }
 
-        func deliver(_ result: ChunkResult) {
+        /// Hands over a chunk's result, and keeps its buffer (moved out of `bytes`).
+        func deliver(_ result: ChunkResult, recycling bytes: inout [UInt8]) {
             condition.lock()
+            recycle(bytes)
+            bytes = []
             results[result.sequence] = result
             condition.broadcast()
             condition.unlock()
