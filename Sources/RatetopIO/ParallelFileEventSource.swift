@@ -84,17 +84,29 @@ public final class ParallelFileEventSource: EventSource {
 
     @inline(__always)
     public func next() -> Exchange? {
-        guard position < events.count else { return advanceChunk() }
+        var event = Exchange(end: 0, model: ModelRef(index: 0))
+        return next(into: &event) ? event : nil
+    }
+
+    /// Copies the next event straight into `event` (one copy, from the chunk), then translates
+    /// its model and line in place.
+    @inline(__always)
+    public func next(into event: inout Exchange) -> Bool {
+        guard position < events.count else {
+            guard let following = advanceChunk() else { return false }
+            event = following
+            return true
+        }
         let at = position
         position += 1
         // Problems on earlier lines are reported first, as the sequential reader would.
         if problemPosition < problems.count { reportProblems(before: events[at].origin.line) }
-        var event = events[at]
+        event = events[at]
         let model = Int(event.model.index)
         event.model = model < map.count ? map[model] : translate(model)
         event.origin.line += lineBase
         event.origin.source = index
-        return event
+        return true
     }
 
     private func reportProblems(before line: Int) {

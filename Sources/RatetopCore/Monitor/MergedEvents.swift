@@ -4,6 +4,18 @@ import HeapModule
 public protocol EventStream: AnyObject {
     /// The next event, or nil at the end.
     func next() -> Exchange?
+    /// The next event written into `event`; false at the end (`event` then unchanged). A stream
+    /// that holds its events can copy one straight into the reader's storage: an `Exchange` is
+    /// about 230 bytes, and returned through an optional it was copied again at each hand-over.
+    func next(into event: inout Exchange) -> Bool
+}
+
+extension EventStream {
+    public func next(into event: inout Exchange) -> Bool {
+        guard let following = next() else { return false }
+        event = following
+        return true
+    }
 }
 
 /// Several streams merged by completion time: a heap of their next events, so a thousand
@@ -62,23 +74,33 @@ public struct MergedEvents {
 
     /// The next event in completion order.
     public mutating func next() -> Exchange? {
-        if streams.count == 1 {
-            _ = peekSingle()
-            defer { single = nil }
-            return single
-        }
-        refill()
-        guard let head = heads.min else { return nil }
-        taken = head.stream
-        return pending[head.stream]
+        withNext { $0 }
     }
 
-    /// One stream (a single log): no heap, just its next event, read when first asked for.
-    private var single: Exchange?
+    /// Hands the next event in completion order to `body` where it lies, without copying it out;
+    /// nil at the end.
+    @inline(__always)
+    public mutating func withNext<Result>(_ body: (Exchange) -> Result) -> Result? {
+        if streams.count == 1 {
+            guard peekSingle() != nil else { return nil }
+            hasSingle = false
+            return body(single)
+        }
+        refill()
+        guard let head = heads.min, let event = pending[head.stream] else { return nil }
+        taken = head.stream
+        return body(event)
+    }
 
+    /// One stream (a single log): no heap, just its next event, read into `single` when first
+    /// asked for.
+    private var single = Exchange(end: 0, model: ModelRef(index: 0))
+    private var hasSingle = false
+
+    @inline(__always)
     private mutating func peekSingle() -> Double? {
-        if single == nil { single = streams[0].next() }
-        return single?.end
+        if !hasSingle { hasSingle = streams[0].next(into: &single) }
+        return hasSingle ? single.end : nil
     }
 
     /// Replaces the minimum by its stream's next event, or drops it when the stream is done.

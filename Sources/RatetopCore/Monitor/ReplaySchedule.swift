@@ -84,17 +84,22 @@ public final class ReplaySchedule {
             }
             if nextTick == nil, let interval { nextTick = from ?? (end / interval).rounded(.up) * interval }
             play(before: end, inclusive: false, output)
-            guard let event = events.next() else { break }
-            let index = Int(event.origin.source)
-            monitor.noteLine(source: index < sourceOf.count ? sourceOf[index] : index, at: event.end)
-            let result = monitor.ingest(event)
-            if result == .applied, event.end >= from ?? -.infinity {
-                if firstEvent == nil { firstEvent = event.end }
-                lastEvent = max(lastEvent ?? event.end, event.end)
-            }
-            onEvent?(event, result)
+            // Applied where the merge holds it: copying it out cost more than applying it.
+            guard events.withNext({ apply($0) }) != nil else { break }
         }
         if events.peekTime() == nil { drained = true }
+    }
+
+    @inline(__always)
+    private func apply(_ event: Exchange) {
+        let index = Int(event.origin.source)
+        monitor.noteLine(source: index < sourceOf.count ? sourceOf[index] : index, at: event.end)
+        let result = monitor.ingest(event)
+        if result == .applied, event.end >= from ?? -.infinity {
+            if firstEvent == nil { firstEvent = event.end }
+            lastEvent = max(lastEvent ?? event.end, event.end)
+        }
+        onEvent?(event, result)
     }
 
     /// Ticks and alert instants before `limit` (or at it, when `inclusive`), in time order.
