@@ -220,6 +220,13 @@ watch_row() {
     kill "$wpid" 2>/dev/null || true
     wait "$wpid" 2>/dev/null || true
     wrow "$label" "$first_frame" "$all_read" "$rss" "$cpu" "$first_state" "${malformed:--}"
+    # A malformed line in a well-formed directory is a bug: say what ratetop said about it.
+    if [ -n "$malformed" ] && [ "$malformed" != 0 ]; then
+        grep -v '^ratetop: watching' "$TMP/watch-err" | head -n 5 | sed 's/^/#   stderr: /'
+        mkdir -p "$DATA_DIR/watch-malformed"
+        cp -rp "$dir" "$DATA_DIR/watch-malformed/" 2>/dev/null || true
+        echo "#   the directory is kept in $DATA_DIR/watch-malformed/"
+    fi
 }
 
 echo
