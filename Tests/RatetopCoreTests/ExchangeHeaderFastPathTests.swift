@@ -34,6 +34,30 @@ import RatetopTestSupport
         }
     }
 
+    @Test("the eight-byte digit reader agrees with a byte loop on every word of digits, near-digits and quotes")
+    func shortNumberAgreesWithALoop() {
+        // Bytes around the digits' range (/ 0 9 :), a quote, and a few others, in every position.
+        let alphabet: [UInt8] = [0x2F, 0x30, 0x31, 0x35, 0x39, 0x3A, 0x22, 0x20, 0x41, 0xFF, 0x00]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<200_000 {
+            var bytes = [UInt8](repeating: 0, count: 8)
+            for index in 0..<8 {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                bytes[index] = alphabet[Int(state >> 33) % alphabet.count]
+            }
+            var count = 0
+            var value = 0
+            while count < 8, bytes[count] >= 0x30, bytes[count] <= 0x39 {
+                value = value * 10 + Int(bytes[count] - 0x30)
+                count += 1
+            }
+            let expected: (value: Int, count: Int)? = count > 0 && count < 8 && bytes[count] == 0x22 ? (value, count) : nil
+            let got = bytes.withUnsafeBufferPointer { ExchangeLogDecoder.shortNumber($0.baseAddress!) }
+            #expect(got?.value == expected?.value && got?.count == expected?.count, "\(bytes)")
+            if got?.value != expected?.value || got?.count != expected?.count { return }
+        }
+    }
+
     @Test func shortValuesAreReadExactly() throws {
         for value in ["0", "9", "10", "4999", "5000000", "9999999", "1000000"] {
             let line = Self.head + #","anthropic-ratelimit-input-tokens-limit":"\#(value)"}}"#
