@@ -92,11 +92,7 @@ public final class ParallelFileEventSource: EventSource {
     /// its model and line in place.
     @inline(__always)
     public func next(into event: inout Exchange) -> Bool {
-        guard position < events.count else {
-            guard let following = advanceChunk() else { return false }
-            event = following
-            return true
-        }
+        if position >= events.count, !advanceChunk() { return false }
         let at = position
         position += 1
         // Problems on earlier lines are reported first, as the sequential reader would.
@@ -117,7 +113,8 @@ public final class ParallelFileEventSource: EventSource {
         }
     }
 
-    private func advanceChunk() -> Exchange? {
+    /// Moves to the next chunk that holds events; false at the end of the file.
+    private func advanceChunk() -> Bool {
         while true {
             if hasChunk {
                 reportProblems(before: .max)
@@ -129,7 +126,7 @@ public final class ParallelFileEventSource: EventSource {
             events = []
             problems = []
             map = []
-            guard let chunk = shared.take(sequence: nextSequence) else { return nil }
+            guard let chunk = shared.take(sequence: nextSequence) else { return false }
             nextSequence += 1
             lines += chunk.nonEmptyLines
             skipped.add(chunk.skipped)
@@ -142,8 +139,7 @@ public final class ParallelFileEventSource: EventSource {
             hasChunk = true
             position = 0
             problemPosition = 0
-            if events.isEmpty { continue }
-            return next()
+            if !events.isEmpty { return true }
         }
     }
 

@@ -209,12 +209,11 @@ final class ClassTracker {
         var ring: MinuteRing.Revision
         var limits: PerDimension<Int>
         var limitChangeAt: Double?
-        var spendCap: Double?
         var succeeded: Bool
     }
 
     var quietInputs: QuietInputs {
-        QuietInputs(ring: ring.revision, limits: headerLimits, limitChangeAt: lastLimitChange?.at, spendCap: lastSpendCap,
+        QuietInputs(ring: ring.revision, limits: headerLimits, limitChangeAt: lastLimitChange?.at,
                     succeeded: lastSuccess != nil)
     }
 
@@ -226,8 +225,8 @@ final class ClassTracker {
         if headerLimits != before.limits { change.insert(.limits) }
         if lastLimitChange?.at != before.limitChangeAt { change.insert(.limitChange) }
         // The cap's value reads when it last refused and whether a success came after: any
-        // success while a refusal is on record, or the first success, can move it.
-        if lastSpendCap != before.spendCap || lastSpendCap != nil || (lastSuccess != nil) != before.succeeded {
+        // event once a refusal is on record (it is never cleared), or the first success, can move it.
+        if lastSpendCap != nil || (lastSuccess != nil) != before.succeeded {
             change.insert(.spend)
         }
         return change
