@@ -102,6 +102,12 @@ struct LineDecoding {
         return true
     }
 
+    /// A line from before where reading starts, for what later lines refer back to (never counted).
+    mutating func recall(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isBlankLine else { return }
+        decoder.recall(line: bytes)
+    }
+
     /// A switch handler that tells `diagnostics` (the first few switches of a file: a file
     /// that mixes formats line by line would say it on every line).
     static func announce(_ name: String, to diagnostics: Diagnostics) -> (Int, LogFormat, LogFormat) -> Void {

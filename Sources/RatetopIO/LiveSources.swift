@@ -310,7 +310,8 @@ public final class LiveSources {
             entry.follower.start(at: status.size)
             return
         }
-        let format = forcedFormat ?? SourceOpener.sniff(headLines(entry.follower.descriptor)).format ?? .exchange
+        let head = headLines(entry.follower.descriptor)
+        let format = forcedFormat ?? SourceOpener.sniff(head).format ?? .exchange
         let probeModels = ModelCatalog()
         let offset = HistoryStart.offset(descriptor: entry.follower.descriptor, size: status.size,
                                          cutoff: cutoff - Self.historySlack) { line in
@@ -321,6 +322,29 @@ public final class LiveSources {
             return events.first?.end
         }
         entry.follower.start(at: offset)
+        guard offset > 0, forcedFormat != nil || LogFormatDetector.detect(lines: head) != nil else { return }
+        // Read from the middle, the file keeps the format of its head (not of whatever line the
+        // start falls on), and its decoder recalls the lines just before the start.
+        startDecoding(entry, head: head)
+        recall(entry, before: offset)
+    }
+
+    /// Hands the decoder the whole lines of up to `HistoryStart.probeBytes` before `offset`
+    /// (not counted, not decoded into events): what later lines refer back to.
+    private func recall(_ entry: Entry, before offset: Int) {
+        guard var decoding = entry.decoding, let base = readBuffer.baseAddress else { return }
+        let start = max(0, offset - HistoryStart.probeBytes)
+        let count = pread(entry.follower.descriptor, base, offset - start, off_t(start))
+        guard count > 0 else { return }
+        let bytes = UnsafeRawBufferPointer(start: base, count: count)
+        // The first line is cut unless the window begins the file; the last ends at `offset`.
+        var lineStart = start == 0 ? 0 : (bytes.firstIndex(of: 0x0A) ?? count - 1) + 1
+        entry.decoding = nil  // keep the decoder's storage uniquely referenced while it mutates
+        while lineStart < count, let newline = bytes[lineStart...].firstIndex(of: 0x0A) {
+            decoding.recall(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<newline]))
+            lineStart = newline + 1
+        }
+        entry.decoding = decoding
     }
 
     /// The first lines of a file, for its format (read with `pread`: the position is untouched).
@@ -400,8 +424,10 @@ public final class LiveSources {
         decode(entry, bytes: bytes, number: number, oversized: oversized)
     }
 
-    private func startDecoding(_ entry: Entry) {
-        let head = entry.pendingLines.map(\.bytes)
+    /// Creates the file's decoder for the format of `head` (by default the lines held for
+    /// detection), then decodes the held lines.
+    private func startDecoding(_ entry: Entry, head: [[UInt8]]? = nil) {
+        let head = head ?? entry.pendingLines.map(\.bytes)
         let format = forcedFormat ?? LogFormatDetector.detect(lines: head) ?? .exchange
         if format == .litellm { SourceOpener.sayHowNaiveTimesAreRead(head, name: messageName(entry), diagnostics) }
         entry.format = format
@@ -449,7 +475,7 @@ public final class LiveSources {
             } else if !exists && argument.contains(where: { "*?[".contains($0) }) {
                 candidates = SourcePaths.glob(argument).flatMap { match -> [String] in
                     var matchIsDirectory: ObjCBool = false
-                    FileManager.default.fileExists(atPath: match, isDirectory: &matchIsDirectory)
+                    _ = FileManager.default.fileExists(atPath: match, isDirectory: &matchIsDirectory)
                     return matchIsDirectory.boolValue ? SourcePaths.jsonlFiles(under: match) : [match]
                 }
             } else {

@@ -124,4 +124,30 @@ import Testing
         #expect(events.count == 3)
         #expect(live.paths.count == 2)
     }
+
+    /// A transcript's API error line names no model (`<synthetic>`): the session's earlier
+    /// lines do. When `watch` starts reading after them, the lines just before its start are
+    /// recalled for that, not counted: the error is the session's model's 429, not malformed.
+    @Test func anAPIErrorAfterTheWarmUpsStartBelongsToTheSessionsEarlierModel() throws {
+        let directory = TemporaryDirectory()
+        func stamp(_ seconds: Double) -> String { RFC3339.format(Self.start + seconds, fractionDigits: 3) }
+        let lines = [
+            #"{"type":"user","timestamp":"\#(stamp(0))","sessionId":"s1","uuid":"u1","message":{"role":"user","content":"hi"}}"#,
+            #"{"type":"assistant","timestamp":"\#(stamp(1))","sessionId":"s1","uuid":"a1","message":{"id":"msg_1","model":"claude-haiku-4-5-20251001","usage":{"input_tokens":10,"output_tokens":5}}}"#,
+            #"{"type":"user","timestamp":"\#(stamp(7000))","sessionId":"s1","uuid":"u2","message":{"role":"user","content":"again"}}"#,
+            #"{"type":"assistant","timestamp":"\#(stamp(7001))","sessionId":"s1","uuid":"e1","isApiErrorMessage":true,"apiErrorStatus":429,"error":"rate_limit","message":{"id":"x","model":"<synthetic>","usage":{"input_tokens":0,"output_tokens":0},"content":[{"type":"text","text":"API Error: 429 rate limit"}]}}"#,
+        ]
+        let path = directory.write("project/session.jsonl", lines.joined(separator: "\n") + "\n")
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: Self.start + 7001)], ofItemAtPath: path)
+        let diagnostics = Diagnostics()
+        let models = ModelCatalog()
+        let live = try LiveSources(arguments: [path], format: nil, models: models, diagnostics: diagnostics)
+        var events: [Exchange] = []
+        live.poll(now: Self.start + 7200, into: &events)
+        #expect(diagnostics.malformedLines == 0, "\(diagnostics.messages)")
+        #expect(live.lines == 2, "the two lines of the last hour are read; the first two only recalled")
+        let throttled = try #require(events.first)
+        #expect(events.count == 1 && throttled.isThrottled)
+        #expect(models.name(throttled.model) == "claude-haiku-4-5-20251001")
+    }
 }

@@ -196,6 +196,13 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         return .decoded
     }
 
+    /// A line before where reading starts: the model it names becomes its session's (and the
+    /// last seen), for the API errors that follow.
+    public mutating func recall(line: UnsafeRawBufferPointer) {
+        guard let fields = try? Self.scan(line), let name = fields.model, !name.equals("<synthetic>"), name.count > 0 else { return }
+        remember(intern(name), session: fields.sessionId.map { Self.hash($0.raw) })
+    }
+
     public mutating func flush(into events: inout [Exchange], final: Bool) {
         guard !pending.isEmpty else { return }
         let first = events.count

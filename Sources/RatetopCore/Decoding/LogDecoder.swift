@@ -44,6 +44,11 @@ public protocol LogDecoder {
 
     /// How many lines were placed at `untimedLineTime` so far.
     var placedUntimedLines: Int { get }
+
+    /// Reads a line from before where reading starts (`watch` skips a file's older history)
+    /// for what later lines refer back to: a transcript's API error names no model, the
+    /// session's earlier lines do. Produces and counts nothing.
+    mutating func recall(line: UnsafeRawBufferPointer)
 }
 
 extension LogDecoder {
@@ -54,4 +59,5 @@ extension LogDecoder {
         set {}  // swiftlint:disable:this unused_setter_value
     }
     public var placedUntimedLines: Int { 0 }
+    public mutating func recall(line: UnsafeRawBufferPointer) {}
 }
