@@ -40,6 +40,16 @@ extension AlertMetric {
         }
     }
 
+    /// True when the metric never falls between events (or becomes unknown): a bucket refills,
+    /// the last minute's rate only loses seconds (so the time to empty grows), time since
+    /// something grows.
+    var risesBetweenEvents: Bool {
+        switch self {
+        case .headroom, .secondsToEmpty, .secondsSinceLimitChange, .secondsSinceLastLine: true
+        case .rate429, .throttledPerMinute, .rate529, .cacheHitRatio, .limitPressure, .spendCapped: false
+        }
+    }
+
     var motion: Motion {
         switch self {
         case .spendCapped: .constant
@@ -164,6 +174,11 @@ extension AlertEvaluator {
                            value: Double?, bucket: BucketReading, at time: Double, future: some BucketFuture) -> Double {
         var next = tracker.holdCompletes ?? .infinity
         let moving = tracker.movingCondition(rule, value: value)
+        // A metric that only rises until the next event cannot meet a `below` fire condition
+        // that it does not meet now: a tracker at rest stays so (no search, no jump to find).
+        if metric.risesBetweenEvents, rule.direction == .below, !tracker.firing, next == .infinity, !moving {
+            return next
+        }
         // Values that cannot move without events.
         switch metric {
         case .spendCapped:
