@@ -63,6 +63,68 @@ import RatetopTestSupport
         }
     }
 
+    /// `scan` visits only the seconds the window holds, in the order of their slots: bit for bit
+    /// the sums of a scan of all 300 slots (a reference ring kept beside it), fractions included,
+    /// on dense, sparse and late seconds.
+    @Test(arguments: [31, 32, 33] as [UInt64])
+    func aScanOfTheHeldSecondsIsTheScanOfAllSlotsBitForBit(seed: UInt64) {
+        var window = RollingWindow()
+        var random = Random(state: seed)
+        var referenceSecond = [Int64](repeating: .min, count: RollingWindow.seconds)
+        var referenceAmount = [Double](repeating: 0, count: RollingWindow.seconds)
+        var now: Int64 = 5_000_000
+        for _ in 0..<5_000 {
+            now += Int64([0, 0, 1, 2, 7, 59, 61, 299, 301, 5_000][random.next(10)])
+            let second = now - Int64(random.next(4) == 0 ? random.next(400) : 0)
+            let amount = Double(random.next(1_000_000)) / 7
+            window.withSlot(second: second) { $0.untracked.inputTokens += amount }
+            let index = Int(second % Int64(RollingWindow.seconds))
+            if referenceSecond[index] < second {
+                referenceSecond[index] = second
+                referenceAmount[index] = 0
+            }
+            if referenceSecond[index] == second { referenceAmount[index] += amount }
+            guard random.next(2) == 0 else { continue }
+            var minute = 0.0, five = 0.0
+            for index in 0..<RollingWindow.seconds where referenceSecond[index] > now - Int64(RollingWindow.seconds) && referenceSecond[index] <= now {
+                five += referenceAmount[index]
+                if referenceSecond[index] > now - 60 { minute += referenceAmount[index] }
+            }
+            let (scannedMinute, scannedFive) = window.scan(endingAt: now)
+            #expect(scannedMinute.untracked.inputTokens == minute && scannedFive.untracked.inputTokens == five)
+            if scannedMinute.untracked.inputTokens != minute || scannedFive.untracked.inputTokens != five { return }
+        }
+    }
+
+    /// Sliding over the held seconds adds and removes the same totals in the same order as
+    /// stepping every second: the same sums bit for bit, fractions included.
+    @Test(arguments: [41, 42, 43] as [UInt64])
+    func slidingOverHeldSecondsIsSteppingEverySecondBitForBit(seed: UInt64) {
+        var stepping = RollingWindow()
+        stepping.stepwiseSlide = .max
+        var skipping = RollingWindow()
+        skipping.stepwiseSlide = 0
+        var random = Random(state: seed)
+        var now: Int64 = 7_000_000
+        for _ in 0..<5_000 {
+            now += Int64([0, 0, 1, 2, 5, 9, 30, 59, 60, 61, 299, 301][random.next(12)])
+            let second = now - Int64(random.next(4) == 0 ? random.next(400) : 0)
+            let amount = Double(random.next(1_000_000)) / 7
+            for index in 0..<2 {
+                func add(_ slot: inout SecondTotals) {
+                    slot.requests += 1
+                    slot.untracked.inputTokens += amount
+                }
+                if index == 0 { stepping.withSlot(second: second, add) } else { skipping.withSlot(second: second, add) }
+            }
+            guard random.next(2) == 0 else { continue }
+            let (minute, five) = stepping.sums(endingAt: now)
+            let (skippedMinute, skippedFive) = skipping.sums(endingAt: now)
+            #expect(minute == skippedMinute && five == skippedFive)
+            if minute != skippedMinute || five != skippedFive { return }
+        }
+    }
+
     @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
     func incrementalSumsEqualAFullScan(seed: UInt64) {
         var window = RollingWindow()

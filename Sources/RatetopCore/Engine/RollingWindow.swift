@@ -66,7 +66,7 @@ public struct RollingWindow: Sendable {
     /// what the slot already holds is dropped.
     @inline(__always)
     public mutating func withSlot(second: Int64, _ body: (inout SecondTotals) -> Void) {
-        let index = Int(UInt64(bitPattern: second) % UInt64(Self.seconds))
+        let index = Self.index(second)
         if slotSecond[index] != second {
             guard slotSecond[index] < second else { return }  // too old to keep
             // The second leaving the slot leaves the cached sums too.
@@ -96,16 +96,20 @@ public struct RollingWindow: Sendable {
     public mutating func sums(endingAt end: Int64) -> (lastMinute: SecondTotals, lastFive: SecondTotals) {
         if hasCache, end == cachedEnd { return (cachedMinute, cachedFive) }
         if hasCache, end > cachedEnd, end - cachedEnd <= 60, steps < 600 {
-            // Slide forward second by second: what enters, and what leaves each window.
-            var second = cachedEnd
-            while second < end {
-                second += 1
-                if let entering = slot(at: second) {
-                    cachedFive.add(entering)
-                    cachedMinute.add(entering)
+            if end - cachedEnd <= stepwiseSlide {
+                // Slide forward second by second: what enters, and what leaves each window.
+                var second = cachedEnd
+                while second < end {
+                    second += 1
+                    if let entering = slot(at: second) {
+                        cachedFive.add(entering)
+                        cachedMinute.add(entering)
+                    }
+                    if let leaving = slot(at: second - Int64(Self.seconds)) { cachedFive.add(leaving, times: -1) }
+                    if let leaving = slot(at: second - 60) { cachedMinute.add(leaving, times: -1) }
                 }
-                if let leaving = slot(at: second - Int64(Self.seconds)) { cachedFive.add(leaving, times: -1) }
-                if let leaving = slot(at: second - 60) { cachedMinute.add(leaving, times: -1) }
+            } else {
+                slideOverHeldSeconds(to: end)
             }
             cachedEnd = end
             steps += 1
@@ -120,9 +124,51 @@ public struct RollingWindow: Sendable {
         return (minute, five)
     }
 
+    /// Up to this many seconds the sums slide second by second; further, over the held seconds
+    /// entering and leaving (on a sparse log most of the seconds stepped over hold nothing).
+    /// Both give the same sums, bit for bit (a test sets it to compare them).
+    var stepwiseSlide: Int64 = 8
+
+    /// The same additions as sliding second by second from `cachedEnd` to `end`, in the same
+    /// order (so fractional sums come out the same), visiting only the seconds that hold
+    /// something: the held seconds entering, and those leaving each window, merged by the
+    /// second of the slide at which they do.
+    private mutating func slideOverHeldSeconds(to end: Int64) {
+        let span = Int64(Self.seconds)
+        var entering = firstHeld(after: cachedEnd)
+        var leavingFive = firstHeld(after: cachedEnd - span)
+        var leavingMinute = firstHeld(after: cachedEnd - 60)
+        while true {
+            let enters = entering < held.count && held[entering] <= end ? held[entering] : .max
+            let leavesFive = leavingFive < held.count && held[leavingFive] <= end - span ? held[leavingFive] + span : .max
+            let leavesMinute = leavingMinute < held.count && held[leavingMinute] <= end - 60 ? held[leavingMinute] + 60 : .max
+            let second = min(enters, leavesFive, leavesMinute)
+            guard second != .max else { return }
+            if enters == second {
+                let totals = slots[Self.index(held[entering])]
+                cachedFive.add(totals)
+                cachedMinute.add(totals)
+                entering += 1
+            }
+            if leavesFive == second {
+                cachedFive.add(slots[Self.index(held[leavingFive])], times: -1)
+                leavingFive += 1
+            }
+            if leavesMinute == second {
+                cachedMinute.add(slots[Self.index(held[leavingMinute])], times: -1)
+                leavingMinute += 1
+            }
+        }
+    }
+
+    @inline(__always)
+    static func index(_ second: Int64) -> Int {
+        Int(UInt64(bitPattern: second) % UInt64(Self.seconds))
+    }
+
     @inline(__always)
     private func slot(at second: Int64) -> SecondTotals? {
-        let index = Int(UInt64(bitPattern: second) % UInt64(Self.seconds))
+        let index = Self.index(second)
         return slotSecond[index] == second ? slots[index] : nil
     }
 
@@ -188,18 +234,29 @@ public struct RollingWindow: Sendable {
         }
     }
 
-    /// The sums by a full scan of the slots.
+    /// The sums of the seconds the window holds, in the order of their slots (as a scan of all
+    /// 300 would add them, so fractional sums come out the same), found in `held`: on a sparse
+    /// log a few seconds, not 300 slots.
     func scan(endingAt end: Int64) -> (lastMinute: SecondTotals, lastFive: SecondTotals) {
         var minute = SecondTotals()
         var five = SecondTotals()
         let firstOfMinute = end - 59
         let firstOfFive = end - Int64(Self.seconds) + 1
-        for index in 0..<Self.seconds {
-            let second = slotSecond[index]
-            guard second >= firstOfFive && second <= end else { continue }
-            five.add(slots[index])
-            if second >= firstOfMinute { minute.add(slots[index]) }
+        // Slot order: the seconds from the last multiple of 300 up to `end` come first (slots 0
+        // and on), then those from the window's start up to it.
+        let pivot = end - Int64(UInt64(bitPattern: end) % UInt64(Self.seconds))
+        func add(from: Int64, through: Int64) {
+            var position = firstHeld(after: from - 1)
+            while position < held.count, held[position] <= through {
+                let second = held[position]
+                let totals = slots[Self.index(second)]
+                five.add(totals)
+                if second >= firstOfMinute { minute.add(totals) }
+                position += 1
+            }
         }
+        add(from: pivot, through: end)
+        add(from: firstOfFive, through: pivot - 1)
         return (minute, five)
     }
 }
