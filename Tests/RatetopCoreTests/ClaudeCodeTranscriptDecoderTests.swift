@@ -101,10 +101,33 @@ import RatetopTestSupport
         """, Self.decoder)
         #expect(result.events.isEmpty)
         #expect(result.outcomes.count == 3)
-        #expect(result.malformed.count == 1)
-        #expect(result.malformed.first?.contains("before any model") == true)
+        // Kept until a line of the session names a model; none did: said at the end, on its line.
+        #expect(result.outcomes[0] == .decoded && result.malformed.isEmpty)
+        #expect(result.problems.map(\.line) == [1])
+        #expect(result.problems.first?.reason.contains("before any model") == true)
         #expect(result.outcomes[1] == .ignored)
         #expect(result.outcomes[2] == .ignored)
+    }
+
+    /// A session whose first call is refused: the 429 comes before any line names a model, and
+    /// belongs to the model its retry names (another session's errors wait for their own).
+    @Test func aSessionsFirstCallRefusedIsItsModelsOnceARetryNamesIt() {
+        let result = run("""
+        {"type":"user","timestamp":"2026-09-03T07:00:00Z","sessionId":"s1","uuid":"u1","message":{"role":"user","content":"go"}}
+        {"type":"assistant","timestamp":"2026-09-03T07:00:01Z","sessionId":"s1","uuid":"e1","isApiErrorMessage":true,"apiErrorStatus":429,"error":"rate_limit","message":{"model":"<synthetic>"}}
+        {"type":"assistant","timestamp":"2026-09-03T07:00:02Z","sessionId":"s2","uuid":"e2","isApiErrorMessage":true,"apiErrorStatus":529,"message":{"model":"<synthetic>"}}
+        {"type":"assistant","timestamp":"2026-09-03T07:00:05Z","sessionId":"s1","uuid":"e3","isApiErrorMessage":true,"apiErrorStatus":429,"error":"rate_limit","message":{"model":"<synthetic>"}}
+        {"type":"assistant","timestamp":"2026-09-03T07:00:09Z","sessionId":"s1","uuid":"a1","message":{"id":"m1","model":"claude-haiku-4-5-20251001","usage":{"input_tokens":10,"output_tokens":5}}}
+        {"type":"assistant","timestamp":"2026-09-03T07:01:00Z","sessionId":"s3","uuid":"a2","message":{"id":"m2","model":"claude-opus-4-1-20250805","usage":{"input_tokens":10,"output_tokens":5}}}
+        """, Self.decoder)
+        #expect(result.malformed.isEmpty && result.problems.isEmpty)
+        let throttled = result.events.filter(\.isThrottled)
+        #expect(throttled.map { result.model($0) } == ["claude-haiku-4-5-20251001", "claude-haiku-4-5-20251001"])
+        #expect(throttled.map(\.end) == throttled.map(\.end).sorted())
+        // s2 never named a model: at the end it is the last model seen.
+        let overloaded = result.events.filter(\.isOverloaded)
+        #expect(overloaded.map { result.model($0) } == ["claude-opus-4-1-20250805"])
+        #expect(result.events.count == 5)
     }
 
     static let otherLines: [String] = [

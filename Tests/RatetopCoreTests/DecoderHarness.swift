@@ -5,6 +5,8 @@ struct DecoderRun {
     var events: [Exchange]
     var outcomes: [LineOutcome]
     let models: ModelCatalog
+    /// What the decoder found only at the end (`takeProblems` after the final flush).
+    var problems: [(line: Int, reason: String)] = []
 
     var decoded: Int { outcomes.filter { $0 == .decoded }.count }
     var ignored: Int { outcomes.filter { $0 == .ignored }.count }
@@ -50,7 +52,7 @@ func run<D: LogDecoder>(_ decoder: inout D, _ lines: [String], models: ModelCata
         decoder.flush(into: &events, final: false)
     }
     decoder.flush(into: &events, final: true)
-    return DecoderRun(events: events, outcomes: outcomes, models: models)
+    return DecoderRun(events: events, outcomes: outcomes, models: models, problems: decoder.takeProblems())
 }
 
 /// Runs a fresh decoder made by `make` over the lines of `text`.

@@ -77,6 +77,15 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
     private static let maxSessions = 4096
     /// `claude -p` sessions whose assistant lines were read (their `result` repeats them).
     private var printSessionsWithAssistantLines: Set<UInt64> = []
+    /// Errors that came before their session named a model, waiting for it (`park`).
+    private struct Parked {
+        var session: UInt64?
+        var event: Exchange
+        var reason: String
+    }
+    private var parked: [Parked] = []
+    /// Errors never attributed, said at the end of the input (`takeProblems`).
+    private var problems: [(line: Int, reason: String)] = []
     /// Where lines without a time are placed (`claude -p` output); nil: they are malformed.
     public var untimedLineTime: Double?
     /// How many lines were placed at `untimedLineTime`.
@@ -92,6 +101,11 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
 
     /// How many events are held back right now.
     public var pendingCount: Int { pending.count }
+
+    public mutating func takeProblems() -> [(line: Int, reason: String)] {
+        defer { problems.removeAll() }
+        return problems
+    }
 
     /// The members of one transcript line that matter; strings point into the line.
     private struct Fields {
@@ -178,6 +192,7 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         guard let usage = fields.usage else { return .ignored }
         let model = intern(name)
         remember(model, session: session)
+        if !parked.isEmpty { attributeParked(to: model, session: session, into: &events) }
 
         let key = Self.messageKey(fields.messageId, fields.requestId)
         if let key {
@@ -204,11 +219,12 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
     }
 
     public mutating func flush(into events: inout [Exchange], final: Bool) {
-        guard !pending.isEmpty else { return }
+        guard !pending.isEmpty || (final && !parked.isEmpty) else { return }
         let first = events.count
         if final {
             for item in pending { events.append(item.event) }
             pending.removeAll(keepingCapacity: true)
+            settleParked(into: &events)
         } else {
             let cutoff = latestTime - holdSeconds
             guard pending.contains(where: { isReleasable($0, cutoff: cutoff) }) else { return }
@@ -265,14 +281,16 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         if kind != .spendLimitReached {
             kind = status == 429 ? .rateLimited : status == 529 ? .overloaded : .other
         }
-        guard let model = errorModel(fields, session: session) else {
-            return .malformed("API error \(status) before any model was seen: cannot attribute it to a model class")
-        }
+        let model = errorModel(fields, session: session)
         let key = fields.uuid.map { Self.hash($0.raw, seed: Self.errorSeed) }
         if let key, !memory.insert(key, at: ts) { return .duplicate }
-        var event = Exchange(end: ts, model: model, status: status, requests: 1, usage: .zero, errorKind: kind,
+        var event = Exchange(end: ts, model: model ?? Self.noModel, status: status, requests: 1, usage: .zero, errorKind: kind,
                              limitedDimension: kind == .rateLimited ? limited : nil, origin: origin)
         event.dedupKey = key ?? 0
+        guard model != nil else {
+            return park(event, session: session,
+                        reason: "API error \(status) before any model was seen: cannot attribute it to a model class")
+        }
         // Never merged: a nil key keeps later lines from matching it.
         hold(key: nil, event, at: ts, into: &events)
         return .decoded
@@ -309,16 +327,62 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
     /// with the reset when the line says it.
     private mutating func decodeSubscriptionLimit(_ fields: Fields, ts: Double, session: UInt64?, resetsAt: Double?,
                                                   origin: LineOrigin, into events: inout [Exchange]) -> LineOutcome {
-        guard let model = errorModel(fields, session: session) else {
-            return .malformed("subscription limit before any model was seen: cannot attribute it to a model class")
-        }
+        let model = errorModel(fields, session: session)
         let key = fields.uuid.map { Self.hash($0.raw, seed: Self.errorSeed) }
         if let key, !memory.insert(key, at: ts) { return .duplicate }
-        var event = Exchange(end: ts, model: model, status: 429, requests: 0, usage: .zero, errorKind: .subscriptionLimit,
-                             retryAfter: resetsAt.map { max(0, $0 - ts) } ?? -1, origin: origin)
+        var event = Exchange(end: ts, model: model ?? Self.noModel, status: 429, requests: 0, usage: .zero,
+                             errorKind: .subscriptionLimit, retryAfter: resetsAt.map { max(0, $0 - ts) } ?? -1, origin: origin)
         event.dedupKey = key ?? 0
+        guard model != nil else {
+            return park(event, session: session,
+                        reason: "subscription limit before any model was seen: cannot attribute it to a model class")
+        }
         hold(key: nil, event, at: ts, into: &events)
         return .decoded
+    }
+
+    /// Stands in for the model of a parked error until it is known.
+    private static let noModel = ModelRef(index: 0)
+    /// The most errors parked at once; past it an error without a model is malformed at once.
+    static let maxParked = 256
+
+    /// Keeps an error that came before its session named a model (a session whose first call
+    /// was refused) until a line of the session names one: it is that model's.
+    private mutating func park(_ event: Exchange, session: UInt64?, reason: String) -> LineOutcome {
+        guard parked.count < Self.maxParked else { return .malformed(reason) }
+        parked.append(Parked(session: session, event: event, reason: reason))
+        return .decoded
+    }
+
+    /// Gives the errors parked for `session` (and those of no session) `model`, and holds them
+    /// like any other event.
+    private mutating func attributeParked(to model: ModelRef, session: UInt64?, into events: inout [Exchange]) {
+        var kept: [Parked] = []
+        for item in parked {
+            guard item.session == nil || item.session == session else {
+                kept.append(item)
+                continue
+            }
+            var event = item.event
+            event.model = model
+            hold(key: nil, event, at: event.end, into: &events)
+        }
+        parked = kept
+    }
+
+    /// At the end of the input: the errors still parked are the last model's, or, when no line
+    /// named one, problems (malformed, with the reason).
+    private mutating func settleParked(into events: inout [Exchange]) {
+        for item in parked {
+            var event = item.event
+            if let model = item.session.flatMap({ lastModelBySession[$0] }) ?? lastModel {
+                event.model = model
+                events.append(event)
+            } else {
+                problems.append((Int(item.event.origin.line), item.reason))
+            }
+        }
+        parked.removeAll()
     }
 
     /// The model an error line is attributed to: its own, else the session's last, else the
