@@ -311,7 +311,8 @@ public final class LiveSources {
             return
         }
         let head = headLines(entry.follower.descriptor)
-        let format = forcedFormat ?? SourceOpener.sniff(head).format ?? .exchange
+        let headFormat = forcedFormat ?? SourceOpener.sniff(head).format
+        let format = headFormat ?? .exchange
         let probeModels = ModelCatalog()
         let offset = HistoryStart.offset(descriptor: entry.follower.descriptor, size: status.size,
                                          cutoff: cutoff - Self.historySlack) { line in
@@ -322,7 +323,7 @@ public final class LiveSources {
             return events.first?.end
         }
         entry.follower.start(at: offset)
-        guard offset > 0, forcedFormat != nil || LogFormatDetector.detect(lines: head) != nil else { return }
+        guard offset > 0, headFormat != nil else { return }
         // Read from the middle, the file keeps the format of its head (not of whatever line the
         // start falls on), and its decoder recalls the lines just before the start.
         startDecoding(entry, head: head)

@@ -244,7 +244,7 @@ public struct RollingWindow: Sendable {
         let firstOfFive = end - Int64(Self.seconds) + 1
         // Slot order: the seconds from the last multiple of 300 up to `end` come first (slots 0
         // and on), then those from the window's start up to it.
-        let pivot = end - Int64(UInt64(bitPattern: end) % UInt64(Self.seconds))
+        let pivot = end - Int64(Self.index(end))
         func add(from: Int64, through: Int64) {
             var position = firstHeld(after: from - 1)
             while position < held.count, held[position] <= through {
