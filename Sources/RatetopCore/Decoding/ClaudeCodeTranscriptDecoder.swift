@@ -31,9 +31,12 @@
 ///   `overloaded`/`529`). It is emitted with zero usage and attributed to the model the same
 ///   `sessionId` used last (then to the last model this decoder saw). Choices:
 ///   an error whose status cannot be determined (a timeout, a dropped connection) is `.ignored`;
-///   one with a known status but no model seen yet is `.malformed` with the reason, like the
-///   exchange decoder's model-less errors, so that it stays visible instead of vanishing;
-///   repeats of an error line with the same `uuid` are `.duplicate`.
+///   one with a known status before its session named a model (a session whose first call was
+///   refused) waits for the model the session's next model-bearing line names, and at the end of
+///   the input takes the session's or the last model; only when no line named any model is it
+///   malformed with the reason (`takeProblems`), so that it stays visible instead of vanishing;
+///   repeats of an error line with the same `uuid` are `.duplicate`. Lines before where a reader
+///   starts (`watch` skips old history) are `recall`ed for the models they name.
 /// - Model `<synthetic>` lines that are not API errors, assistant lines without usage, and every
 ///   other line type (`user`, `summary`, `system`, future types) are `.ignored`. A line without
 ///   `type` (other tools' transcripts, older versions) is an assistant line when its message has
