@@ -117,17 +117,21 @@ import RatetopTestSupport
         {"type":"assistant","timestamp":"2026-09-03T07:00:01Z","sessionId":"s1","uuid":"e1","isApiErrorMessage":true,"apiErrorStatus":429,"error":"rate_limit","message":{"model":"<synthetic>"}}
         {"type":"assistant","timestamp":"2026-09-03T07:00:02Z","sessionId":"s2","uuid":"e2","isApiErrorMessage":true,"apiErrorStatus":529,"message":{"model":"<synthetic>"}}
         {"type":"assistant","timestamp":"2026-09-03T07:00:05Z","sessionId":"s1","uuid":"e3","isApiErrorMessage":true,"apiErrorStatus":429,"error":"rate_limit","message":{"model":"<synthetic>"}}
+        {"type":"assistant","timestamp":"2026-09-03T07:00:06Z","sessionId":"s4","uuid":"e4","isApiErrorMessage":true,"apiErrorStatus":429,"error":"rate_limit","message":{"model":"<synthetic>"}}
+        {"type":"assistant","timestamp":"2026-09-03T07:00:07Z","sessionId":"s4","uuid":"e5","isApiErrorMessage":true,"apiErrorStatus":429,"error":"rate_limit","message":{"model":"claude-sonnet-4-5-20250929"}}
         {"type":"assistant","timestamp":"2026-09-03T07:00:09Z","sessionId":"s1","uuid":"a1","message":{"id":"m1","model":"claude-haiku-4-5-20251001","usage":{"input_tokens":10,"output_tokens":5}}}
         {"type":"assistant","timestamp":"2026-09-03T07:01:00Z","sessionId":"s3","uuid":"a2","message":{"id":"m2","model":"claude-opus-4-1-20250805","usage":{"input_tokens":10,"output_tokens":5}}}
         """, Self.decoder)
         #expect(result.malformed.isEmpty && result.problems.isEmpty)
         let throttled = result.events.filter(\.isThrottled)
-        #expect(throttled.map { result.model($0) } == ["claude-haiku-4-5-20251001", "claude-haiku-4-5-20251001"])
+        // s4's first 429 is the model its next error line names (an error line naming a model counts too).
+        #expect(throttled.map { result.model($0) } == ["claude-haiku-4-5-20251001", "claude-haiku-4-5-20251001",
+                                                       "claude-sonnet-4-5-20250929", "claude-sonnet-4-5-20250929"])
         #expect(throttled.map(\.end) == throttled.map(\.end).sorted())
         // s2 never named a model: at the end it is the last model seen.
         let overloaded = result.events.filter(\.isOverloaded)
         #expect(overloaded.map { result.model($0) } == ["claude-opus-4-1-20250805"])
-        #expect(result.events.count == 5)
+        #expect(result.events.count == 7)
     }
 
     static let otherLines: [String] = [

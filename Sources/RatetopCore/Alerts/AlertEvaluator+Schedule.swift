@@ -176,7 +176,7 @@ extension AlertEvaluator {
         let moving = tracker.movingCondition(rule, value: value)
         // A metric that only rises until the next event cannot meet a `below` fire condition
         // that it does not meet now: a tracker at rest stays so (no search, no jump to find).
-        if metric.risesBetweenEvents, rule.direction == .below, !tracker.firing, next == .infinity, !moving {
+        if metric.risesBetweenEvents, rule.direction == .below, !tracker.firing, tracker.holdCompletes == nil, !moving {
             return next
         }
         // Values that cannot move without events.

@@ -195,7 +195,6 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         guard let usage = fields.usage else { return .ignored }
         let model = intern(name)
         remember(model, session: session)
-        if !parked.isEmpty { attributeParked(to: model, session: session, into: &events) }
 
         let key = Self.messageKey(fields.messageId, fields.requestId)
         if let key {
@@ -290,13 +289,8 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         var event = Exchange(end: ts, model: model ?? Self.noModel, status: status, requests: 1, usage: .zero, errorKind: kind,
                              limitedDimension: kind == .rateLimited ? limited : nil, origin: origin)
         event.dedupKey = key ?? 0
-        guard model != nil else {
-            return park(event, session: session,
-                        reason: "API error \(status) before any model was seen: cannot attribute it to a model class")
-        }
-        // Never merged: a nil key keeps later lines from matching it.
-        hold(key: nil, event, at: ts, into: &events)
-        return .decoded
+        return holdOrPark(event, attributed: model != nil, session: session, into: &events,
+                          reason: "API error \(status) before any model was seen: cannot attribute it to a model class")
     }
 
     /// A `claude -p` `result` line: the run's usage per model, unless its assistant lines (stream-json)
@@ -336,12 +330,8 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         var event = Exchange(end: ts, model: model ?? Self.noModel, status: 429, requests: 0, usage: .zero,
                              errorKind: .subscriptionLimit, retryAfter: resetsAt.map { max(0, $0 - ts) } ?? -1, origin: origin)
         event.dedupKey = key ?? 0
-        guard model != nil else {
-            return park(event, session: session,
-                        reason: "subscription limit before any model was seen: cannot attribute it to a model class")
-        }
-        hold(key: nil, event, at: ts, into: &events)
-        return .decoded
+        return holdOrPark(event, attributed: model != nil, session: session, into: &events,
+                          reason: "subscription limit before any model was seen: cannot attribute it to a model class")
     }
 
     /// Stands in for the model of a parked error until it is known.
@@ -349,37 +339,27 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
     /// The most errors parked at once; past it an error without a model is malformed at once.
     static let maxParked = 256
 
-    /// Keeps an error that came before its session named a model (a session whose first call
-    /// was refused) until a line of the session names one: it is that model's.
-    private mutating func park(_ event: Exchange, session: UInt64?, reason: String) -> LineOutcome {
-        guard parked.count < Self.maxParked else { return .malformed(reason) }
-        parked.append(Parked(session: session, event: event, reason: reason))
+    /// Holds an error event (never merged: a nil key keeps later lines from matching it); one
+    /// that came before its session named a model (a session whose first call was refused) is
+    /// parked until a line names one (`remember`): it is that model's.
+    private mutating func holdOrPark(_ event: Exchange, attributed: Bool, session: UInt64?, into events: inout [Exchange],
+                                     reason: String) -> LineOutcome {
+        if attributed {
+            hold(key: nil, event, at: event.end, into: &events)
+        } else {
+            guard parked.count < Self.maxParked else { return .malformed(reason) }
+            parked.append(Parked(session: session, event: event, reason: reason))
+        }
         return .decoded
     }
 
-    /// Gives the errors parked for `session` (and those of no session) `model`, and holds them
-    /// like any other event.
-    private mutating func attributeParked(to model: ModelRef, session: UInt64?, into events: inout [Exchange]) {
-        var kept: [Parked] = []
-        for item in parked {
-            guard item.session == nil || item.session == session else {
-                kept.append(item)
-                continue
-            }
-            var event = item.event
-            event.model = model
-            hold(key: nil, event, at: event.end, into: &events)
-        }
-        parked = kept
-    }
-
-    /// At the end of the input: the errors still parked are the last model's, or, when no line
-    /// named one, problems (malformed, with the reason).
+    /// At the end of the input: the errors still parked (their session never named a model)
+    /// are the last model's, or, when no line named one, problems (malformed, with the reason).
     private mutating func settleParked(into events: inout [Exchange]) {
         for item in parked {
-            var event = item.event
-            if let model = item.session.flatMap({ lastModelBySession[$0] }) ?? lastModel {
-                event.model = model
+            if let lastModel {
+                var event = item.event
+                event.model = lastModel
                 events.append(event)
             } else {
                 problems.append((Int(item.event.origin.line), item.reason))
@@ -400,12 +380,27 @@ public struct ClaudeCodeTranscriptDecoder: LogDecoder {
         return lastModel
     }
 
+    /// Moves the parked errors of `session` (and those of no session) to the pending set as
+    /// `model`'s (past `maxPending` by at most `maxParked` until the next line releases some).
+    private mutating func attributeParked(to model: ModelRef, session: UInt64?) {
+        parked.removeAll { item in
+            guard item.session == nil || item.session == session else { return false }
+            var event = item.event
+            event.model = model
+            pending.append(Pending(key: nil, event: event, seenAt: event.end, sequence: lineSequence))
+            return true
+        }
+    }
+
     private func intern(_ name: JSONString) -> ModelRef {
         name.hasEscapes ? models.intern(name.string) : models.intern(name.raw)
     }
 
+    /// Notes the model a session (and the decoder) used last; the errors parked for the
+    /// session (or of no session) are that model's, and wait like any other event.
     private mutating func remember(_ model: ModelRef, session: UInt64?) {
         lastModel = model
+        if !parked.isEmpty { attributeParked(to: model, session: session) }
         guard let session else { return }
         if lastModelBySession.count >= Self.maxSessions, lastModelBySession[session] == nil {
             lastModelBySession.removeAll(keepingCapacity: true)
