@@ -32,8 +32,8 @@
 ///   `sessionId` used last (then to the last model this decoder saw). Choices:
 ///   an error whose status cannot be determined (a timeout, a dropped connection) is `.ignored`;
 ///   one with a known status before its session named a model (a session whose first call was
-///   refused) waits for the model the session's next model-bearing line names, and at the end of
-///   the input takes the session's or the last model; only when no line named any model is it
+///   refused) waits for the model the session's next line names (usage or error), and at the end
+///   of the input takes the last model seen; only when no line named any model is it
 ///   malformed with the reason (`takeProblems`), so that it stays visible instead of vanishing;
 ///   repeats of an error line with the same `uuid` are `.duplicate`. Lines before where a reader
 ///   starts (`watch` skips old history) are `recall`ed for the models they name.
