@@ -37,4 +37,58 @@ struct MinuteRingTests {
         #expect(p95([9, 9] + Array(repeating: 1, count: 28)) == 9)
         #expect(p95((1...40).map(Double.init)) == 38)
     }
+
+    @Test("extremes bound every trend the held minutes can still give, and are the held minutes' own")
+    func extremesBoundEveryLaterTrend() async {
+        // Minutes at offsets 0...45 from a base; each with usage, cache reads, a 429 or nothing.
+        let minute = zip(Gen.int(in: 0...45), Gen.int(in: 0...40), Gen.int(in: 0...10), Gen.int(in: 0...5))
+        await propertyCheck(count: 400, input: minute.array(of: 0...40), Gen.int(in: 0...50)) { minutes, now in
+            let base = 29_000_000.0 * 60
+            var ring = MinuteRing()
+            for (offset, size, read, limited) in minutes {
+                ring.withMinute(base + Double(offset) * 60 + 7) { totals in
+                    totals.requests += Double(size % 7)
+                    totals.countedInput += Double(size * 1_000)
+                    totals.output += Double(size * 37)
+                    totals.allInput += Double(size * 1_000 + read * 900)
+                    totals.cacheRead += Double(read * 900)
+                    if limited == 0 { totals.limited += 1 }
+                }
+            }
+            let time = base + Double(now) * 60 + 30
+            let extremes = ring.extremes(from: time)
+            for later in 0...40 {
+                let trend = ring.trend(at: time + Double(later) * 60)
+                for dimension in RatetopCore.Dimension.allCases {
+                    #expect(trend.p95PerMinute[dimension] <= extremes.perMinute[dimension], "\(dimension) at +\(later) min")
+                }
+                #expect(trend.cacheHitBaseline.map { $0 <= extremes.cacheHitRate } ?? true)
+                #expect(trend.activeMinutes <= extremes.activeMinutes)
+                #expect(trend.limitedMinutes <= extremes.limitedMinutes)
+            }
+        }
+    }
+
+    @Test("extremes read the minutes a later trend can cover, not older ones")
+    func extremesExample() {
+        let base = 29_000_000.0 * 60
+        var ring = MinuteRing()
+        func add(_ minute: Int, requests: Double, read: Double, limited: Bool = false) {
+            ring.withMinute(base + Double(minute) * 60) { totals in
+                totals.requests += requests
+                totals.allInput += 1_000
+                totals.cacheRead += read
+                if limited { totals.limited += 1 }
+            }
+        }
+        add(0, requests: 100, read: 1_000, limited: true)  // 31 minutes before: no later trend covers it
+        add(20, requests: 5, read: 200, limited: true)
+        add(30, requests: 9, read: 600)
+        add(31, requests: 3, read: 0)
+        let extremes = ring.extremes(from: base + 31 * 60 + 59)
+        #expect(extremes.perMinute.requests == 9)
+        #expect(extremes.cacheHitRate == 0.6)
+        #expect(extremes.activeMinutes == 3)
+        #expect(extremes.limitedMinutes == 1)
+    }
 }
