@@ -81,53 +81,6 @@ struct MonitorOracleTests {
     }
 }
 
-extension MonitorOracleTests {
-    @Test("a bucket whose cache and pressure rules cannot fire before its next event is not read as its window empties")
-    func boundedMetricsAreNotReadAtEveryJump() throws {
-        let table = try #require(Self.table)
-        let models = ModelCatalog()
-        let monitor = Monitor(configuration: EngineConfiguration(table: table, tierID: "tier4"), models: models)
-        let start = 1_790_000_000.0
-        // 40 well-cached calls over two minutes: the five-minute input is enough to judge the hit
-        // rate, and every suffix of the window keeps it at 90 %.
-        for index in 0..<40 {
-            let end = start + Double(index) * 3
-            monitor.advance(through: end)
-            monitor.ingest(Exchange(end: end, model: models.intern("claude-sonnet-4-5-20250929"),
-                                    usage: Usage(inputTokens: 1_000, cacheReadInputTokens: 9_000, outputTokens: 100)))
-        }
-        let before = monitor.evaluations
-        while let next = monitor.nextInstant, next <= start + 3_600 { monitor.advance(through: next) }
-        // Its own last second; then nothing: not the 40 seconds leaving the window, nor the
-        // minutes moving through the trend.
-        #expect(monitor.evaluations - before <= 2, "\(monitor.evaluations - before) evaluations after the last line")
-        #expect(monitor.alerts.firedByRule.isEmpty)
-    }
-
-    @Test("a 429 added to the current minute re-reads a pressure rule its bounds had left at rest")
-    func aLimitedMinuteAfterTheBoundsWereReadStillFires() throws {
-        let table = try #require(Self.table)
-        let models = ModelCatalog()
-        let monitor = Monitor(configuration: EngineConfiguration(table: table, tierID: "tier4"), models: models)
-        let model = models.intern("claude-sonnet-4-5-20250929")
-        let start = 1_790_000_040.0  // 40 s into a minute
-        func line(_ end: Double, refused: Bool) {
-            monitor.advance(through: end)
-            monitor.ingest(Exchange(end: end, model: model, status: refused ? 429 : 200,
-                                    usage: refused ? .zero : Usage(inputTokens: 1_000, outputTokens: 100),
-                                    errorKind: refused ? .rateLimited : .none, limitedDimension: refused ? .inputTokens : nil))
-        }
-        line(start, refused: true)
-        line(start + 60, refused: true)
-        // The third minute: a success first (two limited minutes: tier_upgrade cannot fire yet),
-        // then a 429 in the same minute, which changes no completed minute.
-        line(start + 120, refused: false)
-        line(start + 125, refused: true)
-        while let next = monitor.nextInstant, next <= start + 3_600 { monitor.advance(through: next) }
-        #expect(monitor.alerts.firedByRule["tier_upgrade"] == 1, "\(monitor.alerts.firedByRule)")
-    }
-}
-
 // MARK: The two drivers
 
 struct OracleRun {

@@ -13,27 +13,6 @@ protocol BucketFuture {
     /// The first whole second after `time` at which the metric may jump; nil when it cannot
     /// without new events.
     func nextJump(_ metric: AlertMetric, after time: Double) -> Double?
-    /// Where every known value of a stepwise metric lies from `time` until the next event, or
-    /// nil when that is not known (then the tracker is read at each jump).
-    func bounds(_ metric: AlertMetric, after time: Double) -> ValueBounds?
-}
-
-/// Where a metric's known values lie: in `lower ... upper`; an empty range (`unknown`) when it
-/// has none.
-struct ValueBounds: Equatable {
-    var lower: Double
-    var upper: Double
-
-    static let unknown = ValueBounds(lower: .infinity, upper: -.infinity)
-    static let any = ValueBounds(lower: -.infinity, upper: .infinity)
-}
-
-extension AlertRule.Hysteresis {
-    /// True when some value within `bounds` meets the fire condition.
-    @inline(__always)
-    func canFire(within bounds: ValueBounds) -> Bool {
-        direction == .below ? bounds.lower < fire : bounds.upper > fire
-    }
 }
 
 extension AlertMetric {
@@ -49,14 +28,12 @@ extension AlertMetric {
 
     /// True when an applied event that made `change` can move this metric (now or later):
     /// the scheduled path re-reads the other rules only when they are due. Every applied event
-    /// moves the levels and the windows' usage; the rest move only with what they read. The
-    /// half-hour trend reads completed minutes only, but every event adds to the minute that
-    /// completes next, and a tracker the metric's bounds (`BucketFuture.bounds`) left at rest
-    /// until the next event must be read again at each.
+    /// moves the levels and the windows' usage; the rest move only with what they read.
     func isMoved(by change: BucketChange) -> Bool {
         switch self {
-        case .headroom, .secondsToEmpty, .rate429, .rate529, .cacheHitRatio, .limitPressure: !change.isEmpty
+        case .headroom, .secondsToEmpty, .rate429, .rate529, .cacheHitRatio: !change.isEmpty
         case .throttledPerMinute: change.contains(.throttles)
+        case .limitPressure: !change.isDisjoint(with: [.trend, .limits])
         case .secondsSinceLimitChange: change.contains(.limitChange)
         case .spendCapped: change.contains(.spend)
         case .secondsSinceLastLine: false
@@ -217,12 +194,6 @@ extension AlertEvaluator {
             }
         default:
             break
-        }
-        // A stepwise metric whose every value until the next event misses the fire condition
-        // leaves a tracker at rest so: its jumps need not be read.
-        if metric.motion == .stepwise, !tracker.firing, tracker.holdCompletes == nil, !moving,
-           let bounds = future.bounds(metric, after: time), !rule.canFire(within: bounds) {
-            return next
         }
         let jump = future.nextJump(metric, after: time)
         if metric.motion == .continuous {

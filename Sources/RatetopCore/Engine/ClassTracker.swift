@@ -371,47 +371,6 @@ final class ClassTracker {
     /// When the half-hour trend next changes without new events.
     func nextTrendChange(after time: Double) -> Double? { ring.nextChange(after: time) }
 
-    /// Every value `limit_pressure` can take from `time` until the next event lies at or below
-    /// this; nil when it can take none (too few active minutes, no limits, too few limited
-    /// minutes). The limits are the state's (they change only with events).
-    func pressureUpperBound(after time: Double, limits: PerDimension<Int?>) -> Double? {
-        let extremes = ring.extremes(from: time)
-        var bound: Double?
-        if extremes.activeMinutes >= AlertRule.upgradeMinimumMinutes {
-            for dimension in Dimension.allCases {
-                guard let limit = limits[dimension], limit > 0 else { continue }
-                bound = max(bound ?? 0, extremes.perMinute[dimension] / Double(limit))
-            }
-        }
-        if extremes.limitedMinutes >= AlertRule.upgradeLimitedMinutes { bound = max(bound ?? 1, 1) }
-        return bound
-    }
-
-    /// Every value `cache_hit_drop`'s ratio can take from `time` until the next event lies at or
-    /// above this; nil when it can take none, -infinity when no bound is known. Until the next
-    /// event the five-minute window only loses its oldest seconds, so its hit rate is one of the
-    /// window's suffixes' (exact: the sums are of whole tokens); the baseline is at most the best
-    /// held minute's hit rate.
-    func cacheRatioLowerBound(after time: Double, five: SecondTotals) -> Double? {
-        let second = Int64(time.rounded(.down))
-        // A second stamped later would enter the window: not a suffix.
-        if let latest = window.latestHeld, latest > second { return -.infinity }
-        let extremes = ring.extremes(from: time)
-        guard extremes.cacheHitRate >= AlertRule.cacheMinimumBaseline else { return nil }
-        var uncached = five.uncachedInput, read = five.cacheRead, creation = five.cacheCreation
-        var input = uncached + read + creation
-        var lowest = input >= AlertRule.cacheMinimumInput ? read / input : .infinity
-        window.forEachHeld(after: second - Int64(RollingWindow.seconds), through: second) { leaving in
-            uncached -= leaving.uncachedInput
-            read -= leaving.cacheRead
-            creation -= leaving.cacheCreation
-            input = uncached + read + creation
-            if input >= AlertRule.cacheMinimumInput { lowest = min(lowest, read / input) }
-        }
-        guard lowest.isFinite else { return nil }
-        return lowest / extremes.cacheHitRate
-    }
-
     func state(at time: Double, table: LimitsTable, models catalog: ModelCatalog) -> BucketState {
         let reading = reading(at: time)
         let limits = currentLimits

@@ -35,9 +35,6 @@ public struct MinuteRing: Sendable {
     /// Bumped whenever a slot starts holding another minute (what `nextChange` depends on).
     private var layout = 0
     private var cachedChange: (minute: Int64, layout: Int, next: Double?)?
-    /// Bumped at every addition (what `extremes` depends on).
-    private var additions = 0
-    private var cachedExtremes: (minute: Int64, additions: Int, extremes: MinuteExtremes)?
 
     public init() {}
 
@@ -53,7 +50,6 @@ public struct MinuteRing: Sendable {
             layout &+= 1
         }
         if minute < latestMinute { version &+= 1 } else { latestMinute = minute }
-        additions &+= 1
         body(&slots[index])
     }
 
@@ -135,37 +131,6 @@ public struct MinuteRing: Sendable {
         return trend
     }
 
-    /// What every trend from the minute holding `time` on can read until something is added:
-    /// the largest per-minute usage and cache hit rate, and how many minutes are active and
-    /// limited, over the held minutes any of those trends covers (the 30 before the current
-    /// one and every later one). A p95 is at most the largest value it ranks, a baseline hit
-    /// rate at most the best minute's. Kept until a minute changes or `time` moves to
-    /// another minute (both bounds of an evaluation read it).
-    public mutating func extremes(from time: Double) -> MinuteExtremes {
-        let current = Int64((time / 60).rounded(.down))
-        if let cachedExtremes, cachedExtremes.minute == current, cachedExtremes.additions == additions {
-            return cachedExtremes.extremes
-        }
-        let oldest = current - Int64(Self.trendMinutes)
-        var extremes = MinuteExtremes()
-        slotMinute.withUnsafeBufferPointer { minutes in
-            slots.withUnsafeBufferPointer { slots in
-                for index in 0..<Self.minutes where minutes[index] != .min && minutes[index] >= oldest {
-                    let minute = slots[index]
-                    if minute.limited > 0 { extremes.limitedMinutes += 1 }
-                    if minute.allInput > 0 { extremes.cacheHitRate = max(extremes.cacheHitRate, minute.cacheRead / minute.allInput) }
-                    guard minute.requests > 0 || minute.countedInput > 0 || minute.output > 0 else { continue }
-                    extremes.activeMinutes += 1
-                    extremes.perMinute.requests = max(extremes.perMinute.requests, minute.requests)
-                    extremes.perMinute.inputTokens = max(extremes.perMinute.inputTokens, minute.countedInput)
-                    extremes.perMinute.outputTokens = max(extremes.perMinute.outputTokens, minute.output)
-                }
-            }
-        }
-        cachedExtremes = (current, additions, extremes)
-        return extremes
-    }
-
     /// The 95th percentile by nearest rank (0 for no values); may reorder `values`.
     static func p95(_ values: UnsafeMutableBufferPointer<Double>) -> Double {
         var values = values
@@ -206,19 +171,6 @@ public struct MinuteTrend: Sendable, Equatable {
     public var cacheHitBaseline: Double?
     /// Every input token over those minutes.
     public var baselineInput = 0.0
-
-    public init() {}
-}
-
-/// Bounds of every trend a class's held minutes can still give (`MinuteRing.extremes(from:)`).
-public struct MinuteExtremes: Sendable, Equatable {
-    /// The largest usage of one minute.
-    public var perMinute = PerDimension<Double>(repeating: 0)
-    /// The best cache hit rate of one minute with input (0 when none had any).
-    public var cacheHitRate = 0.0
-    /// Held minutes with any attempt, and with a 429 from the limits.
-    public var activeMinutes = 0
-    public var limitedMinutes = 0
 
     public init() {}
 }

@@ -187,25 +187,6 @@ public struct RollingWindow: Sendable {
         return next == .max ? nil : next
     }
 
-    /// Visits the totals of the held seconds in `after + 1 ... through`, oldest first (the
-    /// order in which they leave the window).
-    @inline(__always)
-    public func forEachHeld(after: Int64, through: Int64, _ body: (SecondTotals) -> Void) {
-        let first = firstHeld(after: after)
-        held.withUnsafeBufferPointer { held in
-            slots.withUnsafeBufferPointer { slots in
-                var position = first
-                while position < held.count, held[position] <= through {
-                    body(slots[Self.index(held[position])])
-                    position += 1
-                }
-            }
-        }
-    }
-
-    /// The latest second the window holds, or nil.
-    public var latestHeld: Int64? { held.last }
-
     /// The position in `held` of the first second after `second`. Galloping back from the newest
     /// first: the seconds asked about are near it (the window's start, the present), while on a
     /// sparse log `held` reaches back far beyond the window.

@@ -267,19 +267,12 @@ struct ClassFuture: BucketFuture {
     let limits: PerDimension<Int?>
     let ratePerMinute: PerDimension<Double>
     let limitChangedAt: Double?
-    /// The five-minute window's input at the last evaluation.
-    let five: SecondTotals
 
     init(tracker: ClassTracker, state: BucketReading) {
         self.tracker = tracker
         limits = state.limits
         ratePerMinute = state.ratePerMinute
         limitChangedAt = state.lastLimitChange?.at
-        var five = SecondTotals()
-        five.uncachedInput = state.uncachedInput5m
-        five.cacheRead = state.cacheRead5m
-        five.cacheCreation = state.cacheCreation5m
-        self.five = five
     }
 
     /// Exactly the expressions of `ClassTracker.state` and `AlertMetric.value`.
@@ -313,18 +306,6 @@ struct ClassFuture: BucketFuture {
             tracker.nextTrendChange(after: time)
         case .headroom, .secondsSinceLimitChange, .spendCapped, .secondsSinceLastLine:
             nil
-        }
-    }
-
-    func bounds(_ metric: AlertMetric, after time: Double) -> ValueBounds? {
-        switch metric {
-        case .limitPressure:
-            return tracker.pressureUpperBound(after: time, limits: limits).map { ValueBounds(lower: 0, upper: $0) } ?? .unknown
-        case .cacheHitRatio:
-            guard let lower = tracker.cacheRatioLowerBound(after: time, five: five) else { return .unknown }
-            return ValueBounds(lower: lower, upper: .infinity)
-        default:
-            return nil
         }
     }
 
