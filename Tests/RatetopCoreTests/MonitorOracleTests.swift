@@ -81,6 +81,32 @@ struct MonitorOracleTests {
     }
 }
 
+extension MonitorOracleTests {
+    @Test("a 429 late in the third limited minute, after a success in it, fires tier_upgrade")
+    func aThirdLimitedMinuteLateInItsMinuteFires() throws {
+        let table = try #require(Self.table)
+        let models = ModelCatalog()
+        let monitor = Monitor(configuration: EngineConfiguration(table: table, tierID: "tier4"), models: models)
+        let model = models.intern("claude-sonnet-4-5-20250929")
+        let start = 1_790_000_040.0  // 40 s into a minute
+        func line(_ end: Double, refused: Bool) {
+            monitor.advance(through: end)
+            monitor.ingest(Exchange(end: end, model: model, status: refused ? 429 : 200,
+                                    usage: refused ? .zero : Usage(inputTokens: 1_000, outputTokens: 100),
+                                    errorKind: refused ? .rateLimited : .none, limitedDimension: refused ? .inputTokens : nil))
+        }
+        line(start, refused: true)
+        line(start + 60, refused: true)
+        // The third minute: a success first (two limited minutes: tier_upgrade cannot fire yet),
+        // then a 429 in the same minute, which changes no completed minute: the rule must still
+        // read that minute once it completes. (A scheduling shortcut tried on 2026-12-08 missed it.)
+        line(start + 120, refused: false)
+        line(start + 125, refused: true)
+        while let next = monitor.nextInstant, next <= start + 3_600 { monitor.advance(through: next) }
+        #expect(monitor.alerts.firedByRule["tier_upgrade"] == 1, "\(monitor.alerts.firedByRule)")
+    }
+}
+
 // MARK: The two drivers
 
 struct OracleRun {
