@@ -56,9 +56,7 @@ struct MonitorOracleTests {
 
     @Test("two lines a year apart: a handful of evaluations, not 31 million")
     func sparseCostsNothing() throws {
-        let table = try #require(Self.table)
-        let models = ModelCatalog()
-        let monitor = Monitor(configuration: EngineConfiguration(table: table, tierID: "tier1"), models: models)
+        let (monitor, models) = try Self.monitor(tier: "tier1")
         let source = monitor.addSource("a.jsonl")
         let start = 1_790_000_000.0
         var evaluations = 0
@@ -79,14 +77,10 @@ struct MonitorOracleTests {
         #expect(evaluations < 200, "\(evaluations) evaluations")
         #expect(monitor.alerts.firedByRule["source_stale"] == 2)
     }
-}
 
-extension MonitorOracleTests {
     @Test("a 429 late in the third limited minute, after a success in it, fires tier_upgrade")
     func aThirdLimitedMinuteLateInItsMinuteFires() throws {
-        let table = try #require(Self.table)
-        let models = ModelCatalog()
-        let monitor = Monitor(configuration: EngineConfiguration(table: table, tierID: "tier4"), models: models)
+        let (monitor, models) = try Self.monitor(tier: "tier4")
         let model = models.intern("claude-sonnet-4-5-20250929")
         let start = 1_790_000_040.0  // 40 s into a minute
         func line(_ end: Double, refused: Bool) {
@@ -104,6 +98,13 @@ extension MonitorOracleTests {
         line(start + 125, refused: true)
         while let next = monitor.nextInstant, next <= start + 3_600 { monitor.advance(through: next) }
         #expect(monitor.alerts.firedByRule["tier_upgrade"] == 1, "\(monitor.alerts.firedByRule)")
+    }
+
+    /// A Monitor with the built-in rules on a tier of the bundled table, and its model catalog.
+    static func monitor(tier: String) throws -> (Monitor, ModelCatalog) {
+        let table = try #require(Self.table)
+        let models = ModelCatalog()
+        return (Monitor(configuration: EngineConfiguration(table: table, tierID: tier), models: models), models)
     }
 }
 
