@@ -90,7 +90,13 @@ extension AlertEvaluator {
             let metric = Self.metricList[entry.metricIndex]
             let value = metric.value(reading: bucket, dimension: entry.dimension, at: time)
             var due: Double
-            if let transition = trackers[slot].step(entry.hysteresis, value: value, at: time) {
+            if trackers[slot].isAtRest, !(value.map { entry.hysteresis.isFiring($0) } ?? false) {
+                // At rest and not pushed to fire: a step changes nothing (the usual case). A
+                // metric that only rises cannot meet a `below` condition before the next event.
+                due = entry.risesBelow ? .infinity
+                    : Self.nextChange(AlertTracker.Phase(firing: false, holdCompletes: nil), entry.hysteresis, metric: metric,
+                                      dimension: entry.dimension, value: value, bucket: bucket, at: time, future: future)
+            } else if let transition = trackers[slot].step(entry.hysteresis, value: value, at: time) {
                 events.append(event(rules[entry.rule], transition, at: time, value: value, dimension: entry.dimension,
                                     subject: .bucket(state())))
                 // The condition that moves it now was not read at this step: read it at the next.

@@ -79,6 +79,10 @@ public struct AlertTracker: Sendable {
         return .resolved
     }
 
+    /// Neither firing nor holding: a step whose fire condition is not met changes nothing.
+    @inline(__always)
+    var isAtRest: Bool { !firing && pendingSince == nil }
+
     /// The condition that can move this tracker now: the fire condition while it is not
     /// firing, the clear condition while it is (an unknown value as `step` reads it).
     @inline(__always)
@@ -160,6 +164,8 @@ public struct AlertEvaluator: Sendable {
         var slot: Int
         var metricIndex: Int
         var hysteresis: AlertRule.Hysteresis
+        /// A `below` rule on a metric that only rises between events.
+        var risesBelow: Bool
     }
 
     static func bucketSlots(_ plan: [Plan]) -> [BucketSlot] {
@@ -170,7 +176,9 @@ public struct AlertEvaluator: Sendable {
                 let raw = dimension?.rawValue ?? 0
                 if dimension != nil && rulePlan.mask & (1 << UInt8(raw)) == 0 { continue }
                 slots.append(BucketSlot(rule: index, dimension: dimension, slot: index * 3 + raw,
-                                        metricIndex: rulePlan.metricIndex, hysteresis: rulePlan.hysteresis))
+                                        metricIndex: rulePlan.metricIndex, hysteresis: rulePlan.hysteresis,
+                                        risesBelow: metricList[rulePlan.metricIndex].risesBetweenEvents
+                                            && rulePlan.hysteresis.direction == .below))
             }
         }
         return slots
