@@ -122,7 +122,7 @@ extension AlertEvaluator {
     mutating func stepSource(_ position: Int, _ source: SourceActivity, at time: Double, all: Bool,
                              into events: inout [AlertEvent]) -> Double {
         var next = Double.infinity
-        for index in plan.indices where plan[index].perSource && plan[index].mask != 0 {
+        for index in sourceRules {
             guard all || sourceDue[position][index] <= time else {
                 next = min(next, sourceDue[position][index])
                 continue
@@ -163,7 +163,7 @@ extension AlertEvaluator {
     /// changes nothing: called through the Monitor's stored evaluator, a non-mutating call copied
     /// the whole evaluator — every array retained and released — on each line.)
     mutating func sourceAtRest(_ position: Int, _ source: SourceActivity, at time: Double) -> Bool {
-        for index in plan.indices where plan[index].perSource && plan[index].mask != 0 {
+        for index in sourceRules {
             let tracker = sourceTrackers[position][index]
             let rulePlan = plan[index]
             guard !tracker.firing, tracker.holdCompletes(rulePlan.hysteresis) == nil,

@@ -168,6 +168,14 @@ public struct AlertEvaluator: Sendable {
         var risesBelow: Bool
     }
 
+    /// The enabled per-source rules (positions in `plan`), in order: what a source's line and
+    /// the scheduled path read, listed once per rule set.
+    private(set) var sourceRules: [Int] = []
+
+    static func sourceRules(_ plan: [Plan]) -> [Int] {
+        plan.indices.filter { plan[$0].perSource && plan[$0].mask != 0 }
+    }
+
     static func bucketSlots(_ plan: [Plan]) -> [BucketSlot] {
         var slots: [BucketSlot] = []
         for index in plan.indices where !plan[index].perSource && plan[index].mask != 0 {
@@ -234,6 +242,7 @@ public struct AlertEvaluator: Sendable {
         self.rules = rules
         plan = Self.plan(rules)
         bucketSlots = Self.bucketSlots(plan)
+        sourceRules = Self.sourceRules(plan)
         values = [Double?](repeating: nil, count: AlertMetric.allCases.count * 3)
     }
 
@@ -289,6 +298,7 @@ public struct AlertEvaluator: Sendable {
         rules = newRules
         plan = Self.plan(newRules)
         bucketSlots = Self.bucketSlots(plan)
+        sourceRules = Self.sourceRules(plan)
     }
 
     /// The transitions the state at its time causes.
@@ -331,7 +341,7 @@ public struct AlertEvaluator: Sendable {
                 position = addSource()
                 sourcePositions[source.name] = position
             }
-            for index in plan.indices where plan[index].perSource && plan[index].mask != 0 {
+            for index in sourceRules {
                 let rule = rules[index]
                 let value = rule.metric.value(of: source, at: state.at)
                 guard let transition = sourceTrackers[position][index].step(plan[index].hysteresis, value: value, at: state.at)
@@ -356,7 +366,7 @@ public struct AlertEvaluator: Sendable {
     }
 
     /// True when some enabled rule is read per source.
-    var hasSourceRules: Bool { plan.contains { $0.perSource && $0.mask != 0 } }
+    var hasSourceRules: Bool { !sourceRules.isEmpty }
 
     /// Room for one more source's trackers; returns its position.
     mutating func addSource() -> Int {
