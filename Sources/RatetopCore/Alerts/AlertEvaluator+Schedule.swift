@@ -89,18 +89,19 @@ extension AlertEvaluator {
             }
             let metric = Self.metricList[entry.metricIndex]
             let value = metric.value(reading: bucket, dimension: entry.dimension, at: time)
+            let fires = value.map { entry.hysteresis.isFiring($0) } ?? false
             var due: Double
-            if trackers[slot].isAtRest, !(value.map { entry.hysteresis.isFiring($0) } ?? false) {
-                // At rest and not pushed to fire: a step changes nothing (the usual case). A
-                // metric that only rises cannot meet a `below` condition before the next event.
-                due = entry.risesBelow ? .infinity
-                    : Self.nextChange(AlertTracker.Phase(firing: false, holdCompletes: nil), entry.hysteresis, metric: metric,
-                                      dimension: entry.dimension, value: value, bucket: bucket, at: time, future: future)
-            } else if let transition = trackers[slot].step(entry.hysteresis, value: value, at: time) {
+            // At rest and not pushed to fire, a step would change nothing (the usual case).
+            let stepChanges = fires || !trackers[slot].isAtRest
+            if stepChanges, let transition = trackers[slot].step(entry.hysteresis, value: value, at: time) {
                 events.append(event(rules[entry.rule], transition, at: time, value: value, dimension: entry.dimension,
                                     subject: .bucket(state())))
                 // The condition that moves it now was not read at this step: read it at the next.
                 due = time + 1
+            } else if entry.risesBelow, !fires, trackers[slot].isAtRest {
+                // A metric that only rises until the next event cannot meet a `below` fire
+                // condition it does not meet now: no crossing to search, no jump to find.
+                due = .infinity
             } else {
                 due = Self.nextChange(trackers[slot].phase(entry.hysteresis), entry.hysteresis, metric: metric, dimension: entry.dimension,
                                       value: value, bucket: bucket, at: time, future: future)
@@ -180,11 +181,6 @@ extension AlertEvaluator {
                            value: Double?, bucket: BucketReading, at time: Double, future: some BucketFuture) -> Double {
         var next = tracker.holdCompletes ?? .infinity
         let moving = tracker.movingCondition(rule, value: value)
-        // A metric that only rises until the next event cannot meet a `below` fire condition
-        // that it does not meet now: a tracker at rest stays so (no search, no jump to find).
-        if metric.risesBetweenEvents, rule.direction == .below, !tracker.firing, tracker.holdCompletes == nil, !moving {
-            return next
-        }
         // Values that cannot move without events.
         switch metric {
         case .spendCapped:
