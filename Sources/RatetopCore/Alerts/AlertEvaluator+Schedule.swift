@@ -90,20 +90,23 @@ extension AlertEvaluator {
             let metric = Self.metricList[entry.metricIndex]
             let value = metric.value(reading: bucket, dimension: entry.dimension, at: time)
             let fires = value.map { entry.hysteresis.isFiring($0) } ?? false
+            // A tracker at rest whose metric only rises until the next event cannot meet a
+            // `below` fire condition it does not meet now: no crossing to search, no jump to find.
             var due: Double
-            // At rest and not pushed to fire, a step would change nothing (the usual case).
-            let stepChanges = fires || !trackers[slot].isAtRest
-            if stepChanges, let transition = trackers[slot].step(entry.hysteresis, value: value, at: time) {
+            if trackers[slot].isAtRest, !fires {
+                // A step would change nothing (the usual case).
+                due = entry.risesBelow ? .infinity
+                    : Self.nextChange(AlertTracker.Phase(firing: false, holdCompletes: nil), entry.hysteresis, metric: metric,
+                                      dimension: entry.dimension, value: value, bucket: bucket, at: time, future: future)
+            } else if let transition = trackers[slot].step(entry.hysteresis, value: value, at: time) {
                 events.append(event(rules[entry.rule], transition, at: time, value: value, dimension: entry.dimension,
                                     subject: .bucket(state())))
                 // The condition that moves it now was not read at this step: read it at the next.
                 due = time + 1
-            } else if entry.risesBelow, !fires, trackers[slot].isAtRest {
-                // A metric that only rises until the next event cannot meet a `below` fire
-                // condition it does not meet now: no crossing to search, no jump to find.
-                due = .infinity
             } else {
-                due = Self.nextChange(trackers[slot].phase(entry.hysteresis), entry.hysteresis, metric: metric, dimension: entry.dimension,
+                let phase = trackers[slot].phase(entry.hysteresis)
+                due = entry.risesBelow && !fires && !phase.firing && phase.holdCompletes == nil ? .infinity
+                    : Self.nextChange(phase, entry.hysteresis, metric: metric, dimension: entry.dimension,
                                       value: value, bucket: bucket, at: time, future: future)
             }
             bucketDue[slot] = due
